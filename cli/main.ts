@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// The `lab` command. Run it as: npm run lab -- <command>
+import { Command, Option } from 'commander';
+import { doctorCommand } from './commands/doctor.ts';
+import { registerMock } from './commands/mock.ts';
+import { registerServe } from './commands/serve.ts';
+import { servicesDownCommand, servicesStatusCommand, servicesUpCommand } from './commands/services.ts';
+
+const program = new Command('lab')
+  .description('Integration Lab: lessons, labs, mock servers and grading for a course on systems integration.')
+  .showHelpAfterError('(run with --help for usage)');
+
+program
+  .command('doctor')
+  .description('check this machine: Node, Docker, RabbitMQ, Kafka, Java, Maven, free ports')
+  .action(doctorCommand);
+
+const services = program.command('services').description('bring the message brokers up or down (RabbitMQ, Kafka)');
+services
+  .command('up')
+  .argument('[service...]', 'rabbitmq, kafka (default: both)')
+  .description('make each broker reachable: use a running one, else Docker, else a local fallback')
+  .addOption(new Option('--timeout <seconds>', 'how long to wait for a broker to become ready').default(90).argParser(Number))
+  .action(servicesUpCommand);
+services
+  .command('down')
+  .argument('[service...]', 'rabbitmq, kafka (default: both)')
+  .description('stop the brokers that `services up` started (never one it did not start)')
+  .action(servicesDownCommand);
+services
+  .command('status')
+  .argument('[service...]', 'rabbitmq, kafka (default: both)')
+  .description('show whether each broker answers and who manages it')
+  .action(servicesStatusCommand);
+
+registerServe(program);
+registerMock(program);
+
+await program.parseAsync();

@@ -1,0 +1,47 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm test` runs the projects one after another (see package.json): fast ones first, then the ones that need
+// real brokers, mock servers on loopback, or a browser. Each project can be run alone: npx vitest run --project NAME
+export default defineConfig({
+  test: {
+    // A project with no test files yet (while it is being built) is not an error.
+    passWithNoTests: true,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'mocks',
+          include: ['mock-servers/**/*.test.ts', 'tests/mocks/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'brokers',
+          include: ['tests/brokers/**/*.test.ts'],
+          globalSetup: ['tests/setup/brokers.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'site',
+          include: ['tests/site/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
