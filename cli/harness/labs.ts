@@ -1,0 +1,64 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import type { MockName, LabSpec } from './types.ts';
+import { repoRoot } from '../services/docker.ts';
+
+export const labsDir = join(repoRoot, 'labs');
+const schema = JSON.parse(readFileSync(join(labsDir, 'lab.schema.json'), 'utf8'));
+const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+export const DEFAULT_LIMITS = { startMs: 15_000, testMs: 20_000, totalMs: 240_000, outputBytes: 1024 * 1024 };
+
+export class LabConfigError extends Error {}
+
+/** Read and validate one lab.json; errors name the file and the field. */
+export function loadLab(dir: string): LabSpec {
+  const file = join(dir, 'lab.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new LabConfigError(`${file}: ${(error as Error).message}`);
+  }
+  if (!validate(raw)) {
+    const problems = (validate.errors ?? []).map((e) => {
+      const field = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
+      const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
+      const allowed = e.keyword === 'enum' ? ` (${(e.params as { allowedValues: string[] }).allowedValues.join(', ')})` : '';
+      return `  ${field}: ${e.message}${extra}${allowed}`;
+    });
+    throw new LabConfigError(`${file} is not a valid lab.json:\n${problems.join('\n')}`);
+  }
+  const spec = raw as Omit<LabSpec, 'dir' | 'limits'> & { limits?: Partial<LabSpec['limits']> };
+  const folder = dir.split('/').filter(Boolean).at(-1);
+  if (spec.id !== folder) throw new LabConfigError(`${file}: id "${spec.id}" must equal the folder name "${folder}"`);
+  return {
+    ...spec,
+    services: spec.services ?? [],
+    mocks: (spec.mocks ?? []) as MockName[],
+    env: spec.env ?? {},
+    limits: { ...DEFAULT_LIMITS, ...spec.limits },
+    dir,
+  };
+}
+
+/** Every lab in course order. */
+export function discoverLabs(root = labsDir): LabSpec[] {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'lab.json')))
+    .map((d) => loadLab(join(root, d.name)))
+    .sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+}
+
+/** A lab by its number ("3", "03") or full id ("03-stripe-webhooks"). */
+export function findLab(ref: string, root = labsDir): LabSpec {
+  const labs = discoverLabs(root);
+  const wanted = ref.trim().toLowerCase();
+  const match = labs.find((l) => l.id === wanted || l.id.split('-')[0] === wanted.padStart(2, '0'));
+  if (!match) {
+    const known = labs.map((l) => `  ${l.id}  ${l.title}`).join('\n');
+    throw new LabConfigError(`no lab "${ref}". Labs:\n${known || '  (none yet)'}`);
+  }
+  return match;
+}

@@ -1,0 +1,243 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { isAlive, signalGroup } from '../services/processes.ts';
+
+/**
+ * A lab app (starter, solution or a student's submission) run as its own process group, black-box: its only input
+ * is the environment, its only outputs are the network and its (capped) console output.
+ */
+export interface AppStartOptions {
+  /** Folder holding the entry file; also the app's working directory. */
+  dir: string;
+  entry: string;
+  port: number;
+  /** Environment given to the app (on top of a minimal base: PATH, HOME, TZ, NODE_ENV). */
+  env: Record<string, string>;
+  ready: { http: string } | { log: string };
+  startMs: number;
+  outputBytes: number;
+  /** The grading run this app belongs to; every process of the app is marked with it (env LAB_APP_RUN). */
+  runId: string;
+}
+
+export class AppStartError extends Error {}
+
+const BASE_ENV_KEYS = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SYSTEMROOT'];
+
+export class AppProcess {
+  readonly port: number;
+  readonly url: string;
+  readonly options: AppStartOptions;
+  #child: ChildProcess | undefined;
+  #chunks: Buffer[] = [];
+  #bytes = 0;
+  #overLimit = false;
+  #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  #exited: Promise<void> = Promise.resolve();
+
+  /** This app's own mark: the run id plus a unique part, so one app's cleanup never hits another's processes. */
+  readonly #mark: string;
+
+  private constructor(options: AppStartOptions) {
+    this.options = options;
+    this.#mark = `${options.runId}:${randomUUID()}`;
+    this.port = options.port;
+    this.url = `http://127.0.0.1:${options.port}`;
+  }
+
+  /** Start the app and wait until it is ready; on failure it is stopped and the error says why, with its output. */
+  static async start(options: AppStartOptions): Promise<AppProcess> {
+    const app = new AppProcess(options);
+    await app.launch();
+    return app;
+  }
+
+  /** Start again after stop() or kill() (same port and environment): a restart after a crash. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.#chunks = [];
+    this.#bytes = 0;
+    this.#overLimit = false;
+    await this.launch();
+  }
+
+  private async launch(): Promise<void> {
+    const { dir, entry, port, env } = this.options;
+    const entryPath = join(dir, entry);
+    if (!existsSync(entryPath)) throw new AppStartError(`the entry file ${entry} is missing (looked for ${entryPath})`);
+    const base = Object.fromEntries(BASE_ENV_KEYS.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
+    const child = spawn(process.execPath, ['--max-old-space-size=512', entryPath], {
+      cwd: dir,
+      detached: true, // its own process group, so its children are stopped with it
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...base, TZ: 'UTC', NODE_ENV: 'test', ...env, PORT: String(port), [APP_MARKER]: this.#mark },
+    });
+    this.#child = child;
+    this.#exit = undefined;
+    this.#exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.#exit = { code, signal };
+        resolve();
+      });
+      child.once('error', (error) => {
+        this.#chunks.push(Buffer.from(`[harness] could not start: ${error.message}\n`));
+        this.#exit = { code: -1, signal: null };
+        resolve();
+      });
+    });
+    const collect = (chunk: Buffer) => {
+      if (this.#overLimit) return;
+      this.#bytes += chunk.length;
+      if (this.#bytes > this.options.outputBytes) {
+        this.#overLimit = true;
+        this.#chunks.push(chunk.subarray(0, Math.max(0, this.options.outputBytes - (this.#bytes - chunk.length))));
+        this.#chunks.push(Buffer.from(`\n[harness] output limit of ${this.options.outputBytes} bytes exceeded: the app was stopped\n`));
+        this.kill('SIGKILL');
+        return;
+      }
+      this.#chunks.push(chunk);
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    try {
+      await this.waitReady();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /** Everything the app printed so far (capped). */
+  output(): string {
+    return Buffer.concat(this.#chunks).toString('utf8');
+  }
+
+  outputTail(lines = 12): string {
+    const text = this.output().trimEnd();
+    return text ? text.split('\n').slice(-lines).map((l) => `  | ${l.slice(0, 300)}`).join('\n') : '  | (no output)';
+  }
+
+  get running(): boolean {
+    return this.#child !== undefined && this.#exit === undefined;
+  }
+
+  get exitInfo() {
+    return this.#exit;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  private async waitReady(): Promise<void> {
+    const { ready, startMs, port } = this.options;
+    const deadline = Date.now() + startMs;
+    while (Date.now() < deadline) {
+      if (this.#overLimit) throw new AppStartError(`the app printed more than ${this.options.outputBytes} bytes before it was ready, so it was stopped`);
+      if (this.#exit) {
+        const how = this.#exit.signal ? `was killed by ${this.#exit.signal}` : `exited with code ${this.#exit.code}`;
+        throw new AppStartError(`the app ${how} before it was ready. Its last output:\n${this.outputTail()}`);
+      }
+      if ('log' in ready) {
+        if (this.output().includes(ready.log)) return;
+      } else {
+        try {
+          const res = await fetch(`${this.url}${ready.http}`, { signal: AbortSignal.timeout(1000) });
+          await res.body?.cancel();
+          if (res.ok) return;
+        } catch {
+          /* not listening yet */
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const listening = this.#child?.pid ? listeningPorts(this.#child.pid).filter((p) => p !== port) : [];
+    const what = 'log' in ready ? `did not print "${ready.log}"` : `did not answer GET ${ready.http} with 2xx on port ${port}`;
+    const wrongPort = listening.length
+      ? ` It listens on port ${listening.join(', ')} instead: read the port from the PORT environment variable.`
+      : '';
+    throw new AppStartError(`the app ${what} within ${Math.round(startMs / 1000)} s.${wrongPort} Its last output:\n${this.outputTail()}`);
+  }
+
+  /** Signal the whole process group at once (SIGKILL = a crash, for tests that check recovery). */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (this.#child?.pid && this.#exit === undefined) signalGroup(this.#child.pid, signal);
+  }
+
+  /** SIGTERM, a short grace period, then SIGKILL for the group and any process of this run that escaped it. */
+  async stop(graceMs = 2000): Promise<void> {
+    const pid = this.#child?.pid;
+    if (pid && this.#exit === undefined) {
+      signalGroup(pid, 'SIGTERM');
+      await Promise.race([this.#exited, new Promise((r) => setTimeout(r, graceMs))]);
+      signalGroup(pid, 'SIGKILL');
+      await Promise.race([this.#exited, new Promise((r) => setTimeout(r, 2000))]);
+    }
+    // Children stay in the group after their parent dies; stop them too.
+    if (pid) signalGroup(pid, 'SIGKILL');
+    killMarked(this.#mark);
+  }
+}
+
+/** Only app processes carry this variable (never the test runner), so sweeping by it cannot hit the tests. */
+const APP_MARKER = 'LAB_APP_RUN';
+
+/**
+ * Kill every app process marked with `mark` (one app: "<runId>:<uuid>") or with any mark of a run ("<runId>"),
+ * found through /proc/<pid>/environ (Linux; a no-op elsewhere). This finds children that left the process group.
+ */
+export function killMarked(mark: string): number {
+  if (!existsSync('/proc/self/environ')) return 0;
+  const exact = `${APP_MARKER}=${mark}`;
+  const ofRun = `${APP_MARKER}=${mark}:`;
+  let killed = 0;
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+      if (env.some((v) => v === exact || v.startsWith(ofRun)) && isAlive(pid)) {
+        process.kill(pid, 'SIGKILL');
+        killed++;
+      }
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return killed;
+}
+
+/** TCP ports the process group of `pid` listens on (Linux /proc), to tell a student which port they used. */
+export function listeningPorts(pid: number): number[] {
+  try {
+    const inodes = new Set<string>();
+    for (const p of readdirSync('/proc')) {
+      if (!/^\d+$/.test(p)) continue;
+      try {
+        const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+        const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+        if (pgid !== pid) continue;
+        for (const fd of readdirSync(`/proc/${p}/fd`)) {
+          const link = readlinkSync(`/proc/${p}/fd/${fd}`);
+          const m = /^socket:\[(\d+)\]$/.exec(link);
+          if (m) inodes.add(m[1]!);
+        }
+      } catch {
+        /* raced with exit */
+      }
+    }
+    const ports = new Set<number>();
+    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      if (!existsSync(table)) continue;
+      for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+        const cols = line.trim().split(/\s+/);
+        if (cols[3] === '0A' && inodes.has(cols[9] ?? '')) ports.add(parseInt(cols[1]!.split(':')[1]!, 16));
+      }
+    }
+    return [...ports];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,196 @@
+// The test kit lab tests import as `#testkit`. Tests are black-box: they start the target (starter, solution or a
+// student's submission) as its own process through startLab() and talk to it over HTTP, AMQP or Kafka only.
+import '../../services/kafkajs-quirks.ts';
+import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
+import { Kafka, logLevel } from 'kafkajs';
+import { test, type TestContext } from 'vitest';
+import { amqpUrl, kafkaBrokers } from '../../services/config.ts';
+import { loadLab } from '../labs.ts';
+import { freePort } from '../ports.ts';
+import { AppProcess, AppStartError } from '../target.ts';
+import type { LabSpec, MockName } from '../types.ts';
+
+export { AppProcess, AppStartError, freePort };
+
+declare module 'vitest' {
+  interface TaskMeta {
+    /** Points this test is worth. */
+    points?: number;
+    /** What to look at when it fails; shown to students by `lab check`. */
+    hint?: string;
+  }
+}
+
+export interface GradedOptions {
+  points: number;
+  hint: string;
+  timeout?: number;
+}
+
+/** A graded test: its points and hint live here, next to the assertions (one source for every report). */
+export function graded(name: string, { points, hint, timeout }: GradedOptions, fn: (ctx: TestContext) => Promise<void> | void): void {
+  test(name, { meta: { points, hint }, timeout }, fn);
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run lab tests through the harness (npm run lab -- check NN)`);
+  return value;
+}
+
+/** The lab under test (from the harness's environment). */
+export function currentLab(): LabSpec {
+  return loadLab(required('LAB_DIR'));
+}
+
+export interface StartedMockLike {
+  name: string;
+  url: string;
+  port: number;
+  mock: unknown;
+  close(): Promise<void>;
+}
+
+export interface LabRun {
+  app: AppProcess;
+  /** Base URL of the app, e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** Unique prefix for this run's queues, exchanges, topics and groups. */
+  prefix: string;
+  mocks: Partial<Record<MockName, StartedMockLike>>;
+  /** The environment the app was given. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface StartLabOptions {
+  /** Extra or overriding environment for the app. */
+  env?: Record<string, string>;
+  /** Options per mock factory (e.g. a fast time scale). */
+  mockOptions?: Partial<Record<MockName, Record<string, unknown>>>;
+  /** Do not wait for the app (tests that check start-up behaviour themselves). */
+  startMs?: number;
+}
+
+/** Fill ${port}, ${prefix}, ${amqpUrl}, ${kafkaBrokers}, ${mocks.NAME.url} (any field of a started mock). */
+export function fillTemplate(template: string, values: Record<string, unknown>): string {
+  return template.replace(/\$\{([a-zA-Z0-9_.]+)\}/g, (whole, path: string) => {
+    const value = path.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], values);
+    if (value === undefined || value === null || typeof value === 'object') {
+      throw new Error(`lab.json env: nothing to fill in for ${whole}`);
+    }
+    return String(value);
+  });
+}
+
+/** Start the lab's mocks, then the target app with its environment; wait until it is ready. */
+export async function startLab(options: StartLabOptions = {}): Promise<LabRun> {
+  const lab = currentLab();
+  const prefix = `${required('LAB_PREFIX')}-${randomUUID().slice(0, 8)}`;
+  const mocks: LabRun['mocks'] = {};
+  let app: AppProcess | undefined;
+  const stopMocks = async () => {
+    for (const m of Object.values(mocks)) await m?.close().catch(() => {});
+  };
+  try {
+    if (lab.mocks.length) {
+      const registryUrl = new URL('../../../mock-servers/index.ts', import.meta.url).href;
+      const registry = (await import(registryUrl)) as {
+        startMock(name: string, options: Record<string, unknown>): Promise<StartedMockLike>;
+      };
+      for (const name of lab.mocks) mocks[name] = await registry.startMock(name, { port: 0, ...options.mockOptions?.[name] });
+    }
+    const port = await freePort();
+    const values = { port, prefix, amqpUrl: amqpUrl(), kafkaBrokers: kafkaBrokers().join(','), mocks };
+    const env: Record<string, string> = { NAME_PREFIX: prefix };
+    if (lab.services.includes('rabbitmq')) env.AMQP_URL = amqpUrl();
+    if (lab.services.includes('kafka')) env.KAFKA_BROKERS = kafkaBrokers().join(',');
+    for (const [name, mock] of Object.entries(mocks)) env[`${name.toUpperCase()}_MOCK_URL`] = mock!.url;
+    for (const [key, template] of Object.entries(lab.env)) env[key] = fillTemplate(template, values);
+    Object.assign(env, options.env);
+    app = await AppProcess.start({
+      dir: required('LAB_TARGET_DIR'),
+      entry: lab.entry,
+      port,
+      env,
+      ready: lab.ready,
+      startMs: options.startMs ?? lab.limits.startMs,
+      outputBytes: lab.limits.outputBytes,
+      runId: required('LAB_RUN_ID'),
+    });
+    const started = app;
+    return {
+      app: started,
+      url: started.url,
+      prefix,
+      mocks,
+      env,
+      stop: async () => {
+        await started.stop();
+        await stopMocks();
+      },
+    };
+  } catch (error) {
+    await app?.stop();
+    await stopMocks();
+    throw error;
+  }
+}
+
+/** Poll until `check` returns a truthy value (or stops throwing); bounded by time. */
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  { timeoutMs = 5000, intervalMs = 50, message = 'condition' }: { timeoutMs?: number; intervalMs?: number; message?: string } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+      last = value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() >= deadline) {
+      const detail = last instanceof Error ? last.message : JSON.stringify(last);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${message} (last: ${detail})`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** A small HTTP helper for black-box tests: status, headers and parsed JSON in one call. */
+export async function http(
+  url: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<{ status: number; headers: Headers; text: string; json: any }> {
+  const { json, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (json !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
+  const res = await fetch(url, {
+    ...rest,
+    headers,
+    body: json !== undefined ? JSON.stringify(json) : rest.body,
+    signal: rest.signal ?? AbortSignal.timeout(5000),
+  });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json: parsed };
+}
+
+/** An AMQP connection to the broker the harness uses. */
+export function connectAmqp(): Promise<amqp.ChannelModel> {
+  return amqp.connect(amqpUrl());
+}
+
+/** A kafkajs client for the broker the harness uses (quiet logs). */
+export function kafkaClient(clientId = 'lab-test'): Kafka {
+  return new Kafka({ clientId, brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+}

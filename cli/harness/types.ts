@@ -1,0 +1,56 @@
+import type { ServiceName } from '../services/config.ts';
+
+export type MockName = 'stripe' | 'github' | 'oauth' | 'carriers';
+
+export interface LabLimits {
+  /** From spawn to ready. */
+  startMs: number;
+  /** One test. */
+  testMs: number;
+  /** A whole grading run of one submission. */
+  totalMs: number;
+  /** Output kept from the app; past it the app is stopped. */
+  outputBytes: number;
+}
+
+export interface LabSpec {
+  id: string;
+  title: string;
+  lesson?: string;
+  order: number;
+  services: ServiceName[];
+  mocks: MockName[];
+  entry: string;
+  env: Record<string, string>;
+  ready: { http: string } | { log: string };
+  limits: LabLimits;
+  /** Absolute path of the lab folder. */
+  dir: string;
+}
+
+export type Visibility = 'public' | 'hidden';
+
+/** One graded test's outcome; the unit every report is made of. */
+export interface TestOutcome {
+  name: string;
+  file: string;
+  visibility: Visibility;
+  points: number;
+  score: number;
+  status: 'passed' | 'failed';
+  hint?: string;
+  /** Why it failed (assertion message, or what the harness saw: time limit, crash…). */
+  message?: string;
+  durationMs: number;
+}
+
+export interface SubmissionResult {
+  submission: string;
+  lab: string;
+  score: number;
+  maxScore: number;
+  tests: TestOutcome[];
+  /** Problems outside single tests (no entry file, run killed at the time limit…). */
+  problems: string[];
+  durationMs: number;
+}
