@@ -1,4 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { bold, dim, fail } from '../ui.ts';
+
+/** The VitePress project (site/.vitepress/config.ts); its srcDir is the repo root, so lessons and labs live-reload. */
+const siteRoot = fileURLToPath(new URL('../../site', import.meta.url));
+
+type Closer = () => Promise<void>;
 
 /** `lab serve` (what `npm start` runs): the course site, plus the mock servers once they exist. */
 export function registerServe(program: Command): void {
@@ -7,14 +14,70 @@ export function registerServe(program: Command): void {
     .description('serve the course site (and the mock servers) for students')
     .option('--port <port>', 'site port', '5173')
     .action(async (opts: { port: string }) => {
-      // Placeholder until the site lands: a page that says where things are.
-      const { serve } = await import('@hono/node-server');
-      const { Hono } = await import('hono');
-      const app = new Hono().get('*', (c) =>
-        c.html('<h1>Integration Lab</h1><p>The course site is being built. Meanwhile: <code>npm run lab -- doctor</code>.</p>'),
-      );
-      serve({ fetch: app.fetch, port: Number(opts.port), hostname: '127.0.0.1' }, (info) => {
-        console.log(`Integration Lab site: http://localhost:${info.port}/`);
-      });
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        fail(`--port must be a whole number from 1 to 65535, got ${JSON.stringify(opts.port)}`);
+      }
+      const closers: Closer[] = [];
+
+      // ── Mock servers ───────────────────────────────────────────────────────────────────────────────────────────
+      // INTEGRATOR: start the mock servers here (mock-servers/index.ts, `startMock`), print their URLs, and push
+      // each one's close() onto `closers` so Ctrl-C stops them with the site.
+      // ───────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+      try {
+        closers.push(await startSite(port));
+      } catch (err) {
+        // Most often a lesson's front matter or the site config is broken; the message names the file.
+        fail(`the course site did not start: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      console.log(dim('Press Ctrl-C to stop.'));
+
+      let stopping = false;
+      const stop = async (signal: NodeJS.Signals) => {
+        if (stopping) return; // a second Ctrl-C while closing: let the first one finish
+        stopping = true;
+        console.log(dim(`\n${signal}: stopping…`));
+        const results = await Promise.allSettled(closers.reverse().map((close) => close()));
+        const failed = results.filter((r) => r.status === 'rejected');
+        for (const r of failed) console.error(r.reason);
+        process.exit(failed.length > 0 ? 1 : 0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
     });
+}
+
+/** Start the VitePress dev server; returns how to stop whichever instance is current. */
+async function startSite(port: number): Promise<Closer> {
+  // Imported here, not at the top: the other `lab` commands should not pay for loading Vite.
+  const { createServer } = await import('vitepress');
+  type DevServer = Awaited<ReturnType<typeof createServer>>;
+  let current: DevServer | undefined;
+  let restarting: Promise<void> | undefined;
+
+  // Editing site/.vitepress/config.ts asks VitePress for a fresh server (what `vitepress dev` does too); the new one
+  // takes the port the old one freed.
+  const start = async (isRestart: boolean): Promise<void> => {
+    const server: DevServer = await createServer(siteRoot, { port }, () => {
+      restarting ??= (async () => {
+        await server.close();
+        await start(true);
+      })().finally(() => {
+        restarting = undefined;
+      });
+      return restarting;
+    });
+    await server.listen(undefined, isRestart);
+    current = server;
+    // Vite takes the next free port when `port` is busy, so print the one it really got.
+    const url = server.resolvedUrls?.local[0] ?? `http://localhost:${port}/`;
+    console.log(`${bold('Integration Lab')} course site: ${url}${isRestart ? dim(' (restarted)') : ''}`);
+  };
+
+  await start(false);
+  return async () => {
+    await restarting;
+    await current?.close();
+  };
 }
