@@ -5,7 +5,7 @@ import { listenOnLoopback } from './listen.ts';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 // Bodies a confused or hostile client sends; every one must get a 4xx in the right shape, never a 5xx.
-const BODIES: (string | Uint8Array)[] = [
+const BODIES: (string | Uint8Array<ArrayBuffer>)[] = [
   '',
   '{',
   '{"grant_type":"client_credentials"}',
@@ -17,7 +17,7 @@ const BODIES: (string | Uint8Array)[] = [
   'grant_type=client_credentials&client_id=lab-client&client_secret=lab-client-secret&scope=a%00b',
   '{"id":1,"secret":[],"scopes":"x","variant":null,"claims":[],"keepPrevious":"yes","expiresInSeconds":1e999}',
   '<?xml version="1.0"?><a/>',
-  new Uint8Array([0xff, 0xfe, 0x00, 0xc3, 0x28, 0x3d, 0x26]),
+  Uint8Array.from([0xff, 0xfe, 0x00, 0xc3, 0x28, 0x3d, 0x26]),
   `grant_type=client_credentials&pad=${'z'.repeat(70_000)}`,
 ];
 const CONTENT_TYPES = [
@@ -45,7 +45,7 @@ describe('bad input never breaks the OAuth mock', () => {
   afterAll(() => server.close());
 
   it('answers hundreds of malformed requests with 4xx in the vendor or control shape', async () => {
-    const requests: { method: string; path: string; body: string | Uint8Array; headers: Record<string, string> }[] = [];
+    const requests: { method: string; path: string; body: string | Uint8Array<ArrayBuffer>; headers: Record<string, string> }[] = [];
     for (const body of BODIES) {
       for (const type of CONTENT_TYPES) {
         const headers: Record<string, string> = type === undefined ? {} : { 'content-type': type };

@@ -1,30 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { controlError, mediaType, parseJsonObject, type ErrorDetail } from '../shared/index.ts';
 
-/**
- * Helpers for the `/_control/…` API of a mock, which answers errors in *our* envelope (DESIGN.md, "Error shape of our
- * own APIs"), unlike the vendor routes. Used by the OAuth and carriers mocks; it belongs in `mock-servers/shared/`
- * once that module exists.
+/*
+ * Input checks for the `/_control/…` API of the OAuth and carriers mocks, on top of `mock-servers/shared/` (which
+ * owns the error envelope). They could move there if a third mock wants them.
  */
-
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
-
-export function controlError(
-  c: Context,
-  status: ContentfulStatusCode,
-  code: string,
-  message: string,
-  details: FieldProblem[] = [],
-): Response {
-  const body = {
-    error: { code, message, details, request_id: `req_${randomUUID()}`, timestamp: new Date().toISOString() },
-  };
-  return c.json(body, status);
-}
 
 /**
  * Reads a JSON object from a control request. An empty body counts as `{}` so that `POST /_control/reset` and the
@@ -35,28 +15,19 @@ export async function readControlJson(
 ): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; response: Response }> {
   const text = await c.req.text();
   if (text.trim() === '') return { ok: true, value: {} };
-  const type = c.req.header('content-type') ?? '';
-  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+  if (!/^application\/(.+\+)?json$/.test(mediaType(c))) {
     return {
       ok: false,
       response: controlError(c, 415, 'unsupported_media_type', 'Send the control request as application/json.'),
     };
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { ok: false, response: controlError(c, 400, 'invalid_json', 'The request body is not valid JSON.') };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, response: controlError(c, 400, 'invalid_json', 'The request body must be a JSON object.') };
-  }
-  return { ok: true, value: value as Record<string, unknown> };
+  const parsed = parseJsonObject(text);
+  return parsed.ok ? parsed : { ok: false, response: controlError(c, 400, 'invalid_json', parsed.message) };
 }
 
 /** Collects field problems while a control handler checks its input; `problems` empty means valid. */
 export function createFieldChecker(input: Record<string, unknown>) {
-  const problems: FieldProblem[] = [];
+  const problems: ErrorDetail[] = [];
   return {
     problems,
     optionalString(field: string): string | undefined {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { CommonMockOptions, MockServer } from '../types.ts';
-import { controlError, createFieldChecker, readControlJson } from './control-api.ts';
+import { controlError, limitBody } from '../shared/index.ts';
+import { createFieldChecker, readControlJson } from './control-api.ts';
 import { createKeyStore, type SigningMode } from './keys.ts';
 import { checkTokenRequest, oauthError, type OAuthClient } from './token-endpoint.ts';
 import {
@@ -127,10 +127,9 @@ export function createOAuthMock(options: OAuthMockOptions = {}) {
   // ---- vendor routes: RFC 6749 error JSON ----
   app.post(
     '/oauth/token',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => oauthError(c, 'invalid_request', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, 413),
-    }),
+    limitBody(MAX_BODY_BYTES, (c) =>
+      oauthError(c, 'invalid_request', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, 413),
+    ),
     async (c) => {
       const grant = await checkTokenRequest(c, (id) => clients.get(id));
       if (grant instanceof Response) return grant;
@@ -176,12 +175,7 @@ export function createOAuthMock(options: OAuthMockOptions = {}) {
 
   // ---- control API: our own error envelope ----
   const ctl = new Hono();
-  ctl.use(
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: (c) => controlError(c, 413, 'payload_too_large', 'Control requests are limited to 64 KiB.'),
-    }),
-  );
+  ctl.use(limitBody(64 * 1024, (c) => controlError(c, 413, 'payload_too_large', 'Control requests are limited to 64 KiB.')));
   ctl.get('/clients', (c) => c.json({ clients: control.listClients() }));
   ctl.post('/clients', async (c) => {
     const body = await readControlJson(c);

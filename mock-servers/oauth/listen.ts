@@ -4,7 +4,7 @@ import type { MockServer } from '../types.ts';
 
 /**
  * Starts a mock on 127.0.0.1 on a free port and tells it its base URL. For tests; the CLI has its own `startMock`.
- * (Used by the OAuth and carriers tests; it belongs in `mock-servers/shared/` once that exists.)
+ * (Used by the OAuth and carriers tests; it could move to `mock-servers/shared/`, which has no such helper yet.)
  */
 export async function listenOnLoopback(mock: MockServer): Promise<{ url: string; close(): Promise<void> }> {
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {

@@ -1,5 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
+import { mediaType, safeEqual } from '../shared/index.ts';
 
 /** A registered client: the confidential clients this issuer knows, with what they may ask for. */
 export interface OAuthClient {
@@ -35,10 +36,9 @@ export function oauthError(
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 function sameSecret(given: string, expected: string): boolean {
-  // Hash first so both sides have one length and the comparison time says nothing about the secret.
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  // Hash first so both sides have one length: then not even the secret's length leaks through timing.
+  const digest = (s: string) => createHash('sha256').update(s).digest('hex');
+  return safeEqual(digest(given), digest(expected));
 }
 
 /** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. Undefined when malformed. */
@@ -69,8 +69,7 @@ export async function checkTokenRequest(
   c: Context,
   findClient: (id: string) => OAuthClient | undefined,
 ): Promise<TokenGrant | Response> {
-  const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/x-www-form-urlencoded') {
+  if (mediaType(c) !== 'application/x-www-form-urlencoded') {
     return oauthError(c, 'invalid_request', 'Send the token request as application/x-www-form-urlencoded.');
   }
   const params = new URLSearchParams(await c.req.text());
