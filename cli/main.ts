@@ -2,6 +2,7 @@
 // The `lab` command. Run it as: npm run lab -- <command>
 import { Command, Option } from 'commander';
 import { doctorCommand } from './commands/doctor.ts';
+import { registerLabCommands } from './commands/labs.ts';
 import { registerMock } from './commands/mock.ts';
 import { registerServe } from './commands/serve.ts';
 import { servicesDownCommand, servicesStatusCommand, servicesUpCommand } from './commands/services.ts';
@@ -33,6 +34,7 @@ services
   .description('show whether each broker answers and who manages it')
   .action(servicesStatusCommand);
 
+registerLabCommands(program);
 registerServe(program);
 registerMock(program);
 

@@ -1,0 +1,158 @@
+import { watch } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Command } from 'commander';
+import Table from 'cli-table3';
+import { LabConfigError, discoverLabs, findLab } from '../harness/labs.ts';
+import { proveLab } from '../harness/proof.ts';
+import { readProgress, saveProgress } from '../harness/progress.ts';
+import { runLab } from '../harness/runner.ts';
+import type { LabSpec, SubmissionResult } from '../harness/types.ts';
+import { ServiceError, serviceUp } from '../services/index.ts';
+import { repoRoot } from '../services/docker.ts';
+import { bad, bold, dim, fail, ok } from '../ui.ts';
+
+export function lab(ref: string): LabSpec {
+  try {
+    return findLab(ref);
+  } catch (error) {
+    if (error instanceof LabConfigError) fail(error.message);
+    throw error;
+  }
+}
+
+/** Bring up the brokers a lab needs (the same rule as `lab services up`). */
+export async function servicesFor(spec: LabSpec): Promise<void> {
+  for (const name of spec.services) {
+    try {
+      const report = await serviceUp(name, { log: (line) => console.log(dim(`  ${line}`)) });
+      if (report.via !== 'already-running') console.log(dim(`  ${report.detail}`));
+    } catch (error) {
+      fail(`lab ${spec.id} needs ${name}: ${error instanceof ServiceError ? error.message : String(error)}`);
+    }
+  }
+}
+
+const pct = (score: number, max: number) => (max ? Math.round((100 * score) / max) : 0);
+
+export function printResult(result: SubmissionResult, { showHidden }: { showHidden: boolean }): void {
+  const width = Math.min(78, Math.max(...result.tests.map((t) => t.name.length), 20));
+  for (const t of result.tests) {
+    const mark = t.status === 'passed' ? ok() : bad();
+    const tag = showHidden && t.visibility === 'hidden' ? dim(' [hidden]') : '';
+    console.log(`  ${mark} ${t.name.padEnd(width)}  ${t.score}/${t.points}${tag}`);
+    if (t.status === 'failed') {
+      const why = (t.message ?? '').split('\n').filter(Boolean).slice(0, 6);
+      for (const line of why) console.log(dim(`      ${line.slice(0, 160)}`));
+      if (t.hint) console.log(`      ${bold('hint:')} ${t.hint}`);
+    }
+  }
+  for (const p of result.problems) console.log(`  ${bad('!')} ${p}`);
+}
+
+async function checkOnce(spec: LabSpec, targetDir: string): Promise<SubmissionResult> {
+  console.log(`${bold(`Lab ${spec.id} — ${spec.title}`)} ${dim(`(public tests against ${relative(process.cwd(), targetDir) || '.'})`)}\n`);
+  const result = await runLab({ lab: spec, targetDir, visibility: ['public'], name: 'check', copy: false });
+  printResult(result, { showHidden: false });
+  saveProgress(result);
+  const share = pct(result.score, result.maxScore);
+  console.log(`\n${bold('Score:')} ${result.score}/${result.maxScore} public points (${share} %)`);
+  const next = result.tests.find((t) => t.status === 'failed');
+  if (next) {
+    console.log(`${bold('Next:')} make "${next.name}" pass — read its hint above, edit ${relative(process.cwd(), join(targetDir, spec.entry))}, run the check again.`);
+  } else if (result.maxScore > 0) {
+    console.log(`${ok('All public tests pass.')} Your instructor's grading adds hidden tests: think about edge cases and bad input.`);
+  }
+  return result;
+}
+
+export function registerLabCommands(program: Command): void {
+  program
+    .command('list')
+    .description('the labs in course order, with your progress from the last check')
+    .action(() => {
+      const progress = readProgress();
+      const table = new Table({ head: ['lab', 'title', 'needs', 'last check'], style: { head: [], border: [] } });
+      for (const spec of discoverLabs()) {
+        const p = progress[spec.id];
+        const needs = [...spec.services, ...spec.mocks.map((m) => `mock ${m}`)].join(', ') || '-';
+        const last = p ? `${p.score === p.maxScore ? ok('✓') : bad('✗')} ${p.score}/${p.maxScore} (${pct(p.score, p.maxScore)} %)` : dim('not checked yet');
+        table.push([spec.id, spec.title, needs, last]);
+      }
+      console.log(table.toString());
+      console.log(dim('Check a lab with: npm run lab -- check NN'));
+    });
+
+  program
+    .command('check')
+    .argument('<lab>', 'lab number or id, e.g. 00 or 00-warmup')
+    .description("run the lab's public tests against your starter/ code")
+    .option('--dir <folder>', 'check another folder instead of the lab\'s starter/')
+    .option('--solution', "check the lab's reference solution (instructors)")
+    .option('-w, --watch', 'check again whenever a file in the folder changes')
+    .action(async (ref: string, opts: { dir?: string; solution?: boolean; watch?: boolean }) => {
+      const spec = lab(ref);
+      const targetDir = opts.dir ? join(process.cwd(), opts.dir) : join(spec.dir, opts.solution ? 'solution' : 'starter');
+      await servicesFor(spec);
+      const first = await checkOnce(spec, targetDir);
+      if (!opts.watch) {
+        if (first.score < first.maxScore || first.maxScore === 0) process.exitCode = 1;
+        return;
+      }
+      console.log(dim(`\nWatching ${relative(repoRoot, targetDir)} — save a file to check again, Ctrl-C to stop.`));
+      let timer: NodeJS.Timeout | undefined;
+      let running = false;
+      watch(targetDir, { recursive: true }, () => {
+        clearTimeout(timer);
+        timer = setTimeout(async () => {
+          if (running) return;
+          running = true;
+          console.log(`\n${'─'.repeat(60)}\n`);
+          await checkOnce(spec, targetDir).catch((e: unknown) => console.error(e));
+          running = false;
+          console.log(dim('\nWatching — Ctrl-C to stop.'));
+        }, 300);
+      });
+    });
+
+  program
+    .command('hint')
+    .argument('<lab>', 'lab number or id')
+    .description('the hints for the tests that failed in your last check')
+    .action((ref: string) => {
+      const spec = lab(ref);
+      const p = readProgress()[spec.id];
+      if (!p) {
+        console.log(`No check of lab ${spec.id} yet. Run: npm run lab -- check ${spec.id.slice(0, 2)}`);
+        console.log(`The task and its hints are in ${relative(process.cwd(), join(spec.dir, 'README.md'))}.`);
+        return;
+      }
+      if (p.failing.length === 0) {
+        console.log(`${ok('Every public test passed')} in your last check (${p.score}/${p.maxScore}).`);
+        return;
+      }
+      for (const [i, f] of p.failing.entries()) {
+        console.log(`${bold(`${i + 1}. ${f.name}`)}\n   ${f.hint ?? '(no hint)'}\n`);
+      }
+    });
+
+  program
+    .command('prove')
+    .argument('[lab]', 'lab number or id (default: every lab)')
+    .description('instructors: the solution scores 100 %, the starter ≤ 30 %, every mutant is caught')
+    .action(async (ref: string | undefined) => {
+      const labs = ref ? [lab(ref)] : discoverLabs();
+      let failed = 0;
+      for (const spec of labs) {
+        await servicesFor(spec);
+        const proof = await proveLab(spec, { onStep: (s) => process.stdout.write(dim(`  ${spec.id}: ${s}…\n`)) });
+        const m = proof.mutants;
+        console.log(
+          `${proof.ok ? ok() : bad()} ${spec.id}: solution ${proof.solution.score}/${proof.solution.maxScore}, ` +
+            `starter ${proof.starter.score}/${proof.starter.maxScore}, mutants caught ${m.filter((v) => v.caught).length}/${m.length}`,
+        );
+        for (const p of proof.problems) console.log(`    ${bad('!')} ${p}`);
+        if (!proof.ok) failed++;
+      }
+      if (failed) process.exitCode = 1;
+    });
+}
