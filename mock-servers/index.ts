@@ -1,0 +1,67 @@
+// The mock server registry: every mock by name, started the same way by the CLI (`lab mock`), the lab harness and
+// the tests.
+import { createOAuthMock } from './oauth/index.ts';
+import { listenMock } from './shared/index.ts';
+import { createStripeMock } from './stripe/index.ts';
+import type { MockServer } from './types.ts';
+
+export { createOAuthMock } from './oauth/index.ts';
+export { createStripeMock } from './stripe/index.ts';
+export type { StripeControl, StripeMockOptions } from './stripe/index.ts';
+export type { CommonMockOptions, MockServer } from './types.ts';
+
+const FACTORIES = {
+  stripe: createStripeMock,
+  oauth: createOAuthMock,
+} as const satisfies Record<string, (options: never) => MockServer<unknown>>;
+
+export type MockName = keyof typeof FACTORIES;
+
+export const MOCK_NAMES = Object.keys(FACTORIES) as MockName[];
+
+/** Where `lab mock NAME` listens unless told otherwise. */
+export const DEFAULT_PORTS: Record<'stripe' | 'github' | 'oauth' | 'carriers', number> = {
+  stripe: 12111,
+  github: 12112,
+  oauth: 12113,
+  carriers: 12114,
+};
+
+export const isMockName = (name: string): name is MockName => Object.hasOwn(FACTORIES, name);
+
+/** Build a mock by name with its factory's options (not listening yet). */
+export function createMock(name: string, options: Record<string, unknown> = {}): MockServer<unknown> {
+  if (!isMockName(name)) throw new RangeError(`unknown mock "${name}"; known mocks: ${MOCK_NAMES.join(', ')}`);
+  return (FACTORIES[name] as (o: Record<string, unknown>) => MockServer<unknown>)(options);
+}
+
+export interface StartedMock {
+  name: string;
+  url: string;
+  port: number;
+  mock: MockServer<unknown>;
+  /** Keys, tokens and signing secrets (from the mock's control handle), e.g. `${mocks.stripe.secrets.webhook_secret}`. */
+  secrets: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * Create a mock and serve it. `port` defaults to 0 (any free port; `lab mock` passes `DEFAULT_PORTS`); the rest of the
+ * options go to the factory.
+ * @example const stripe = await startMock('stripe', { timeScale: 0.0001 }); // stripe.url, stripe.secrets.api_key
+ */
+export async function startMock(name: string, { port = 0, host = '127.0.0.1', ...options }: { port?: number; host?: string } & Record<string, unknown> = {}): Promise<StartedMock> {
+  const mock = createMock(name, options);
+  const listening = await listenMock(mock, { port, host });
+  const control = mock.control as { secrets?: () => Record<string, unknown> } | undefined;
+  return {
+    name,
+    url: listening.url,
+    port: listening.port,
+    mock,
+    get secrets() {
+      return typeof control?.secrets === 'function' ? control.secrets() : {};
+    },
+    close: listening.close,
+  };
+}

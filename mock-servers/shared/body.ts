@@ -1,0 +1,93 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+
+/**
+ * Reject request bodies over `maxBytes` before any handler reads them (checks Content-Length and counts streamed
+ * bytes too). `onTooLarge` answers in the vendor's own error shape with status 413.
+ */
+export function limitBody(maxBytes: number, onTooLarge: (c: Context) => Response | Promise<Response>): MiddlewareHandler {
+  return bodyLimit({ maxSize: maxBytes, onError: onTooLarge });
+}
+
+/** The exact bytes of the request body as text (what a signature is computed over). Empty string when there is none. */
+export async function readRawBody(c: Context): Promise<string> {
+  return c.req.text();
+}
+
+/** The media type of a request, lowercased, without parameters (`application/json; charset=utf-8` → `application/json`). */
+export function mediaType(c: Context): string {
+  return (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** Parse a JSON object body; an empty body is `{}`. Arrays, scalars and malformed JSON are errors, never exceptions. */
+export function parseJsonObject(raw: string): ParseResult<Record<string, unknown>> {
+  if (raw.trim() === '') return { ok: true, value: {} };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (err) {
+    return { ok: false, message: `Body is not valid JSON: ${(err as Error).message}` };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, message: 'Body must be a JSON object' };
+  }
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+export type FormValue = string | FormValue[] | { [key: string]: FormValue };
+
+/**
+ * Parse `application/x-www-form-urlencoded` with bracketed nesting the way Stripe reads it:
+ * `metadata[order_id]=7`, `expand[]=customer`, `enabled_events[0]=*`, `items[0][price]=p_1`.
+ * Indexed arrays become arrays; a shape conflict (`a=1&a[b]=2`) is an error, never an exception.
+ */
+export function parseNestedForm(raw: string): ParseResult<Record<string, FormValue>> {
+  const root: Record<string, FormValue> = {};
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(raw);
+  } catch {
+    return { ok: false, message: 'Body is not valid form encoding' };
+  }
+  for (const [fullKey, value] of params) {
+    const match = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(fullKey);
+    if (!match) return { ok: false, message: `Invalid parameter name: ${fullKey}` };
+    const path = [match[1]!, ...[...match[2]!.matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1]!)];
+    const problem = assignPath(root, path, value);
+    if (problem) return { ok: false, message: `${problem}: ${fullKey}` };
+  }
+  return { ok: true, value: normaliseArrays(root) as Record<string, FormValue> };
+}
+
+// Arrays are collected as objects keyed by index (or '' for `[]`) and turned into arrays at the end.
+function assignPath(container: Record<string, FormValue>, path: string[], value: string): string | undefined {
+  let node: Record<string, FormValue> = container;
+  for (let i = 0; i < path.length; i++) {
+    let key = path[i]!;
+    const last = i === path.length - 1;
+    if (key === '') key = `\u0000${Object.keys(node).length}`; // `a[]`: append
+    if (last) {
+      if (node[key] !== undefined && typeof node[key] !== 'string') return 'Conflicting parameter';
+      node[key] = value;
+      return undefined;
+    }
+    const next = node[key];
+    if (next === undefined) node[key] = {};
+    else if (typeof next === 'string' || Array.isArray(next)) return 'Conflicting parameter';
+    node = node[key] as Record<string, FormValue>;
+  }
+  return undefined;
+}
+
+function normaliseArrays(value: FormValue): FormValue {
+  if (typeof value === 'string' || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  const entries = keys.map((k) => [k, normaliseArrays(value[k]!)] as const);
+  const isArray = keys.length > 0 && keys.every((k) => /^\u0000?\d+$/.test(k));
+  if (isArray) {
+    return entries.sort((a, b) => Number(a[0].replace('\u0000', '')) - Number(b[0].replace('\u0000', ''))).map((e) => e[1]);
+  }
+  return Object.fromEntries(entries);
+}

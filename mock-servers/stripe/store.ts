@@ -1,0 +1,291 @@
+import type { DeliveryEngine } from '../engine/index.ts';
+import type { IdFactory } from '../shared/index.ts';
+import { invalid, noSuch, StripeError } from './errors.ts';
+
+/** The API version this mock speaks (the one the installed `stripe` SDK pins). */
+export const STRIPE_API_VERSION = '2026-10-28.endive';
+
+type Obj = Record<string, unknown> & { id: string; created: number };
+
+export interface Customer extends Obj {
+  object: 'customer';
+  email: string | null;
+  name: string | null;
+  description: string | null;
+  phone: string | null;
+  metadata: Record<string, string>;
+}
+
+export type PaymentIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'succeeded' | 'canceled';
+
+export interface PaymentIntent extends Obj {
+  object: 'payment_intent';
+  amount: number;
+  amount_received: number;
+  currency: string;
+  customer: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
+  payment_method: string | null;
+  status: PaymentIntentStatus;
+  latest_charge: string | null;
+  last_payment_error: Record<string, unknown> | null;
+  canceled_at: number | null;
+  cancellation_reason: string | null;
+  receipt_email: string | null;
+}
+
+export interface Charge extends Obj {
+  object: 'charge';
+  amount: number;
+  amount_refunded: number;
+  currency: string;
+  payment_intent: string;
+  payment_method: string;
+  refunded: boolean;
+  status: 'succeeded' | 'failed';
+  metadata: Record<string, string>;
+}
+
+export interface Refund extends Obj {
+  object: 'refund';
+  amount: number;
+  charge: string;
+  payment_intent: string;
+  status: 'succeeded';
+}
+
+export interface WebhookEndpointObject extends Obj {
+  object: 'webhook_endpoint';
+  url: string;
+  enabled_events: string[];
+  status: 'enabled' | 'disabled';
+  secret?: string;
+  metadata: Record<string, string>;
+  description: string | null;
+  api_version: string | null;
+}
+
+export interface StripeEvent extends Obj {
+  object: 'event';
+  type: string;
+  api_version: string;
+  data: { object: Obj; previous_attributes?: Record<string, unknown> };
+  livemode: false;
+  pending_webhooks: number;
+  request: { id: string | null; idempotency_key: string | null };
+}
+
+/** Who caused an event: the API request (id + idempotency key), or nobody (`null`s) for control-API triggers. */
+export interface RequestInfo {
+  id: string | null;
+  idempotency_key: string | null;
+}
+
+/** Decline behaviour of Stripe's test payment methods (`pm_card_chargeDeclined…`). */
+const DECLINES: Record<string, string> = {
+  pm_card_chargeDeclined: 'generic_decline',
+  pm_card_visa_chargeDeclined: 'generic_decline',
+  pm_card_chargeDeclinedInsufficientFunds: 'insufficient_funds',
+  pm_card_chargeDeclinedLostCard: 'lost_card',
+  pm_card_chargeDeclinedStolenCard: 'stolen_card',
+  pm_card_chargeDeclinedExpiredCard: 'expired_card',
+  pm_card_chargeDeclinedFraudulent: 'fraudulent',
+};
+
+const now = () => Math.floor(Date.now() / 1000);
+const clone = <T>(value: T): T => structuredClone(value);
+
+export function createStripeStore(deps: { ids: IdFactory; engine: DeliveryEngine }) {
+  const { ids, engine } = deps;
+  const customers = new Map<string, Customer>();
+  const intents = new Map<string, PaymentIntent>();
+  const charges = new Map<string, Charge>();
+  const refunds = new Map<string, Refund>();
+  const endpoints = new Map<string, WebhookEndpointObject>();
+  const events = new Map<string, StripeEvent>();
+  // Deliveries still pending per event, so `pending_webhooks` counts down as endpoints accept them.
+  const pendingByDelivery = new Map<string, string>();
+
+  engine.subscribe(({ delivery }) => {
+    const eventId = pendingByDelivery.get(delivery.id);
+    if (!eventId || (delivery.status !== 'succeeded' && delivery.status !== 'failed')) return;
+    pendingByDelivery.delete(delivery.id);
+    const event = events.get(eventId);
+    if (event && event.pending_webhooks > 0) event.pending_webhooks -= 1;
+  });
+
+  function emit(type: string, object: Obj, request: RequestInfo, previous?: Record<string, unknown>): StripeEvent {
+    const targets = [...endpoints.values()].filter((e) =>
+      e.status === 'enabled' && (e.enabled_events.includes('*') || e.enabled_events.includes(type)));
+    const event: StripeEvent = {
+      id: ids.id('evt_', 24), object: 'event', api_version: STRIPE_API_VERSION, created: now(),
+      data: { object: clone(object), ...(previous ? { previous_attributes: previous } : {}) },
+      livemode: false, pending_webhooks: targets.length, request: { ...request }, type,
+    };
+    events.set(event.id, event);
+    for (const endpoint of targets) {
+      // Stripe sends pretty-printed JSON; the signature covers these exact bytes.
+      const body = JSON.stringify({ ...event, api_version: endpoint.api_version ?? STRIPE_API_VERSION }, null, 2);
+      const delivery = engine.deliver({ endpoint: { id: endpoint.id, url: endpoint.url, secret: endpoint.secret }, eventId: event.id, eventType: type, body });
+      if (delivery.status !== 'succeeded') pendingByDelivery.set(delivery.id, event.id);
+    }
+    return event;
+  }
+
+  function getOr404<T>(map: Map<string, T>, kind: string, id: string, param = 'id'): T {
+    const found = map.get(id);
+    if (!found) throw noSuch(kind, id, param);
+    return found;
+  }
+
+  function createCharge(pi: PaymentIntent, paymentMethod: string, declineCode: string | undefined): Charge {
+    const declined = declineCode !== undefined;
+    const charge: Charge = {
+      id: ids.id('ch_', 24), object: 'charge', amount: pi.amount, amount_captured: declined ? 0 : pi.amount,
+      amount_refunded: 0, balance_transaction: declined ? null : ids.id('txn_', 24), captured: !declined,
+      created: now(), currency: pi.currency, customer: pi.customer, description: pi.description,
+      failure_code: declined ? 'card_declined' : null, failure_message: declined ? 'Your card was declined.' : null,
+      livemode: false, metadata: { ...pi.metadata },
+      outcome: declined
+        ? { network_status: 'declined_by_network', reason: declineCode, risk_level: 'normal', seller_message: 'The bank did not return any further details with this decline.', type: 'issuer_declined' }
+        : { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' },
+      paid: !declined, payment_intent: pi.id, payment_method: paymentMethod,
+      receipt_email: pi.receipt_email, refunded: false, status: declined ? 'failed' : 'succeeded',
+    };
+    charges.set(charge.id, charge);
+    return charge;
+  }
+
+  return {
+    customers, intents, charges, refunds, endpoints, events, emit, getOr404,
+
+    reset() {
+      for (const map of [customers, intents, charges, refunds, endpoints, events, pendingByDelivery]) map.clear();
+    },
+
+    createCustomer(fields: Pick<Customer, 'email' | 'name' | 'description' | 'phone' | 'metadata'>, request: RequestInfo): Customer {
+      const customer: Customer = {
+        id: ids.id('cus_', 14), object: 'customer', address: null, balance: 0, created: now(), currency: null,
+        default_source: null, delinquent: false, invoice_prefix: ids.hex(8).toUpperCase(),
+        invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+        livemode: false, preferred_locales: [], shipping: null, tax_exempt: 'none', test_clock: null, ...fields,
+      };
+      customers.set(customer.id, customer);
+      emit('customer.created', customer, request);
+      return customer;
+    },
+
+    updateCustomer(customer: Customer, changes: Partial<Customer>, request: RequestInfo): Customer {
+      const previous: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(changes)) {
+        if (JSON.stringify(customer[k]) !== JSON.stringify(v)) previous[k] = clone(customer[k]);
+      }
+      Object.assign(customer, changes);
+      if (Object.keys(previous).length > 0) emit('customer.updated', customer, request, previous);
+      return customer;
+    },
+
+    createPaymentIntent(fields: Pick<PaymentIntent, 'amount' | 'currency' | 'customer' | 'description' | 'metadata' | 'payment_method' | 'receipt_email'>, request: RequestInfo): PaymentIntent {
+      const id = ids.id('pi_', 24);
+      const pi: PaymentIntent = {
+        id, object: 'payment_intent', amount_capturable: 0, amount_details: { tip: {} }, amount_received: 0,
+        application: null, application_fee_amount: null, automatic_payment_methods: null, canceled_at: null,
+        cancellation_reason: null, capture_method: 'automatic', client_secret: `${id}_secret_${ids.id('', 25)}`,
+        confirmation_method: 'automatic', created: now(), last_payment_error: null, latest_charge: null,
+        livemode: false, next_action: null, payment_method_types: ['card'], processing: null,
+        status: fields.payment_method ? 'requires_confirmation' : 'requires_payment_method', ...fields,
+      };
+      intents.set(pi.id, pi);
+      emit('payment_intent.created', pi, request);
+      return pi;
+    },
+
+    /** Confirm: a test card either succeeds (charge + events) or declines (402 card_error, like Stripe). */
+    confirmPaymentIntent(pi: PaymentIntent, paymentMethod: string | undefined, request: RequestInfo): PaymentIntent {
+      if (pi.status !== 'requires_payment_method' && pi.status !== 'requires_confirmation') {
+        throw invalid(
+          `You cannot confirm this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be confirmed: requires_confirmation, requires_payment_method.`,
+          'payment_intent_unexpected_state');
+      }
+      const method = paymentMethod ?? pi.payment_method;
+      if (!method) {
+        throw invalid('You cannot confirm this PaymentIntent because it\'s missing a payment method. Update the PaymentIntent with a payment method and then confirm it again.', 'payment_intent_unexpected_state');
+      }
+      if (!/^pm_card_[A-Za-z]+$/.test(method)) throw noSuch('PaymentMethod', method, 'payment_method');
+      pi.payment_method = method;
+      const declineCode = DECLINES[method];
+      const charge = createCharge(pi, method, declineCode);
+      pi.latest_charge = charge.id;
+      if (declineCode) {
+        pi.status = 'requires_payment_method';
+        pi.last_payment_error = {
+          type: 'card_error', code: 'card_declined', decline_code: declineCode, charge: charge.id,
+          message: 'Your card was declined.', doc_url: 'https://stripe.com/docs/error-codes/card-declined',
+          payment_method: { id: method, object: 'payment_method', type: 'card' },
+        };
+        emit('charge.failed', charge, request);
+        emit('payment_intent.payment_failed', pi, request);
+        throw new StripeError(402, {
+          type: 'card_error', code: 'card_declined', decline_code: declineCode, message: 'Your card was declined.',
+          charge: charge.id, doc_url: 'https://stripe.com/docs/error-codes/card-declined', payment_intent: clone(pi),
+        });
+      }
+      pi.status = 'succeeded';
+      pi.amount_received = pi.amount;
+      pi.last_payment_error = null;
+      // Stripe's own order: the charge event comes first, then the payment intent's.
+      emit('charge.succeeded', charge, request);
+      emit('payment_intent.succeeded', pi, request);
+      return pi;
+    },
+
+    cancelPaymentIntent(pi: PaymentIntent, reason: string | undefined, request: RequestInfo): PaymentIntent {
+      if (pi.status === 'succeeded' || pi.status === 'canceled') {
+        throw invalid(
+          `You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`,
+          'payment_intent_unexpected_state');
+      }
+      pi.status = 'canceled';
+      pi.canceled_at = now();
+      pi.cancellation_reason = reason ?? null;
+      emit('payment_intent.canceled', pi, request);
+      return pi;
+    },
+
+    refund(charge: Charge, amount: number | undefined, fields: { reason: string | null; metadata: Record<string, string> }, request: RequestInfo): Refund {
+      if (charge.status !== 'succeeded') throw invalid(`Charge ${charge.id} has not succeeded, so it cannot be refunded.`, 'charge_not_refundable');
+      const remaining = charge.amount - charge.amount_refunded;
+      if (remaining <= 0) throw invalid(`Charge ${charge.id} has already been refunded.`, 'charge_already_refunded');
+      const value = amount ?? remaining;
+      if (value <= 0) throw invalid('Invalid positive integer', 'parameter_invalid_integer', 'amount');
+      if (value > remaining) {
+        throw invalid(`Refund amount (${value}) is greater than unrefunded amount on charge (${remaining})`, 'amount_too_large', 'amount');
+      }
+      const refund: Refund = {
+        id: ids.id('re_', 24), object: 'refund', amount: value, balance_transaction: ids.id('txn_', 24),
+        charge: charge.id, created: now(), currency: charge.currency, destination_details: { type: 'card' },
+        metadata: fields.metadata, payment_intent: charge.payment_intent, reason: fields.reason,
+        receipt_number: null, source_transfer_reversal: null, status: 'succeeded', transfer_reversal: null,
+      };
+      refunds.set(refund.id, refund);
+      const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
+      charge.amount_refunded += value;
+      charge.refunded = charge.amount_refunded === charge.amount;
+      emit('charge.refunded', charge, request, previous);
+      emit('refund.created', refund, request);
+      return refund;
+    },
+
+    createEndpoint(fields: { url: string; enabled_events: string[]; description: string | null; metadata: Record<string, string>; api_version: string | null }, secret: string): WebhookEndpointObject {
+      const endpoint: WebhookEndpointObject = {
+        id: ids.id('we_', 24), object: 'webhook_endpoint', application: null, created: now(), livemode: false,
+        status: 'enabled', secret, ...fields,
+      };
+      endpoints.set(endpoint.id, endpoint);
+      return endpoint;
+    },
+  };
+}
+
+export type StripeStore = ReturnType<typeof createStripeStore>;
