@@ -1,0 +1,124 @@
+import type { CarrierApi, Chooser } from './shipments.ts';
+
+/** Failures a grader (or a student practising resilience) switches on for one API. */
+export interface FaultSettings {
+  /** Added to every response, in real milliseconds (not scaled: it is what a client's timeout sees). */
+  latencyMs: number;
+  /** Share of requests, 0..1, answered with `errorStatus`. */
+  errorRate: number;
+  /** The status of injected errors. */
+  errorStatus: 500 | 503;
+  /** The next N requests fail with `errorStatus`, then the API recovers. */
+  failNext: number;
+  /** The next N requests never answer (until the client gives up, the mock closes, or `maxHangMs` passes). */
+  hangNext: number;
+}
+
+export const NO_FAULTS: FaultSettings = { latencyMs: 0, errorRate: 0, errorStatus: 503, failNext: 0, hangNext: 0 };
+
+export type FaultOutcome = { kind: 'ok' } | { kind: 'error'; status: 500 | 503 } | { kind: 'hang' };
+
+export function createFaultBook(choose: Chooser) {
+  const settings = new Map<CarrierApi, FaultSettings>();
+  const get = (api: CarrierApi): FaultSettings => settings.get(api) ?? { ...NO_FAULTS };
+  return {
+    get,
+    set(api: CarrierApi, change: Partial<FaultSettings>): FaultSettings {
+      const next = { ...get(api), ...change };
+      settings.set(api, next);
+      return next;
+    },
+    clear(api?: CarrierApi): void {
+      if (api) settings.delete(api);
+      else settings.clear();
+    },
+    /** Decides what happens to one request, using up one-shot faults; hangs win over errors. */
+    decide(api: CarrierApi): FaultOutcome {
+      const s = get(api);
+      if (s.hangNext > 0) {
+        settings.set(api, { ...s, hangNext: s.hangNext - 1 });
+        return { kind: 'hang' };
+      }
+      if (s.failNext > 0) {
+        settings.set(api, { ...s, failNext: s.failNext - 1 });
+        return { kind: 'error', status: s.errorStatus };
+      }
+      if (s.errorRate > 0 && choose.unit() < s.errorRate) return { kind: 'error', status: s.errorStatus };
+      return { kind: 'ok' };
+    },
+  };
+}
+export type FaultBook = ReturnType<typeof createFaultBook>;
+
+/**
+ * Waits `ms`, but gives up early when the client hangs up or the mock closes (so no timer outlives a test).
+ * Resolves `true` when the whole time passed.
+ */
+export function pause(ms: number, ...signals: AbortSignal[]): Promise<boolean> {
+  if (signals.some((s) => s.aborted)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (completed: boolean) => {
+      clearTimeout(timer);
+      for (const s of signals) s.removeEventListener('abort', onAbort);
+      resolve(completed);
+    };
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export interface SeenRequest {
+  at: string;
+  api: CarrierApi | 'control' | 'other';
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+  /** The injected fault, if any. */
+  fault?: 'error' | 'hang' | 'rate-limited';
+}
+
+/** The last `max` requests, newest last. Bounded so a long-running mock cannot grow without end. */
+export function createRequestLog(max = 1000) {
+  let entries: SeenRequest[] = [];
+  return {
+    add(entry: SeenRequest): void {
+      entries.push(entry);
+      if (entries.length > max) entries = entries.slice(-max);
+    },
+    list: (api?: SeenRequest['api']): SeenRequest[] => (api ? entries.filter((e) => e.api === api) : [...entries]),
+    clear(): void {
+      entries = [];
+    },
+  };
+}
+
+/** A fixed-window limit per API key: `limit` requests per `windowMs` (real time). */
+export function createRateLimiter(initial: { limit: number; windowMs: number }, now: () => number = Date.now) {
+  let config = { ...initial };
+  const windows = new Map<string, { startedAt: number; count: number }>();
+  return {
+    config: () => ({ ...config }),
+    configure(next: { limit: number; windowMs: number }): void {
+      config = { ...next };
+      windows.clear();
+    },
+    /** Counts one request; says whether it is allowed and how long until the window resets. */
+    take(key: string): { allowed: boolean; remaining: number; resetInMs: number } {
+      const t = now();
+      let w = windows.get(key);
+      if (!w || t - w.startedAt >= config.windowMs) {
+        w = { startedAt: t, count: 0 };
+        windows.set(key, w);
+      }
+      w.count += 1;
+      const resetInMs = w.startedAt + config.windowMs - t;
+      return { allowed: w.count <= config.limit, remaining: Math.max(0, config.limit - w.count), resetInMs };
+    },
+    reset(): void {
+      windows.clear();
+    },
+  };
+}
+export type RateLimiter = ReturnType<typeof createRateLimiter>;

@@ -1,0 +1,300 @@
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { controlError, limitBody } from '../shared/index.ts';
+import type { CommonMockOptions, MockServer } from '../types.ts';
+import { createFieldChecker, readControlJson } from '../oauth/control-api.ts';
+import { dhlProblem, mountDhl } from './dhl.ts';
+import {
+  createFaultBook,
+  createRateLimiter,
+  createRequestLog,
+  pause,
+  type FaultSettings,
+  type SeenRequest,
+} from './faults.ts';
+import { mountPostal, soapFault } from './postal.ts';
+import {
+  CARRIER_APIS,
+  SCENARIOS,
+  createChooser,
+  createShipmentClock,
+  planShipment,
+  seedShipments,
+  type CarrierApi,
+  type Scenario,
+  type Shipment,
+} from './shipments.ts';
+
+export type { CarrierApi, Scenario, Shipment } from './shipments.ts';
+export type { FaultSettings, SeenRequest } from './faults.ts';
+
+export interface CarriersMockOptions extends CommonMockOptions {
+  /** Keys accepted in `DHL-API-Key`; default `['demo-key']`. */
+  apiKeys?: string[];
+  /** SOAP header credentials of the postal API; default `lab-user` / `lab-password`. */
+  postal?: { login: string; password: string };
+  /** Per DHL API key, in real time; default 60 requests per 60 seconds. */
+  rateLimit?: { limit: number; windowSeconds: number };
+  /** The longest an injected hang lasts before it answers 504; default 120 000 ms. */
+  maxHangMs?: number;
+}
+
+export interface ShipmentSummary {
+  api: CarrierApi;
+  trackingNumber: string;
+  scenario: Scenario;
+  service: string;
+  /** The stage of the newest visible event; `none` before the first. */
+  stage: string;
+  eventsVisible: number;
+  eventsPlanned: number;
+}
+
+/**
+ * Two carrier APIs in one app: a DHL-like JSON tracking API and a postal SOAP 1.2 operation-history service, over
+ * seeded shipments whose histories advance with (scaled) time, with latency, errors and hangs on demand.
+ *
+ * @example
+ * const carriers = createCarriersMock({ timeScale: 0.001, seed: 'class-a' });
+ * serve({ fetch: carriers.app.fetch, port: 4200, hostname: '127.0.0.1' });
+ * carriers.control.shipments(); // the tracking numbers to ask for
+ */
+export function createCarriersMock(options: CarriersMockOptions = {}) {
+  const seed = options.seed ?? 'integration-lab';
+  const timeScale = options.timeScale ?? 1;
+  const initialRate = { limit: options.rateLimit?.limit ?? 60, windowMs: (options.rateLimit?.windowSeconds ?? 60) * 1000 };
+  const maxHangMs = options.maxHangMs ?? 120_000;
+  const apiKeys = options.apiKeys ?? ['demo-key'];
+  const postalCredentials = options.postal ?? { login: 'lab-user', password: 'lab-password' };
+
+  const clock = createShipmentClock(timeScale);
+  const faults = createFaultBook(createChooser(`faults:${seed}`));
+  const limiter = createRateLimiter(initialRate);
+  const log = createRequestLog();
+  const closing = new AbortController();
+  let extraChooser = createChooser(`extra:${seed}`);
+  let shipments = seedShipments(seed);
+
+  const find = (api: CarrierApi) => (number: string) =>
+    shipments.find((s) => s.api === api && s.trackingNumber.toUpperCase() === number.toUpperCase());
+
+  function summary(s: Shipment): ShipmentSummary {
+    const visible = clock.visibleEvents(s);
+    return {
+      api: s.api,
+      trackingNumber: s.trackingNumber,
+      scenario: s.scenario,
+      service: s.service,
+      stage: visible.at(-1)?.stage ?? 'none',
+      eventsVisible: visible.length,
+      eventsPlanned: s.plan.length,
+    };
+  }
+
+  const control = {
+    shipments: (): ShipmentSummary[] => shipments.map(summary),
+    /** Registers a shipment whose story starts now. */
+    addShipment(api: CarrierApi, scenario: Scenario, trackingNumber?: string): ShipmentSummary {
+      const elapsed = clock.worldElapsed();
+      const shipment = planShipment(api, scenario, extraChooser, Number.isFinite(elapsed) ? elapsed : 0, trackingNumber);
+      if (find(api)(shipment.trackingNumber)) throw new RangeError(`${api} already has ${shipment.trackingNumber}`);
+      shipments.push(shipment);
+      return summary(shipment);
+    },
+    faults: () => Object.fromEntries(CARRIER_APIS.map((api) => [api, faults.get(api)])) as Record<CarrierApi, FaultSettings>,
+    setFaults: (api: CarrierApi, change: Partial<FaultSettings>) => faults.set(api, change),
+    clearFaults: (api?: CarrierApi) => faults.clear(api),
+    requests: (api?: SeenRequest['api']) => log.list(api),
+    clearRequests: () => log.clear(),
+    rateLimit: () => {
+      const { limit, windowMs } = limiter.config();
+      return { limit, windowSeconds: windowMs / 1000 };
+    },
+    setRateLimit: (limit: number, windowSeconds: number) => limiter.configure({ limit, windowMs: windowSeconds * 1000 }),
+    /** Seeded shipments back from the start, no faults, empty log and rate windows. */
+    reset(): void {
+      shipments = seedShipments(seed);
+      extraChooser = createChooser(`extra:${seed}`);
+      clock.restart();
+      faults.clear();
+      log.clear();
+      limiter.configure(initialRate);
+    },
+  };
+
+  const app = new Hono();
+  // Which injected fault a request met, keyed by the request object the log middleware saw first.
+  const faultOf = new WeakMap<Request, 'error' | 'hang'>();
+
+  app.use('*', async (c, next) => {
+    const raw = c.req.raw;
+    const started = performance.now();
+    await next();
+    if (c.req.path.startsWith('/_control')) return;
+    const api = c.req.path.startsWith('/track/') ? 'dhl' : c.req.path.startsWith('/postal/') ? 'postal' : 'other';
+    const fault = faultOf.get(raw);
+    log.add({
+      at: new Date().toISOString(),
+      api,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      durationMs: Math.round(performance.now() - started),
+      ...(fault ? { fault } : {}),
+    });
+  });
+
+  type ErrorRenderer = (c: Context, status: ContentfulStatusCode, message: string) => Response;
+  const injectFaults = (api: CarrierApi, renderError: ErrorRenderer): MiddlewareHandler =>
+    async (c, next) => {
+      const signals = [c.req.raw.signal, closing.signal];
+      const { latencyMs } = faults.get(api);
+      // 499 (nginx's "client closed request"): only the request log ever sees it.
+      if (latencyMs > 0 && !(await pause(latencyMs, ...signals))) return new Response(null, { status: 499 });
+      const outcome = faults.decide(api);
+      if (outcome.kind === 'hang') {
+        faultOf.set(c.req.raw, 'hang');
+        if (!(await pause(maxHangMs, ...signals))) return new Response(null, { status: 499 });
+        return renderError(c, 504, 'The request timed out upstream (injected hang).');
+      }
+      if (outcome.kind === 'error') {
+        faultOf.set(c.req.raw, 'error');
+        return renderError(c, outcome.status, outcome.status === 503 ? 'The service is temporarily unavailable.' : 'An internal error occurred.');
+      }
+      await next();
+    };
+
+  app.use('/track/*', injectFaults('dhl', (c, status, message) => dhlProblem(c, status, message)));
+  app.use('/postal/*', injectFaults('postal', (c, status, message) => soapFault(c, 'Receiver', message, { status })));
+  mountDhl(app, { apiKeys: () => apiKeys, limiter, find: find('dhl'), clock });
+  mountPostal(app, { credentials: () => postalCredentials, find: find('postal'), clock });
+
+  // ---- control API: our own error envelope ----
+  const ctl = new Hono();
+  ctl.use(limitBody(64 * 1024, (c) => controlError(c, 413, 'payload_too_large', 'Control requests are limited to 64 KiB.')));
+  const apiParam = (value: unknown, allowAll: boolean): CarrierApi[] | undefined => {
+    if (allowAll && (value === undefined || value === 'all')) return [...CARRIER_APIS];
+    return CARRIER_APIS.includes(value as CarrierApi) ? [value as CarrierApi] : undefined;
+  };
+
+  ctl.get('/shipments', (c) => c.json({ shipments: control.shipments() }));
+  ctl.post('/shipments', async (c) => {
+    const body = await readControlJson(c);
+    if (!body.ok) return body.response;
+    const check = createFieldChecker(body.value);
+    const trackingNumber = check.optionalString('trackingNumber');
+    const api = apiParam(body.value.api, false)?.[0];
+    const scenario = body.value.scenario;
+    if (!api) check.problems.push({ field: 'api', message: `must be one of ${CARRIER_APIS.join(', ')}` });
+    if (!SCENARIOS.includes(scenario as Scenario)) {
+      check.problems.push({ field: 'scenario', message: `must be one of ${SCENARIOS.join(', ')}` });
+    }
+    if (trackingNumber !== undefined && !/^[A-Z0-9-]{4,40}$/.test(trackingNumber)) {
+      check.problems.push({ field: 'trackingNumber', message: 'must be 4 to 40 capital letters, digits or dashes' });
+    }
+    if (check.problems.length > 0 || !api) return controlError(c, 422, 'validation_failed', 'Bad shipment.', check.problems);
+    if (trackingNumber !== undefined && find(api)(trackingNumber)) {
+      return controlError(c, 409, 'shipment_exists', `${api} already has ${trackingNumber}.`);
+    }
+    return c.json(control.addShipment(api, scenario as Scenario, trackingNumber), 201);
+  });
+
+  ctl.get('/faults', (c) => c.json(control.faults()));
+  ctl.post('/faults', async (c) => {
+    const body = await readControlJson(c);
+    if (!body.ok) return body.response;
+    const check = createFieldChecker(body.value);
+    const apis = apiParam(body.value.api, true);
+    if (!apis) check.problems.push({ field: 'api', message: 'must be dhl, postal or all' });
+    const change: Partial<FaultSettings> = {};
+    const latencyMs = check.optionalNumber('latencyMs', 0, 600_000);
+    const errorRate = check.optionalNumber('errorRate', 0, 1);
+    const failNext = check.optionalNumber('failNext', 0, 10_000);
+    const hangNext = check.optionalNumber('hangNext', 0, 10_000);
+    const errorStatus = body.value.errorStatus;
+    if (errorStatus !== undefined && errorStatus !== 500 && errorStatus !== 503) {
+      check.problems.push({ field: 'errorStatus', message: 'must be 500 or 503' });
+    }
+    for (const [field, value] of Object.entries({ failNext, hangNext })) {
+      if (value !== undefined && !Number.isInteger(value)) check.problems.push({ field, message: 'must be a whole number' });
+    }
+    if (check.problems.length > 0 || !apis) return controlError(c, 422, 'validation_failed', 'Bad fault settings.', check.problems);
+    Object.assign(
+      change,
+      latencyMs === undefined ? {} : { latencyMs },
+      errorRate === undefined ? {} : { errorRate },
+      failNext === undefined ? {} : { failNext },
+      hangNext === undefined ? {} : { hangNext },
+      errorStatus === undefined ? {} : { errorStatus },
+    );
+    for (const api of apis) control.setFaults(api, change);
+    return c.json(control.faults());
+  });
+  ctl.delete('/faults', (c) => {
+    control.clearFaults();
+    return c.json(control.faults());
+  });
+
+  ctl.get('/requests', (c) => {
+    const api = c.req.query('api');
+    if (api !== undefined && !['dhl', 'postal', 'other'].includes(api)) {
+      return controlError(c, 400, 'invalid_parameter', 'api must be dhl, postal or other.', [{ field: 'api', message: 'unknown API' }]);
+    }
+    return c.json({ requests: control.requests(api as SeenRequest['api'] | undefined) });
+  });
+  ctl.delete('/requests', (c) => {
+    control.clearRequests();
+    return c.body(null, 204);
+  });
+
+  ctl.get('/rate-limit', (c) => c.json(control.rateLimit()));
+  ctl.post('/rate-limit', async (c) => {
+    const body = await readControlJson(c);
+    if (!body.ok) return body.response;
+    const check = createFieldChecker(body.value);
+    const limit = check.optionalNumber('limit', 1, 1_000_000);
+    const windowSeconds = check.optionalNumber('windowSeconds', 0.001, 86_400);
+    if (limit === undefined) check.problems.push({ field: 'limit', message: 'is required' });
+    if (windowSeconds === undefined) check.problems.push({ field: 'windowSeconds', message: 'is required' });
+    if (check.problems.length > 0 || limit === undefined || windowSeconds === undefined) {
+      return controlError(c, 422, 'validation_failed', 'Bad rate limit.', check.problems);
+    }
+    control.setRateLimit(Math.floor(limit), windowSeconds);
+    return c.json(control.rateLimit());
+  });
+
+  ctl.post('/reset', (c) => {
+    control.reset();
+    return c.json({ ok: true });
+  });
+  ctl.onError((err, c) => controlError(c, 500, 'internal', err.message));
+  app.route('/_control', ctl);
+
+  // Hono calls only the top-level app's notFound, so it picks each area's error shape by path.
+  app.notFound((c) => {
+    const path = c.req.path;
+    if (path.startsWith('/_control/')) return controlError(c, 404, 'not_found', `No control route ${c.req.method} ${path}.`);
+    if (path.startsWith('/postal/')) return soapFault(c, 'Sender', `No SOAP endpoint at ${path}.`, { status: 404 });
+    return dhlProblem(c, 404, `No route ${c.req.method} ${path}.`);
+  });
+  app.onError((err, c) => {
+    if (c.req.path.startsWith('/postal/')) return soapFault(c, 'Receiver', err.message);
+    return dhlProblem(c, 500, err.message);
+  });
+
+  const server: MockServer<typeof control> = {
+    name: 'carriers',
+    app,
+    control,
+    setBaseUrl() {
+      // Nothing in the carriers' answers names the mock's own URL.
+    },
+    async close() {
+      // Releases hanging and delayed requests so no timer outlives the mock.
+      closing.abort();
+    },
+  };
+  return server;
+}
+
+export type CarriersControl = ReturnType<typeof createCarriersMock>['control'];
