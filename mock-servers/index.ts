@@ -1,10 +1,13 @@
 // The mock server registry: every mock by name, started the same way by the CLI (`lab mock`), the lab harness and
 // the tests.
+import { createGitHubMock } from './github/index.ts';
 import { createOAuthMock } from './oauth/index.ts';
 import { listenMock } from './shared/index.ts';
 import { createStripeMock } from './stripe/index.ts';
 import type { MockServer } from './types.ts';
 
+export { createGitHubMock } from './github/index.ts';
+export type { GitHubControl, GitHubMockOptions } from './github/index.ts';
 export { createOAuthMock } from './oauth/index.ts';
 export { createStripeMock } from './stripe/index.ts';
 export type { StripeControl, StripeMockOptions } from './stripe/index.ts';
@@ -12,6 +15,7 @@ export type { CommonMockOptions, MockServer } from './types.ts';
 
 const FACTORIES = {
   stripe: createStripeMock,
+  github: createGitHubMock,
   oauth: createOAuthMock,
 } as const satisfies Record<string, (options: never) => MockServer<unknown>>;
 
