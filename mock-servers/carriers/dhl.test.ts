@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenOnLoopback } from '../oauth/listen.ts';
+import { createCarriersMock } from './index.ts';
+import { trackDhl } from './test-client.ts';
+
+describe('DHL-like tracking API', () => {
+  const carriers = createCarriersMock({ seed: 'dhl-test', apiKeys: ['key-a', 'key-b'], rateLimit: { limit: 1000, windowSeconds: 60 } });
+  let server: Awaited<ReturnType<typeof listenOnLoopback>>;
+  const number = (scenario: string) => carriers.control.shipments().find((s) => s.api === 'dhl' && s.scenario === scenario)!.trackingNumber;
+  beforeAll(async () => {
+    server = await listenOnLoopback(carriers);
+  });
+  afterAll(() => server.close());
+
+  it('returns a delivered shipment with its events newest first', async () => {
+    const { res, json } = await trackDhl(server.url, number('delivered'), 'key-a');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const [shipment] = json.shipments;
+    expect(shipment.id).toBe(number('delivered'));
+    expect(['express', 'parcel-de', 'ecommerce']).toContain(shipment.service);
+    expect(shipment.status).toMatchObject({ statusCode: 'delivered', status: 'DELIVERED' });
+    expect(shipment.status.location.address).toEqual(expect.objectContaining({ countryCode: expect.any(String), postalCode: expect.any(String) }));
+    const codes = shipment.events.map((e: { statusCode: string }) => e.statusCode);
+    expect(codes).toEqual(['delivered', 'transit', 'transit', 'transit', 'transit', 'pre-transit']);
+    const times = shipment.events.map((e: { timestamp: string }) => Date.parse(e.timestamp));
+    expect(times.every((t: number) => !Number.isNaN(t))).toBe(true);
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    expect(shipment.events[0]).toEqual(shipment.status);
+    expect(shipment.events[0].timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('answers the same history twice (stable timestamps, so clients can dedupe)', async () => {
+    const first = await trackDhl(server.url, number('failed'), 'key-b');
+    const second = await trackDhl(server.url, number('failed'), 'key-b');
+    expect(second.json).toEqual(first.json);
+  });
+
+  it('reports a shipment with no events as unknown', async () => {
+    const { json } = await trackDhl(server.url, number('unknown'), 'key-a');
+    expect(json.shipments[0].status.statusCode).toBe('unknown');
+    expect(json.shipments[0].events).toEqual([]);
+  });
+
+  it('seeds the same tracking numbers for the same seed, other ones for another', () => {
+    const again = createCarriersMock({ seed: 'dhl-test' }).control.shipments().map((s) => s.trackingNumber);
+    const other = createCarriersMock({ seed: 'other' }).control.shipments().map((s) => s.trackingNumber);
+    expect(again).toEqual(carriers.control.shipments().map((s) => s.trackingNumber));
+    expect(other).not.toEqual(again);
+  });
+
+  async function expectProblem(res: Response, status: number, title: string) {
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const problem = (await res.json()) as Record<string, unknown>;
+    expect(problem).toMatchObject({ type: 'about:blank', title, status });
+    expect(problem.detail).toEqual(expect.any(String));
+    expect(problem.instance).toEqual(expect.stringMatching(/^\/track\/shipments/));
+    return problem;
+  }
+
+  it('401 without a key and with a wrong key', async () => {
+    await expectProblem(await fetch(`${server.url}/track/shipments?trackingNumber=${number('delivered')}`), 401, 'Unauthorized');
+    const wrong = await fetch(`${server.url}/track/shipments?trackingNumber=${number('delivered')}`, { headers: { 'DHL-API-Key': 'key-c' } });
+    await expectProblem(wrong, 401, 'Unauthorized');
+  });
+
+  it('400 without trackingNumber, with an empty one, with two, or a malformed one', async () => {
+    for (const query of ['', '?trackingNumber=', '?trackingNumber=1234567890&trackingNumber=2', '?trackingNumber=%3Cscript%3E']) {
+      const res = await fetch(`${server.url}/track/shipments${query}`, { headers: { 'DHL-API-Key': 'key-a' } });
+      await expectProblem(res, 400, 'Bad Request');
+    }
+  });
+
+  it('404 for an unknown number or a service that does not match', async () => {
+    await expectProblem((await fetch(`${server.url}/track/shipments?trackingNumber=0000000000`, { headers: { 'DHL-API-Key': 'key-a' } })), 404, 'Not Found');
+    const wrongService = await fetch(`${server.url}/track/shipments?trackingNumber=${number('delivered')}&service=freight`, {
+      headers: { 'DHL-API-Key': 'key-a' },
+    });
+    await expectProblem(wrongService, 404, 'Not Found');
+  });
+
+  it('405 for a POST, 404 problem for an unknown route', async () => {
+    const post = await fetch(`${server.url}/track/shipments`, { method: 'POST', headers: { 'DHL-API-Key': 'key-a' }, body: '{}' });
+    await expectProblem(post, 405, 'Method Not Allowed');
+    expect(post.headers.get('allow')).toBe('GET');
+    const nowhere = await fetch(`${server.url}/track/parcels`);
+    expect(nowhere.status).toBe(404);
+    expect(nowhere.headers.get('content-type')).toBe('application/problem+json');
+  });
+});
+
+describe('DHL rate limit', () => {
+  it('answers 429 with Retry-After once a key spends its window, and not for another key', async () => {
+    const carriers = createCarriersMock({ apiKeys: ['busy', 'calm'], rateLimit: { limit: 3, windowSeconds: 1.5 } });
+    const server = await listenOnLoopback(carriers);
+    try {
+      const tn = carriers.control.shipments()[0]!.trackingNumber;
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await trackDhl(server.url, tn, 'busy')).res.status);
+      expect(statuses).toEqual([200, 200, 200]);
+      const limited = await trackDhl(server.url, tn, 'busy');
+      expect(limited.res.status).toBe(429);
+      expect(limited.res.headers.get('content-type')).toBe('application/problem+json');
+      expect(limited.json).toMatchObject({ title: 'Too Many Requests', status: 429 });
+      const retryAfter = Number(limited.res.headers.get('retry-after'));
+      expect(Number.isInteger(retryAfter)).toBe(true);
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(2);
+      expect(limited.res.headers.get('ratelimit-remaining')).toBe('0');
+      expect((await trackDhl(server.url, tn, 'calm')).res.status).toBe(200);
+
+      // A client that honours Retry-After gets through.
+      await new Promise((r) => setTimeout(r, retryAfter * 1000));
+      expect((await trackDhl(server.url, tn, 'busy')).res.status).toBe(200);
+
+      // Graders can tighten the limit at run time.
+      const set = await fetch(`${server.url}/_control/rate-limit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ limit: 1, windowSeconds: 30 }),
+      });
+      expect(await set.json()).toEqual({ limit: 1, windowSeconds: 30 });
+      expect((await trackDhl(server.url, tn, 'calm')).res.status).toBe(200);
+      const second = await trackDhl(server.url, tn, 'calm');
+      expect(second.res.status).toBe(429);
+      expect(Number(second.res.headers.get('retry-after'))).toBeGreaterThan(25);
+    } finally {
+      await server.close();
+    }
+  });
+});
