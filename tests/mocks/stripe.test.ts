@@ -61,7 +61,7 @@ describe('Stripe mock with the official SDK', () => {
     }
     const succeeded = JSON.parse(receiver.received[3]!.body) as Stripe.PaymentIntentSucceededEvent;
     expect(succeeded.data.object).toMatchObject({ id: created.id, status: 'succeeded', metadata: { order_id: 'ord_42' } });
-    expect(succeeded.request.id).toMatch(/^req_/);
+    expect(succeeded.request?.id).toMatch(/^req_/);
     await settledAll();
     expect(control.engine.list().every((d) => d.status === 'succeeded')).toBe(true);
   });
