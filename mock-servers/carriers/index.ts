@@ -271,14 +271,15 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
   app.route('/_control', ctl);
 
   // Hono calls only the top-level app's notFound, so it picks each area's error shape by path.
+  const within = (path: string, area: string) => path === area || path.startsWith(`${area}/`);
   app.notFound((c) => {
     const path = c.req.path;
-    if (path.startsWith('/_control/')) return controlError(c, 404, 'not_found', `No control route ${c.req.method} ${path}.`);
-    if (path.startsWith('/postal/')) return soapFault(c, 'Sender', `No SOAP endpoint at ${path}.`, { status: 404 });
+    if (within(path, '/_control')) return controlError(c, 404, 'not_found', `No control route ${c.req.method} ${path}.`);
+    if (within(path, '/postal')) return soapFault(c, 'Sender', `No SOAP endpoint at ${path}.`, { status: 404 });
     return dhlProblem(c, 404, `No route ${c.req.method} ${path}.`);
   });
   app.onError((err, c) => {
-    if (c.req.path.startsWith('/postal/')) return soapFault(c, 'Receiver', err.message);
+    if (within(c.req.path, '/postal')) return soapFault(c, 'Receiver', err.message);
     return dhlProblem(c, 500, err.message);
   });
 

@@ -52,7 +52,7 @@ describe('bad input never breaks the OAuth mock', () => {
         for (const authorization of AUTHORIZATIONS) {
           requests.push({ method: 'POST', path: '/oauth/token', body, headers: authorization ? { ...headers, authorization } : headers });
         }
-        for (const path of ['/_control/clients', '/_control/tokens', '/_control/keys/rotate', '/_control/nowhere']) {
+        for (const path of ['/_control/clients', '/_control/tokens', '/_control/keys/rotate', '/_control/nowhere', '/_control']) {
           requests.push({ method: 'POST', path, body, headers });
         }
         for (const method of ['PUT', 'PATCH', 'DELETE']) requests.push({ method, path: '/oauth/token', body, headers });
@@ -77,7 +77,7 @@ describe('bad input never breaks the OAuth mock', () => {
       if (res.status >= 500) failures.push(`5xx: ${label}`);
       // Valid control requests (e.g. a rotation with an empty body) may succeed; errors must have the right shape.
       if (res.status < 400) continue;
-      if (r.path.startsWith('/_control/')) {
+      if (r.path.startsWith('/_control')) {
         const error = json.error as Record<string, unknown> | undefined;
         if (typeof error?.code !== 'string' || typeof error.request_id !== 'string' || !Array.isArray(error.details)) {
           failures.push(`not our envelope: ${label}`);

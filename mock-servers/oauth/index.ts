@@ -268,7 +268,7 @@ export function createOAuthMock(options: OAuthMockOptions = {}) {
 
   // Hono calls only the top-level app's notFound, so it picks the error shape by path.
   app.notFound((c) =>
-    c.req.path.startsWith('/_control/')
+    c.req.path === '/_control' || c.req.path.startsWith('/_control/')
       ? controlError(c, 404, 'not_found', `No control route ${c.req.method} ${c.req.path}.`)
       : oauthError(c, 'not_found', `No route ${c.req.method} ${c.req.path}.`, 404),
   );

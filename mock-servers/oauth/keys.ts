@@ -68,7 +68,7 @@ export function createKeyStore(options: { mode: SigningMode; retainMs: number; s
       return { keys: published.map((k) => ({ ...k.jwk, kid: k.kid, alg: 'RS256', use: 'sig' })) };
     },
     /** Replaces the signing key; the old RSA key stays in the JWKS for `retainMs` unless `keepPrevious` is false. */
-    rotate(keepPrevious = true, now = Date.now()): { kid?: string; previousKid?: string } {
+    rotate(keepPrevious = true): { kid?: string; previousKid?: string } {
       if (mode === 'HS256') {
         secretGeneration += 1;
         hmacSecret = newHmacSecret(seed, secretGeneration);
@@ -76,7 +76,8 @@ export function createKeyStore(options: { mode: SigningMode; retainMs: number; s
       }
       const previous = current;
       current = generateRsaKey();
-      if (previous && keepPrevious) retired.unshift({ ...previous, retiredAt: now });
+      // Retired from the moment the new key exists (generating it can take a while on a busy machine).
+      if (previous && keepPrevious) retired.unshift({ ...previous, retiredAt: Date.now() });
       return { kid: current.kid, previousKid: previous?.kid };
     },
     /** Drops retired keys (the current key stays, so tokens already handed out by the running mock still verify). */
