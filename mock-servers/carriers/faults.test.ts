@@ -23,10 +23,13 @@ describe('fault injection seen from a client', () => {
     expect((await setFaults({ api: 'dhl', latencyMs: 300 })).status).toBe(200);
     let started = performance.now();
     expect((await trackDhl(server.url, tn)).res.status).toBe(200);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    const dhlMs = performance.now() - started;
     started = performance.now();
     expect((await postSoap(server.url, operationHistoryRequest(barcode))).res.status).toBe(200);
-    expect(performance.now() - started).toBeLessThan(250);
+    const postalMs = performance.now() - started;
+    expect(dhlMs).toBeGreaterThanOrEqual(290);
+    expect(postalMs).toBeLessThan(dhlMs);
+    expect(carriers.control.requests('dhl')[0]!.durationMs).toBeGreaterThanOrEqual(290);
   });
 
   it('fails the next N requests with 503 in each vendor shape, then recovers', async () => {
