@@ -1,11 +1,13 @@
 // The mock server registry: every mock by name, started the same way by the CLI (`lab mock`), the lab harness and
 // the tests.
+import { createCarriersMock } from './carriers/index.ts';
 import { createGitHubMock } from './github/index.ts';
 import { createOAuthMock } from './oauth/index.ts';
 import { listenMock } from './shared/index.ts';
 import { createStripeMock } from './stripe/index.ts';
 import type { MockServer } from './types.ts';
 
+export { createCarriersMock } from './carriers/index.ts';
 export { createGitHubMock } from './github/index.ts';
 export type { GitHubControl, GitHubMockOptions } from './github/index.ts';
 export { createOAuthMock } from './oauth/index.ts';
@@ -17,6 +19,7 @@ const FACTORIES = {
   stripe: createStripeMock,
   github: createGitHubMock,
   oauth: createOAuthMock,
+  carriers: createCarriersMock,
 } as const satisfies Record<string, (options: never) => MockServer<unknown>>;
 
 export type MockName = keyof typeof FACTORIES;

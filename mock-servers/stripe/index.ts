@@ -55,7 +55,9 @@ const DOCS_HINT = 'Please see https://stripe.com/docs or we can help at https://
  */
 export function createStripeMock(options: StripeMockOptions = {}): MockServer<StripeControl> {
   const ids = createIdFactory(options.seed);
-  const apiKey = options.apiKey ?? ids.id('sk_test_', 24);
+  // Always drawn, so a seed gives the same webhook secret whether or not an API key is passed in.
+  const generatedKey = ids.id('sk_test_', 24);
+  const apiKey = options.apiKey ?? generatedKey;
   const webhookSecret = options.webhookSecret ?? newSigningSecret('stripe', ids);
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const engine = createDeliveryEngine({
