@@ -35,6 +35,18 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The lab harness end to end: every lab proven (solution, starter, mutants), hostile submissions graded.
+          name: 'labs',
+          include: ['tests/labs/**/*.test.ts'],
+          globalSetup: ['tests/setup/brokers.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'site',
           include: ['tests/site/**/*.test.ts'],
           testTimeout: 120_000,

@@ -2,7 +2,7 @@
 // The `lab` command. Run it as: npm run lab -- <command>
 import { Command, Option } from 'commander';
 import { doctorCommand } from './commands/doctor.ts';
-import { registerLabCommands } from './commands/labs.ts';
+import { registerGradeCommands, registerLabCommands } from './commands/labs.ts';
 import { registerMock } from './commands/mock.ts';
 import { registerServe } from './commands/serve.ts';
 import { servicesDownCommand, servicesStatusCommand, servicesUpCommand } from './commands/services.ts';
@@ -35,6 +35,7 @@ services
   .action(servicesStatusCommand);
 
 registerLabCommands(program);
+registerGradeCommands(program);
 registerServe(program);
 registerMock(program);
 

@@ -1,10 +1,13 @@
 import { watch } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
+import { gradeSubmissions, listSubmissions } from '../harness/grade.ts';
 import { LabConfigError, discoverLabs, findLab } from '../harness/labs.ts';
 import { proveLab } from '../harness/proof.ts';
 import { readProgress, saveProgress } from '../harness/progress.ts';
+import { writeReports } from '../harness/reports.ts';
 import { runLab } from '../harness/runner.ts';
 import type { LabSpec, SubmissionResult } from '../harness/types.ts';
 import { ServiceError, serviceUp } from '../services/index.ts';
@@ -154,5 +157,54 @@ export function registerLabCommands(program: Command): void {
         if (!proof.ok) failed++;
       }
       if (failed) process.exitCode = 1;
+    });
+}
+
+export function registerGradeCommands(program: Command): void {
+  program
+    .command('grade')
+    .argument('<lab>', 'lab number or id')
+    .requiredOption('--submissions <dir>', 'a folder with one sub-folder per student')
+    .option('--jobs <n>', 'submissions graded at the same time', (v) => Math.max(1, Math.min(8, Number(v) || 1)), 1)
+    .option('--out <dir>', 'where the reports go', 'lab-results')
+    .description('instructors: grade a class with public + hidden tests; writes results.json, junit.xml, gradebook.csv, report.html')
+    .action(async (ref: string, opts: { submissions: string; jobs: number; out: string }) => {
+      const spec = lab(ref);
+      let submissions;
+      try {
+        submissions = listSubmissions(resolve(opts.submissions));
+      } catch (error) {
+        fail((error as Error).message);
+      }
+      if (submissions.length === 0) fail(`no submissions in ${opts.submissions} (expected one folder per student)`);
+      await servicesFor(spec);
+      console.log(`Grading ${bold(spec.id)}: ${submissions.length} submission(s), ${opts.jobs} at a time\n`);
+      const bar = process.stdout.isTTY
+        ? new SingleBar({ format: ' {bar} {value}/{total} graded | {last}', hideCursor: true }, Presets.shades_classic)
+        : undefined;
+      bar?.start(submissions.length, 0, { last: '' });
+      const started = Date.now();
+      const results = await gradeSubmissions({
+        lab: spec,
+        submissions,
+        jobs: opts.jobs,
+        onDone: (r, done, total) => {
+          const line = `${r.submission}: ${r.score}/${r.maxScore}`;
+          if (bar) bar.update(done, { last: line });
+          else console.log(`  [${done}/${total}] ${line}`);
+        },
+      });
+      bar?.stop();
+      const table = new Table({ head: ['submission', 'score', '%', 'failed', 'time', 'problems'], style: { head: [], border: [] }, wordWrap: true, colWidths: [24, 9, 6, 8, 8, 60] });
+      for (const r of results) {
+        const failed = r.tests.filter((t) => t.status === 'failed').length;
+        const why = r.problems.length ? r.problems : r.tests.filter((t) => t.status === 'failed').slice(0, 1).map((t) => t.message ?? '');
+        table.push([r.submission, `${r.score}/${r.maxScore}`, String(pct(r.score, r.maxScore)), String(failed), `${(r.durationMs / 1000).toFixed(1)} s`, why.map((p) => p.split('\n')[0]!.slice(0, 160)).join('\n') || '-']);
+      }
+      console.log(table.toString());
+      const out = resolve(opts.out);
+      const written = writeReports(out, spec, results);
+      console.log(`\nGraded in ${((Date.now() - started) / 1000).toFixed(1)} s. Reports:`);
+      for (const file of written) console.log(`  ${relative(process.cwd(), file)}`);
     });
 }

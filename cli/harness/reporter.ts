@@ -38,14 +38,18 @@ export default class HarnessReporter implements Reporter {
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
-    // A file whose hooks failed may leave tests without a result event; report them with the file's error.
+    // When a beforeAll hook fails (typically: the app did not start), Vitest skips the file's tests and keeps the
+    // error on the suite. Report those tests as failed, with that error, so the student sees why.
     for (const module of modules) {
-      const fileErrors = module.errors().map((e) => e.message).join('\n');
       for (const test of module.children.allTests()) {
-        const result = test.result();
-        if (result.state === 'pending') {
-          write({ kind: 'result', ...describeCase(test), state: 'failed', message: fileErrors || 'the test did not run' });
+        const state = test.result().state;
+        if (state !== 'skipped' && state !== 'pending') continue;
+        if (state === 'skipped' && test.options.mode === 'skip') continue; // skipped on purpose by the author
+        const reasons: string[] = [];
+        for (let at: TestCase['parent'] | undefined = test.parent; at; at = at.type === 'module' ? undefined : at.parent) {
+          for (const e of at.errors()) reasons.push(e.message);
         }
+        write({ kind: 'result', ...describeCase(test), state: 'failed', message: reasons.join('\n') || 'the test did not run' });
       }
     }
   }

@@ -9,8 +9,11 @@ import type { ReporterLine } from './reporter.ts';
 import { killMarked } from './target.ts';
 import type { LabSpec, SubmissionResult, TestOutcome, Visibility } from './types.ts';
 
-/** Where grading runs copy targets: inside the repo, so the app resolves the course's node_modules. */
-export const runsDir = join(repoRoot, '.cache', 'runs');
+/**
+ * Where grading runs copy targets: inside the repo, so the app resolves the course's node_modules.
+ * LAB_RUNS_DIR moves it (tests use their own, to find exactly their own leftovers).
+ */
+export const runsDir = process.env.LAB_RUNS_DIR ?? join(repoRoot, '.cache', 'runs');
 const vitestBin = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs');
 const labConfig = join(import.meta.dirname, 'vitest.lab.config.ts');
 const MAX_TARGET_BYTES = 20 * 1024 * 1024;
@@ -158,7 +161,8 @@ function collectOutcomes(file: string, lab: LabSpec, timedOut: boolean): TestOut
       durationMs: Math.round(line.durationMs ?? 0),
     });
   }
-  return [...byId.values()];
+  // Public tests first (the order students meet them), then hidden; collection order within each.
+  return [...byId.values()].sort((a, b) => (a.visibility === b.visibility ? 0 : a.visibility === 'public' ? -1 : 1));
 }
 
 async function runVitest({ env, timeoutMs }: { env: Record<string, string>; timeoutMs: number }): Promise<{ timedOut: boolean; output: string }> {

@@ -120,6 +120,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<LabRun> {
       runId: required('LAB_RUN_ID'),
     });
     const started = app;
+    appsByPort.set(port, started);
     return {
       app: started,
       url: started.url,
@@ -161,6 +162,20 @@ export async function waitFor<T>(
   }
 }
 
+/** Apps started in this test process, by port: a failed request can then say whether the app died, and why. */
+const appsByPort = new Map<number, AppProcess>();
+
+async function whyUnreachable(url: string, error: unknown): Promise<Error> {
+  const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+  const app = appsByPort.get(Number(new URL(url).port));
+  // A connection cut by a dying app arrives a moment before its exit: give the exit a chance to be seen.
+  for (let i = 0; i < 10 && app?.running; i++) await new Promise((r) => setTimeout(r, 30));
+  if (!app || app.running) return new Error(`request to ${url} failed: ${reason}`);
+  const exit = app.exitInfo;
+  const how = exit?.signal ? `was stopped by ${exit.signal}` : `exited with code ${exit?.code}`;
+  return new Error(`request to ${url} failed: the app is not running (it ${how}). Its last output:\n${app.outputTail()}`);
+}
+
 /** A small HTTP helper for black-box tests: status, headers and parsed JSON in one call. */
 export async function http(
   url: string,
@@ -174,6 +189,8 @@ export async function http(
     headers,
     body: json !== undefined ? JSON.stringify(json) : rest.body,
     signal: rest.signal ?? AbortSignal.timeout(5000),
+  }).catch(async (error: unknown) => {
+    throw await whyUnreachable(url, error);
   });
   const text = await res.text();
   let parsed: unknown;

@@ -1,0 +1,55 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveTarget, runLab } from './runner.ts';
+import type { LabSpec, SubmissionResult } from './types.ts';
+
+export interface Submission {
+  name: string;
+  dir: string;
+}
+
+/** Each child folder of `dir` is one submission (a clone of the student's repo, or just the lab folder). */
+export function listSubmissions(dir: string): Submission[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder of submissions`);
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+    .map((d) => ({ name: d.name.replace(/[^\w.@-]+/g, '_'), dir: join(dir, d.name) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export interface GradeOptions {
+  lab: LabSpec;
+  submissions: Submission[];
+  jobs: number;
+  onDone?: (result: SubmissionResult, done: number, total: number) => void;
+}
+
+/** Grade every submission with public + hidden tests, `jobs` at a time; one submission's failure is its own. */
+export async function gradeSubmissions({ lab, submissions, jobs, onDone }: GradeOptions): Promise<SubmissionResult[]> {
+  const results: SubmissionResult[] = new Array(submissions.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < submissions.length) {
+      const index = next++;
+      const sub = submissions[index]!;
+      const targetDir = resolveTarget(sub.dir, lab) ?? join(sub.dir, 'starter');
+      let result: SubmissionResult;
+      try {
+        result = await runLab({ lab, targetDir, visibility: ['public', 'hidden'], name: sub.name, workers: 1 });
+        if (!resolveTarget(sub.dir, lab)) {
+          result.problems.unshift(`no ${lab.entry} found (looked in labs/${lab.id}/starter/, ${lab.id}/starter/, starter/ and the folder itself)`);
+        }
+      } catch (error) {
+        result = { submission: sub.name, lab: lab.id, score: 0, maxScore: 0, tests: [], problems: [`grading failed: ${(error as Error).message}`], durationMs: 0 };
+      }
+      results[index] = result;
+      onDone?.(result, ++done, submissions.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, submissions.length)) }, worker));
+  // A submission whose run produced no tests at all still needs the lab's maximum for the gradebook.
+  const maxScore = Math.max(0, ...results.map((r) => r.maxScore));
+  for (const r of results) if (r.maxScore === 0) r.maxScore = maxScore;
+  return results;
+}

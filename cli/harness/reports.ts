@@ -1,0 +1,164 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { XMLBuilder } from 'fast-xml-parser';
+import type { LabSpec, SubmissionResult, TestOutcome } from './types.ts';
+
+/** Gradescope's autograder results format (https://gradescope-autograders.readthedocs.io, "Output format"). */
+export function gradescopeResults(result: SubmissionResult): object {
+  return {
+    score: result.score,
+    max_score: result.maxScore,
+    execution_time: Math.round(result.durationMs / 1000),
+    output: result.problems.join('\n') || undefined,
+    visibility: 'visible',
+    stdout_visibility: 'hidden',
+    tests: result.tests.map((t) => ({
+      name: t.name,
+      score: t.score,
+      max_score: t.points,
+      status: t.status,
+      output: t.status === 'failed' ? [t.message, t.hint && `Hint: ${t.hint}`].filter(Boolean).join('\n\n') : '',
+      // Hidden tests stay invisible to students until the instructor publishes grades.
+      visibility: t.visibility === 'hidden' ? 'after_published' : 'visible',
+      tags: [t.visibility, t.file],
+    })),
+  };
+}
+
+export function junitXml(lab: LabSpec, results: SubmissionResult[]): string {
+  const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true });
+  const suite = (r: SubmissionResult) => ({
+    '@_name': `${lab.id} — ${r.submission}`,
+    '@_tests': r.tests.length,
+    '@_failures': r.tests.filter((t) => t.status === 'failed').length,
+    '@_time': (r.durationMs / 1000).toFixed(3),
+    properties: { property: [
+      { '@_name': 'score', '@_value': r.score },
+      { '@_name': 'max_score', '@_value': r.maxScore },
+    ] },
+    testcase: r.tests.map((t) => ({
+      '@_name': t.name,
+      '@_classname': `${r.submission}.${t.visibility}`,
+      '@_time': (t.durationMs / 1000).toFixed(3),
+      ...(t.status === 'failed'
+        ? { failure: { '@_message': (t.message ?? 'failed').split('\n')[0], '#text': [t.message, t.hint && `Hint: ${t.hint}`].filter(Boolean).join('\n') } }
+        : {}),
+    })),
+    ...(r.problems.length ? { 'system-err': r.problems.join('\n') } : {}),
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ testsuites: { '@_name': lab.id, testsuite: results.map(suite) } })}`;
+}
+
+/** One row per student, one column per test, for a gradebook. */
+export function gradebookCsv(results: SubmissionResult[]): string {
+  const names = testNames(results);
+  const header = ['submission', 'score', 'max_score', 'percent', ...names, 'problems'];
+  const rows = results.map((r) => {
+    const byName = new Map(r.tests.map((t) => [t.name, t]));
+    return [
+      r.submission,
+      r.score,
+      r.maxScore,
+      r.maxScore ? ((100 * r.score) / r.maxScore).toFixed(1) : '0.0',
+      ...names.map((n) => byName.get(n)?.score ?? 0),
+      r.problems.join(' | '),
+    ];
+  });
+  return stringify([header, ...rows]);
+}
+
+function testNames(results: SubmissionResult[]): string[] {
+  const seen = new Map<string, TestOutcome>();
+  for (const r of results) for (const t of r.tests) if (!seen.has(t.name)) seen.set(t.name, t);
+  return [...seen.keys()];
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A self-contained HTML report: score distribution, pass rate per test, and every submission's detail. */
+export function htmlReport(lab: LabSpec, results: SubmissionResult[]): string {
+  const max = Math.max(1, ...results.map((r) => r.maxScore));
+  const buckets = Array.from({ length: 10 }, (_, i) => ({ from: i * 10, count: 0 }));
+  for (const r of results) {
+    const pct = r.maxScore ? (100 * r.score) / r.maxScore : 0;
+    buckets[Math.min(9, Math.floor(pct / 10))]!.count++;
+  }
+  const tallest = Math.max(1, ...buckets.map((b) => b.count));
+  const bars = buckets
+    .map((b, i) => {
+      const h = Math.round((b.count / tallest) * 140);
+      return `<g><rect x="${20 + i * 56}" y="${160 - h}" width="44" height="${h}" fill="#3b82f6"><title>${b.count} submission(s)</title></rect>
+<text x="${42 + i * 56}" y="${154 - h}" text-anchor="middle">${b.count || ''}</text>
+<text x="${42 + i * 56}" y="178" text-anchor="middle">${b.from}–${b.from === 90 ? 100 : b.from + 9}%</text></g>`;
+    })
+    .join('\n');
+  const names = testNames(results);
+  const rate = (name: string) => {
+    const ran = results.flatMap((r) => r.tests.filter((t) => t.name === name));
+    return ran.length ? ran.filter((t) => t.status === 'passed').length / ran.length : 0;
+  };
+  const testRows = names
+    .map((n) => {
+      const t = results.flatMap((r) => r.tests).find((x) => x.name === n)!;
+      const p = Math.round(rate(n) * 100);
+      return `<tr><td>${escapeHtml(n)}</td><td>${t.visibility}</td><td class="num">${t.points}</td>
+<td><div class="meter"><span style="width:${p}%"></span></div></td><td class="num">${p} %</td></tr>`;
+    })
+    .join('\n');
+  const students = [...results]
+    .sort((a, b) => a.submission.localeCompare(b.submission))
+    .map((r) => {
+      const rows = r.tests
+        .map((t) => `<tr class="${t.status}"><td>${t.status === 'passed' ? '✓' : '✗'}</td><td>${escapeHtml(t.name)}</td><td>${t.visibility}</td>
+<td class="num">${t.score}/${t.points}</td><td><pre>${escapeHtml((t.message ?? '').slice(0, 2000))}</pre></td></tr>`)
+        .join('\n');
+      const problems = r.problems.map((p) => `<p class="problem">${escapeHtml(p.slice(0, 2000))}</p>`).join('');
+      return `<details><summary><b>${escapeHtml(r.submission)}</b> — ${r.score}/${r.maxScore}</summary>${problems}
+<table><tr><th></th><th>test</th><th>visibility</th><th>points</th><th>why it failed</th></tr>${rows}</table></details>`;
+    })
+    .join('\n');
+  const scores = results.map((r) => (r.maxScore ? r.score / r.maxScore : 0)).sort((a, b) => a - b);
+  const median = scores.length ? scores[Math.floor(scores.length / 2)]! : 0;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(lab.id)} — grading report</title>
+<style>
+body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#111}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
+.num{text-align:right;white-space:nowrap}.meter{background:#eee;height:.8rem;width:12rem}.meter span{display:block;height:100%;background:#16a34a}
+tr.failed td:first-child{color:#dc2626}tr.passed td:first-child{color:#16a34a}pre{margin:0;white-space:pre-wrap;font-size:12px}
+details{border:1px solid #ddd;border-radius:6px;padding:.4rem .8rem;margin:.4rem 0}.problem{color:#b45309}svg text{font-size:12px}
+</style></head><body>
+<h1>${escapeHtml(lab.id)} — ${escapeHtml(lab.title)}</h1>
+<p>${results.length} submission(s), maximum ${max} points, median ${(median * 100).toFixed(0)} %. Generated ${new Date().toISOString()}.</p>
+<h2>Score distribution</h2>
+<svg width="600" height="190" role="img" aria-label="score distribution">${bars}</svg>
+<h2>Pass rate per test</h2>
+<table><tr><th>test</th><th>visibility</th><th>points</th><th colspan="2">passed by</th></tr>${testRows}</table>
+<h2>Submissions</h2>
+${students}
+</body></html>
+`;
+}
+
+/** Write every report kind for a graded class into `out`. */
+export function writeReports(out: string, lab: LabSpec, results: SubmissionResult[]): string[] {
+  mkdirSync(join(out, 'submissions'), { recursive: true });
+  const written: string[] = [];
+  for (const r of results) {
+    const dir = join(out, 'submissions', r.submission);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'results.json'), `${JSON.stringify(gradescopeResults(r), null, 2)}\n`);
+  }
+  written.push(join(out, 'submissions', '*', 'results.json'));
+  const files: [string, string][] = [
+    ['junit.xml', junitXml(lab, results)],
+    ['gradebook.csv', gradebookCsv(results)],
+    ['report.html', htmlReport(lab, results)],
+  ];
+  for (const [name, content] of files) {
+    writeFileSync(join(out, name), content);
+    written.push(join(out, name));
+  }
+  return written;
+}
