@@ -119,14 +119,16 @@ describe('fault injection seen from a client', () => {
 
 describe('histories advance with scaled time', () => {
   it('walks an in-progress shipment from pre-transit to delivered on both APIs', async () => {
-    // 27 world hours pass in about 2 real seconds.
-    const carriers = createCarriersMock({ seed: 'timeline', timeScale: 0.00002 });
+    // 27 world hours pass in about 5 real seconds; the first stage change comes after 0.36 s, late enough for the
+    // first poll to see "pre-transit" even on a busy machine.
+    const carriers = createCarriersMock({ seed: 'timeline', timeScale: 0.00005, rateLimit: { limit: 10_000, windowSeconds: 60 } });
     const server = await listenOnLoopback(carriers);
     try {
       const tn = carriers.control.shipments().find((s) => s.api === 'dhl' && s.scenario === 'in-progress')!.trackingNumber;
       const barcode = carriers.control.shipments().find((s) => s.api === 'postal' && s.scenario === 'in-progress')!.trackingNumber;
       const seen: string[] = [];
-      const deadline = Date.now() + 8000;
+      carriers.control.reset(); // the story starts now, not when the server started listening
+      const deadline = Date.now() + 15_000;
       let postalRecords = 0;
       while (Date.now() < deadline) {
         const { json } = await trackDhl(server.url, tn);
@@ -138,7 +140,7 @@ describe('histories advance with scaled time', () => {
           postalRecords = answer.records.length;
         }
         if (code === 'delivered' && postalRecords === 6) break;
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 50));
       }
       expect(seen).toEqual(['pre-transit', 'transit', 'delivered']);
       expect(postalRecords).toBe(6);
