@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { createDeliveryEngine, isControlPath, mountControl, newSigningSecret, ControlInputError } from '../engine/index.ts';
 import type { DeliveryEngine } from '../engine/index.ts';
-import { controlError, createIdFactory, limitBody, mediaType, parseNestedForm, safeEqual } from '../shared/index.ts';
+import { controlError, createIdFactory, limitBody, mediaType, parseJsonObject, parseNestedForm, safeEqual } from '../shared/index.ts';
 import type { CommonMockOptions, MockServer } from '../types.ts';
 import { invalid, noSuch, StripeError } from './errors.ts';
 import type { StripeErrorBody } from './errors.ts';
@@ -149,9 +149,13 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     try {
       await next();
     } finally {
-      // A request that failed authentication or crashed is not remembered; everything else is (as on Stripe).
-      if (c.res.status >= 500) idempotency.delete(scope);
-      else Object.assign(entry, { done: true, status: c.res.status, body: await c.res.clone().text() });
+      // As on Stripe, a result is saved only once the endpoint started executing: a crash or a request whose
+      // parameters failed validation leaves the key free for a corrected retry.
+      const body = await c.res.clone().text();
+      const parsed = c.res.status >= 400 ? parseJsonObject(body) : undefined;
+      const code = parsed?.ok ? String((parsed.value.error as { code?: string } | undefined)?.code ?? '') : '';
+      if (c.res.status >= 500 || code.startsWith('parameter_') || code === 'resource_missing') idempotency.delete(scope);
+      else Object.assign(entry, { done: true, status: c.res.status, body });
     }
     c.header('Idempotency-Key', key);
   });

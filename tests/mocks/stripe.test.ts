@@ -157,6 +157,14 @@ describe('Idempotency-Key', () => {
     expect((await res.json()).error.type).toBe('idempotency_error');
   });
 
+  it('a request that failed validation does not use up its key: the corrected retry goes through', async () => {
+    const bad = await post('k-4', 'emial=typo%40example.com');
+    expect(bad.status).toBe(400);
+    const fixed = await post('k-4', 'email=typo%40example.com');
+    expect(fixed.status).toBe(200);
+    expect(fixed.headers.get('idempotent-replayed')).toBeNull();
+  });
+
   it('concurrent requests with one key → one succeeds, the other gets 409', async () => {
     const [a, b] = await Promise.all([post('k-3', 'email=c%40example.com'), post('k-3', 'email=c%40example.com')]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
