@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenOnLoopback } from '../oauth/listen.ts';
+import { listenMock } from '../shared/index.ts';
 import { createCarriersMock } from './index.ts';
 import { operationHistoryRequest, parsePostalAnswer } from './test-client.ts';
 
@@ -40,9 +40,9 @@ const KEYS = [undefined, '', 'demo-key', 'DEMO-KEY', 'k'.repeat(4000), 'démo'];
 
 describe('bad input never breaks the carriers mock', () => {
   const carriers = createCarriersMock({ rateLimit: { limit: 100_000, windowSeconds: 60 } });
-  let server: Awaited<ReturnType<typeof listenOnLoopback>>;
+  let server: Awaited<ReturnType<typeof listenMock>>;
   beforeAll(async () => {
-    server = await listenOnLoopback(carriers);
+    server = await listenMock(carriers);
   });
   afterAll(() => server.close());
 

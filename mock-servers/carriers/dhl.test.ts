@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenOnLoopback } from '../oauth/listen.ts';
+import { listenMock } from '../shared/index.ts';
 import { createCarriersMock } from './index.ts';
 import { trackDhl } from './test-client.ts';
 
 describe('DHL-like tracking API', () => {
   const carriers = createCarriersMock({ seed: 'dhl-test', apiKeys: ['key-a', 'key-b'], rateLimit: { limit: 1000, windowSeconds: 60 } });
-  let server: Awaited<ReturnType<typeof listenOnLoopback>>;
+  let server: Awaited<ReturnType<typeof listenMock>>;
   const number = (scenario: string) => carriers.control.shipments().find((s) => s.api === 'dhl' && s.scenario === scenario)!.trackingNumber;
   beforeAll(async () => {
-    server = await listenOnLoopback(carriers);
+    server = await listenMock(carriers);
   });
   afterAll(() => server.close());
 
@@ -28,6 +28,12 @@ describe('DHL-like tracking API', () => {
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect(shipment.events[0]).toEqual(shipment.status);
     expect(shipment.events[0].timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('hands out a working API key and postal credentials at /_control/secrets', async () => {
+    const secrets = (await (await fetch(`${server.url}/_control/secrets`)).json()) as Record<string, string>;
+    expect(secrets).toEqual({ dhl_api_key: 'key-a', postal_login: 'lab-user', postal_password: 'lab-password' });
+    expect((await trackDhl(server.url, number('slow'), secrets.dhl_api_key)).res.status).toBe(200);
   });
 
   it('answers the same history twice (stable timestamps, so clients can dedupe)', async () => {
@@ -93,7 +99,7 @@ describe('DHL-like tracking API', () => {
 describe('DHL rate limit', () => {
   it('answers 429 with Retry-After once a key spends its window, and not for another key', async () => {
     const carriers = createCarriersMock({ apiKeys: ['busy', 'calm'], rateLimit: { limit: 3, windowSeconds: 3 } });
-    const server = await listenOnLoopback(carriers);
+    const server = await listenMock(carriers);
     try {
       const tn = carriers.control.shipments()[0]!.trackingNumber;
       const statuses: number[] = [];

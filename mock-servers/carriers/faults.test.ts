@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listenOnLoopback } from '../oauth/listen.ts';
+import { listenMock } from '../shared/index.ts';
 import { createCarriersMock } from './index.ts';
 import { operationHistoryRequest, parsePostalAnswer, postSoap, trackDhl } from './test-client.ts';
 
 describe('fault injection seen from a client', () => {
   let carriers: ReturnType<typeof createCarriersMock>;
-  let server: Awaited<ReturnType<typeof listenOnLoopback>>;
+  let server: Awaited<ReturnType<typeof listenMock>>;
   let tn: string;
   let barcode: string;
   beforeEach(async () => {
     carriers = createCarriersMock({ seed: 'faults', maxHangMs: 10_000 });
-    server = await listenOnLoopback(carriers);
+    server = await listenMock(carriers);
     tn = carriers.control.shipments().find((s) => s.api === 'dhl')!.trackingNumber;
     barcode = carriers.control.shipments().find((s) => s.api === 'postal')!.trackingNumber;
   });
@@ -80,7 +80,7 @@ describe('fault injection seen from a client', () => {
 
   it('answers a hang with 504 after maxHangMs, and close() releases hung requests', async () => {
     const short = createCarriersMock({ maxHangMs: 200 });
-    const shortServer = await listenOnLoopback(short);
+    const shortServer = await listenMock(short);
     try {
       short.control.setFaults('dhl', { hangNext: 1 });
       const { res, json } = await trackDhl(shortServer.url, short.control.shipments()[0]!.trackingNumber);
@@ -96,7 +96,7 @@ describe('fault injection seen from a client', () => {
     await server.close();
     await pending; // settles (reset connection) instead of hanging the test
     expect(performance.now() - closed).toBeLessThan(2000);
-    server = await listenOnLoopback(createCarriersMock()); // for afterEach
+    server = await listenMock(createCarriersMock()); // for afterEach
   });
 
   it('reset clears faults and the log', async () => {
@@ -122,7 +122,7 @@ describe('histories advance with scaled time', () => {
     // 27 world hours pass in about 5 real seconds; the first stage change comes after 0.36 s, late enough for the
     // first poll to see "pre-transit" even on a busy machine.
     const carriers = createCarriersMock({ seed: 'timeline', timeScale: 0.00005, rateLimit: { limit: 10_000, windowSeconds: 60 } });
-    const server = await listenOnLoopback(carriers);
+    const server = await listenMock(carriers);
     try {
       const tn = carriers.control.shipments().find((s) => s.api === 'dhl' && s.scenario === 'in-progress')!.trackingNumber;
       const barcode = carriers.control.shipments().find((s) => s.api === 'postal' && s.scenario === 'in-progress')!.trackingNumber;

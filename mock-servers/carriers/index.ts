@@ -92,6 +92,12 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
   }
 
   const control = {
+    /** What a lab's environment needs (the CLI prints it; also `GET /_control/secrets`). */
+    secrets: (): Record<string, unknown> => ({
+      dhl_api_key: apiKeys[0],
+      postal_login: postalCredentials.login,
+      postal_password: postalCredentials.password,
+    }),
     shipments: (): ShipmentSummary[] => shipments.map(summary),
     /** Registers a shipment whose story starts now. */
     addShipment(api: CarrierApi, scenario: Scenario, trackingNumber?: string): ShipmentSummary {
@@ -177,6 +183,7 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
     return CARRIER_APIS.includes(value as CarrierApi) ? [value as CarrierApi] : undefined;
   };
 
+  ctl.get('/secrets', (c) => c.json(control.secrets()));
   ctl.get('/shipments', (c) => c.json({ shipments: control.shipments() }));
   ctl.post('/shipments', async (c) => {
     const body = await readControlJson(c);

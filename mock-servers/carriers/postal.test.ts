@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenOnLoopback } from '../oauth/listen.ts';
+import { listenMock } from '../shared/index.ts';
 import { createCarriersMock } from './index.ts';
 import { SOAP12_NS } from './postal.ts';
 import { operationHistoryRequest, parsePostalAnswer, postSoap } from './test-client.ts';
 
 describe('postal SOAP 1.2 operation history', () => {
   const carriers = createCarriersMock({ seed: 'postal-test', postal: { login: 'shop-17', password: 'pa55' } });
-  let server: Awaited<ReturnType<typeof listenOnLoopback>>;
+  let server: Awaited<ReturnType<typeof listenMock>>;
   const barcode = (scenario: string) =>
     carriers.control.shipments().find((s) => s.api === 'postal' && s.scenario === scenario)!.trackingNumber;
   const ask = (xml: string, type?: string) => postSoap(server.url, xml, type);
   beforeAll(async () => {
-    server = await listenOnLoopback(carriers);
+    server = await listenMock(carriers);
   });
   afterAll(() => server.close());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOAuthMock } from './index.ts';
-import { listenOnLoopback } from './listen.ts';
+import { listenMock } from '../shared/index.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -38,9 +38,9 @@ const AUTHORIZATIONS = [
 
 describe('bad input never breaks the OAuth mock', () => {
   const oauth = createOAuthMock();
-  let server: Awaited<ReturnType<typeof listenOnLoopback>>;
+  let server: Awaited<ReturnType<typeof listenMock>>;
   beforeAll(async () => {
-    server = await listenOnLoopback(oauth);
+    server = await listenMock(oauth);
   });
   afterAll(() => server.close());
 

@@ -89,6 +89,18 @@ export function createOAuthMock(options: OAuthMockOptions = {}) {
   const control = {
     issuer,
     audience: () => audience,
+    /** What a lab's environment needs (the CLI prints it; also `GET /_control/secrets`). */
+    secrets(): Record<string, unknown> {
+      const first = clients.values().next().value;
+      return {
+        token_url: `${baseUrl}/oauth/token`,
+        jwks_uri: `${baseUrl}/.well-known/jwks.json`,
+        issuer: issuer(),
+        audience,
+        ...(first ? { client_id: first.id, client_secret: first.secret } : {}),
+        ...(keys.mode === 'HS256' ? { hs256_secret: keys.hmacSecret() } : {}),
+      };
+    },
     listClients: (): OAuthClient[] => [...clients.values()].map((client) => ({ ...client })),
     /** Adds or replaces a client. */
     registerClient(client: OAuthClient): OAuthClient {
@@ -176,6 +188,7 @@ export function createOAuthMock(options: OAuthMockOptions = {}) {
   // ---- control API: our own error envelope ----
   const ctl = new Hono();
   ctl.use(limitBody(64 * 1024, (c) => controlError(c, 413, 'payload_too_large', 'Control requests are limited to 64 KiB.')));
+  ctl.get('/secrets', (c) => c.json(control.secrets()));
   ctl.get('/clients', (c) => c.json({ clients: control.listClients() }));
   ctl.post('/clients', async (c) => {
     const body = await readControlJson(c);

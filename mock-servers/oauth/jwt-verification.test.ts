@@ -3,7 +3,7 @@ import jwt, { type JwtPayload } from 'jsonwebtoken';
 import jwksRsa from 'jwks-rsa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOAuthMock, TEST_TOKEN_VARIANTS, type TestTokenVariant } from './index.ts';
-import { listenOnLoopback } from './listen.ts';
+import { listenMock } from '../shared/index.ts';
 
 const AUDIENCE = 'integration-lab-api';
 
@@ -44,9 +44,9 @@ async function mint(url: string, request: Record<string, unknown>): Promise<stri
 
 describe('RS256 issuer verified through its JWKS', () => {
   const oauth = createOAuthMock({ tokenTtlSeconds: 600 });
-  let server: Awaited<ReturnType<typeof listenOnLoopback>>;
+  let server: Awaited<ReturnType<typeof listenMock>>;
   beforeAll(async () => {
-    server = await listenOnLoopback(oauth);
+    server = await listenMock(oauth);
   });
   afterAll(() => server.close());
 
@@ -156,9 +156,9 @@ describe('retired keys leave the JWKS after the retention time', () => {
 
 describe('HS256 mode', () => {
   const oauth = createOAuthMock({ mode: 'HS256', seed: 'hs-test', issuer: 'https://issuer.lab.example', audience: 'orders' });
-  let server: Awaited<ReturnType<typeof listenOnLoopback>>;
+  let server: Awaited<ReturnType<typeof listenMock>>;
   beforeAll(async () => {
-    server = await listenOnLoopback(oauth);
+    server = await listenMock(oauth);
   });
   afterAll(() => server.close());
 

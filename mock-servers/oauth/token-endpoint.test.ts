@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOAuthMock } from './index.ts';
-import { listenOnLoopback } from './listen.ts';
+import { listenMock } from '../shared/index.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 describe('token endpoint errors (RFC 6749 §5.2)', () => {
   const oauth = createOAuthMock();
-  let server: Awaited<ReturnType<typeof listenOnLoopback>>;
+  let server: Awaited<ReturnType<typeof listenMock>>;
   beforeAll(async () => {
-    server = await listenOnLoopback(oauth);
+    server = await listenMock(oauth);
   });
   afterAll(() => server.close());
 
@@ -170,13 +170,23 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
 
 describe('control API for clients', () => {
   const oauth = createOAuthMock();
-  let server: Awaited<ReturnType<typeof listenOnLoopback>>;
+  let server: Awaited<ReturnType<typeof listenMock>>;
   beforeAll(async () => {
-    server = await listenOnLoopback(oauth);
+    server = await listenMock(oauth);
   });
   afterAll(() => server.close());
   const post = (path: string, body: string, type = 'application/json') =>
     fetch(`${server.url}/_control${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+
+  it('hands out working credentials at /_control/secrets', async () => {
+    const secrets = (await (await fetch(`${server.url}/_control/secrets`)).json()) as Record<string, string>;
+    expect(secrets).toMatchObject({ token_url: `${server.url}/oauth/token`, issuer: server.url, client_id: 'lab-client' });
+    const res = await fetch(secrets.token_url!, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: secrets.client_id!, client_secret: secrets.client_secret! }),
+    });
+    expect(res.status).toBe(200);
+  });
 
   it('registers a client that can then get a token, and reset forgets it', async () => {
     const created = await post('/clients', JSON.stringify({ id: 'grader', secret: 's3', scopes: ['x', 'y'], roles: ['qa'] }));
