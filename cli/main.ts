@@ -5,6 +5,7 @@ import { doctorCommand } from './commands/doctor.ts';
 import { registerGradeCommands, registerLabCommands } from './commands/labs.ts';
 import { registerMock } from './commands/mock.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerStart } from './commands/start.ts';
 import { servicesDownCommand, servicesStatusCommand, servicesUpCommand } from './commands/services.ts';
 
 const program = new Command('lab')
@@ -36,6 +37,7 @@ services
 
 registerLabCommands(program);
 registerGradeCommands(program);
+registerStart(program);
 registerServe(program);
 registerMock(program);
 

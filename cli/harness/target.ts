@@ -18,6 +18,8 @@ export interface AppStartOptions {
   ready: { http: string } | { log: string };
   startMs: number;
   outputBytes: number;
+  /** Also hand every chunk of output here as it comes (`lab start` shows it live). */
+  onOutput?: (chunk: Buffer) => void;
   /** The grading run this app belongs to; every process of the app is marked with it (env LAB_APP_RUN). */
   runId: string;
 }
@@ -88,6 +90,7 @@ export class AppProcess {
       });
     });
     const collect = (chunk: Buffer) => {
+      this.options.onOutput?.(chunk);
       if (this.#overLimit) return;
       this.#bytes += chunk.length;
       if (this.#bytes > this.options.outputBytes) {

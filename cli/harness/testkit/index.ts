@@ -6,6 +6,7 @@ import amqp from 'amqplib';
 import { Kafka, logLevel } from 'kafkajs';
 import { test, type TestContext } from 'vitest';
 import { amqpUrl, kafkaBrokers } from '../../services/config.ts';
+import { labEnvironment } from '../environment.ts';
 import { loadLab } from '../labs.ts';
 import { freePort } from '../ports.ts';
 import { AppProcess, AppStartError } from '../target.ts';
@@ -73,17 +74,6 @@ export interface StartLabOptions {
   startMs?: number;
 }
 
-/** Fill ${port}, ${prefix}, ${amqpUrl}, ${kafkaBrokers}, ${mocks.NAME.url} (any field of a started mock). */
-export function fillTemplate(template: string, values: Record<string, unknown>): string {
-  return template.replace(/\$\{([a-zA-Z0-9_.]+)\}/g, (whole, path: string) => {
-    const value = path.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], values);
-    if (value === undefined || value === null || typeof value === 'object') {
-      throw new Error(`lab.json env: nothing to fill in for ${whole}`);
-    }
-    return String(value);
-  });
-}
-
 /** Start the lab's mocks, then the target app with its environment; wait until it is ready. */
 export async function startLab(options: StartLabOptions = {}): Promise<LabRun> {
   const lab = currentLab();
@@ -95,20 +85,12 @@ export async function startLab(options: StartLabOptions = {}): Promise<LabRun> {
   };
   try {
     if (lab.mocks.length) {
-      const registryUrl = new URL('../../../mock-servers/index.ts', import.meta.url).href;
-      const registry = (await import(registryUrl)) as {
-        startMock(name: string, options: Record<string, unknown>): Promise<StartedMockLike>;
-      };
+      // Loaded only by labs that use mocks.
+      const registry = await import('../../../mock-servers/index.ts');
       for (const name of lab.mocks) mocks[name] = await registry.startMock(name, { port: 0, ...options.mockOptions?.[name] });
     }
     const port = await freePort();
-    const values = { port, prefix, amqpUrl: amqpUrl(), kafkaBrokers: kafkaBrokers().join(','), mocks };
-    const env: Record<string, string> = { NAME_PREFIX: prefix };
-    if (lab.services.includes('rabbitmq')) env.AMQP_URL = amqpUrl();
-    if (lab.services.includes('kafka')) env.KAFKA_BROKERS = kafkaBrokers().join(',');
-    for (const [name, mock] of Object.entries(mocks)) env[`${name.toUpperCase()}_MOCK_URL`] = mock!.url;
-    for (const [key, template] of Object.entries(lab.env)) env[key] = fillTemplate(template, values);
-    Object.assign(env, options.env);
+    const env = { ...labEnvironment(lab, { port, prefix, mocks }), ...options.env };
     app = await AppProcess.start({
       dir: required('LAB_TARGET_DIR'),
       entry: lab.entry,

@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { labEnvironment } from '../harness/environment.ts';
+import { AppProcess, AppStartError } from '../harness/target.ts';
+import { bold, dim, fail, ok } from '../ui.ts';
+import { lab, servicesFor } from './labs.ts';
+
+/** `lab start NN`: the brokers and mocks a lab needs, then the student's app (or the solution), with live output. */
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .argument('<lab>', 'lab number or id, e.g. 01')
+    .option('--solution', "run the lab's reference solution instead of your starter/")
+    .option('--dir <folder>', 'run another folder')
+    .option('--port <port>', 'port for the app', '3000')
+    .description('start a lab: services, mock servers and your app, and print their URLs')
+    .action(async (ref: string, opts: { solution?: boolean; dir?: string; port: string }) => {
+      const spec = lab(ref);
+      await servicesFor(spec);
+      const { DEFAULT_PORTS, startMock } = await import('../../mock-servers/index.ts');
+      const mocks: Record<string, Awaited<ReturnType<typeof startMock>>> = {};
+      for (const name of spec.mocks) {
+        try {
+          mocks[name] = await startMock(name, { port: DEFAULT_PORTS[name] });
+        } catch (error) {
+          fail(`could not start the ${name} mock on port ${DEFAULT_PORTS[name]}: ${(error as Error).message}`);
+        }
+      }
+      const port = Number(opts.port);
+      const dir = opts.dir ? join(process.cwd(), opts.dir) : join(spec.dir, opts.solution ? 'solution' : 'starter');
+      let app: AppProcess;
+      try {
+        app = await AppProcess.start({
+          dir,
+          entry: spec.entry,
+          port,
+          env: labEnvironment(spec, { port, prefix: `lab-${spec.id}-dev`, mocks }),
+          ready: spec.ready,
+          startMs: spec.limits.startMs,
+          outputBytes: 64 * 1024 * 1024,
+          runId: `start-${spec.id}-${process.pid}`,
+          onOutput: (chunk) => process.stdout.write(dim(chunk.toString())),
+        });
+      } catch (error) {
+        for (const m of Object.values(mocks)) await m.close();
+        fail(error instanceof AppStartError ? error.message : String(error));
+      }
+      console.log(`\n${ok('✓')} ${bold(`Lab ${spec.id} — ${spec.title}`)}`);
+      console.log(`  app:        http://localhost:${port}   ${dim(`(${dir})`)}`);
+      for (const [name, m] of Object.entries(mocks)) {
+        console.log(`  mock ${name.padEnd(8)} ${m.url}   inspector: ${m.url}/_inspector`);
+      }
+      console.log(dim('\n  Ctrl-C stops everything. In another terminal: npm run lab -- check ' + spec.id.slice(0, 2)));
+      const shutdown = async () => {
+        await app.stop();
+        for (const m of Object.values(mocks)) await m.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+      const watcher = setInterval(async () => {
+        if (app.running) return;
+        clearInterval(watcher);
+        const exit = app.exitInfo;
+        console.error(`\nThe app stopped (${exit?.signal ?? `exit code ${exit?.code}`}). Fix it and run lab start again.`);
+        for (const m of Object.values(mocks)) await m.close();
+        process.exit(1);
+      }, 500);
+    });
+}
