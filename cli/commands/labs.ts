@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
+import { exportStudentEdition } from '../harness/export.ts';
 import { gradeSubmissions, listSubmissions } from '../harness/grade.ts';
 import { LabConfigError, discoverLabs, findLab } from '../harness/labs.ts';
 import { proveLab } from '../harness/proof.ts';
@@ -206,5 +207,24 @@ export function registerGradeCommands(program: Command): void {
       const written = writeReports(out, spec, results);
       console.log(`\nGraded in ${((Date.now() - started) / 1000).toFixed(1)} s. Reports:`);
       for (const file of written) console.log(`  ${relative(process.cwd(), file)}`);
+    });
+}
+
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .requiredOption('--student <dir>', 'where to write the student edition (a new folder)')
+    .description('instructors: write the student edition — no solutions, hidden tests or mutants; everything else runs')
+    .action((opts: { student: string }) => {
+      const out = resolve(opts.student);
+      try {
+        const summary = exportStudentEdition(out);
+        console.log(`${ok()} student edition written to ${out}`);
+        console.log(`  ${summary.written} files; ${summary.leftOut} instructor-only files left out (solutions, hidden tests, mutants, proofs);`);
+        console.log(`  ${summary.inlined} lesson(s) had solution snippets inlined.`);
+        console.log(dim(`  Next: cd ${relative(process.cwd(), out) || '.'} && git init && npm install && npm test`));
+      } catch (error) {
+        fail((error as Error).message);
+      }
     });
 }
