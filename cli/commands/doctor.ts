@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { DEFAULT_PORTS } from '../../mock-servers/index.ts';
 import { SERVICES, SERVICE_NAMES, endpointOf } from '../services/config.ts';
 import { jarsCached } from '../services/kafka-local.ts';
 import { portInUse, probeService } from '../services/probe.ts';
@@ -28,8 +29,12 @@ export function javaMajor(line: string | undefined): number | undefined {
   return match[1] === '1' ? Number(match[2]) : Number(match[1]);
 }
 
-/** Ports that labs and the course site listen on, besides the brokers'. */
-export const LAB_PORTS: Record<string, number> = { 'course site': 5173 };
+/** Ports that `npm start` and `lab start` listen on, besides the brokers'. */
+export const LAB_PORTS: Record<string, number> = {
+  'course site': 5173,
+  'lab app': 3000,
+  ...Object.fromEntries(Object.entries(DEFAULT_PORTS).map(([name, port]) => [`mock ${name}`, port])),
+};
 
 export async function runChecks(): Promise<Check[]> {
   const checks: Check[] = [];
