@@ -25,7 +25,7 @@ graded('a worker killed mid-batch loses no job and sends none twice', {
   for (const id of [...good.slice(0, 10), poison[0]!, ...good.slice(10), poison[1]!]) {
     const to = id.includes('poison') ? 'gone@fail.test' : 'ana@example.com';
     const res = await postEmail(run.url, { id, to, subject: 'Your invoice' });
-    expect(res.status, `POST /emails ${id}`).toBe(202);
+    expect(res.status, `POST /emails status for ${id}`).toBe(202);
   }
   // Crash in the middle: some e-mails sent, most still waiting or in flight.
   await waitFor(async () => (await sentLog(run.url)).sent.filter((e) => e.id.startsWith(batch)).length >= 4, {

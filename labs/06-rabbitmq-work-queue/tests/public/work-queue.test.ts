@@ -20,7 +20,7 @@ graded('POST /emails answers 202 with the job id, and the worker sends the e-mai
 }, async () => {
   const id = `welcome-${randomUUID()}`;
   const res = await postEmail(run.url, { id, to: 'ana@example.com', subject: 'Welcome aboard' });
-  expect(res.status, JSON.stringify(res.json)).toBe(202);
+  expect(res.status, `POST /emails answered ${JSON.stringify(res.json ?? null).slice(0, 120)}`).toBe(202);
   expect(res.id).toBe(id);
   const generated = await postEmail(run.url, { to: 'bo@example.com', subject: 'No id given' });
   expect(generated.status).toBe(202);
@@ -52,7 +52,7 @@ graded('the queue is durable and the jobs are persistent', {
   expect(await queueIsDurable(queue), `${queue} is durable`).toBe(true);
   // A job that is refused ends in the dead-letter queue with the properties it was published with.
   const id = `persist-${randomUUID()}`;
-  expect((await postEmail(run.url, { id, to: `${id}@fail.test`, subject: 'Will bounce' })).status).toBe(202);
+  expect((await postEmail(run.url, { id, to: `${id}@fail.test`, subject: 'Will bounce' })).status, 'POST /emails status').toBe(202);
   const msg = await waitFor(async () => (await drain(dead)).find((m) => m.properties.messageId === id || m.content.toString().includes(id)), {
     timeoutMs: 10_000,
     message: `the refused job in ${dead}`,
@@ -67,8 +67,8 @@ graded('a job the provider keeps refusing is tried 3 times, then dead-lettered w
   const { queue, dead } = names(run.prefix);
   const id = `poison-${randomUUID()}`;
   const ok = `after-${randomUUID()}`;
-  expect((await postEmail(run.url, { id, to: 'nobody@fail.test', subject: 'Bounces every time' })).status).toBe(202);
-  expect((await postEmail(run.url, { id: ok, to: 'ana@example.com', subject: 'Goes out' })).status).toBe(202);
+  expect((await postEmail(run.url, { id, to: 'nobody@fail.test', subject: 'Bounces every time' })).status, 'POST /emails status').toBe(202);
+  expect((await postEmail(run.url, { id: ok, to: 'ana@example.com', subject: 'Goes out' })).status, 'POST /emails status').toBe(202);
   const msg = await waitFor(async () => (await drain(dead)).find((m) => m.content.toString().includes(id)), {
     timeoutMs: 10_000,
     message: `the refused job in ${dead}`,
