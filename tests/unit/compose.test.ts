@@ -28,6 +28,10 @@ const compose = parse(readFileSync(composeFile, 'utf8')) as {
 describe('docker-compose.yml', () => {
   test('is valid against the Compose Specification schema', () => {
     const ajv = new Ajv2019.default({ strict: false, allErrors: true });
+    // The formats the Compose schema names (Docker's own validator checks them the same way).
+    ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/);
+    ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp|sctp))?$/);
+    ajv.addFormat('ports', /^((\[?[\w.:]+\]?:)?(\d+(-\d+)?:)?)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/);
     const validate = ajv.compile(schema);
     const valid = validate(compose);
     expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([]);
