@@ -28,6 +28,21 @@ export default defineConfig({
     return lab ? `labs/${lab[1]}/index.md` : page;
   },
   lastUpdated: false,
+  // An inline icon: browsers stop asking for /favicon.ico (a 404 on every page), and there is no public/ folder
+  // to keep at the repo root (srcDir) just for it.
+  head: [
+    [
+      'link',
+      {
+        rel: 'icon',
+        type: 'image/svg+xml',
+        href: `data:image/svg+xml,${encodeURIComponent(
+          '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#3451b2"/>' +
+            '<path d="M9 11h6v10H9zM17 11h6v10h-6z" fill="none" stroke="#fff" stroke-width="2"/><path d="M15 16h2" stroke="#fff" stroke-width="2"/></svg>',
+        )}`,
+      },
+    ],
+  ],
   // Dead links fail the build (VitePress's default): keep it that way, a broken link in a lesson is a bug.
 
   markdown: {

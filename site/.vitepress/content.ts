@@ -129,7 +129,8 @@ export function buildSidebar(): SidebarItem[] {
       const lab = labs.get(id);
       if (!lab) return [];
       listed.add(id);
-      return [{ text: `Lab: ${lab.title}`, link: lab.link }];
+      // Lab READMEs usually say "Lab 03 — …" themselves; mark the others so they stand out from lessons.
+      return [{ text: /^lab\b/i.test(lab.title) ? lab.title : `Lab: ${lab.title}`, link: lab.link }];
     });
     return labItems.length > 0
       ? { text: lesson.title, link: lesson.link, items: labItems, collapsed: false }
@@ -168,7 +169,7 @@ export function nonContentGlobs(): string[] {
     // Folder notes for contributors; the labs' own README.md files are their task pages and stay.
     'lessons/README.md',
     'lessons/case-studies/README.md',
-    'labs/README.md',
+    'labs/*.md', // README.md, AUTHORING.md …: notes about labs, not labs
     'lessons/case-studies/*/**',
     'labs/*/*/**', // a lab's starter/, solution/, tests/, mutants/
     'labs/*/!(README).md',

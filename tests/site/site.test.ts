@@ -1,0 +1,266 @@
+// The built course site in headless Chromium: every page loads cleanly, every ```mermaid block is drawn, the quiz
+// works by mouse and keyboard, dark mode redraws diagrams, local search finds lessons, and Mermaid stays off pages
+// that have no diagram. Screenshots land in test-results/site/ for a human to look at.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  buildSite,
+  launchChromium,
+  mermaidBlockCount,
+  quizQuestionCount,
+  repoRoot,
+  screenshotDir,
+  serveStatic,
+  sitePages,
+} from './harness.ts';
+
+const pages = sitePages();
+const diagramPage = pages.find((p) => p.source === 'lessons/01-why-integrate.md')!;
+const quizPage = diagramPage;
+
+let outDir: string;
+let site: { url: string; close: () => Promise<void> };
+let browser: Browser;
+
+// SITE_DIST=<folder> reuses a site built earlier (handy while editing a test); otherwise build a fresh one.
+const reuseDist = process.env.SITE_DIST;
+
+beforeAll(async () => {
+  mkdirSync(screenshotDir, { recursive: true });
+  if (reuseDist) {
+    if (!existsSync(join(reuseDist, 'index.html'))) throw new Error(`SITE_DIST=${reuseDist} has no index.html`);
+    outDir = reuseDist;
+  } else {
+    outDir = mkdtempSync(join(tmpdir(), 'lab-site-'));
+    await buildSite(outDir);
+  }
+  site = await serveStatic(outDir);
+  browser = await launchChromium();
+}, 900_000); // a cold build takes ~40 s on an idle 2-core machine, several minutes on a busy one
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  if (outDir && !reuseDist) rmSync(outDir, { recursive: true, force: true });
+});
+
+/** A fresh page that records everything that would tell a reader "this site is broken". */
+async function open(path: string, colorScheme: 'light' | 'dark' = 'light') {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()} (${msg.location().url})`);
+  });
+  page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
+  page.on('request', (req) => requests.push(req.url()));
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  const response = await page.goto(site.url + path, { waitUntil: 'load' });
+  expect(response?.status(), `status of ${path}`).toBe(200);
+  return { page, problems, requests, close: () => context.close() };
+}
+
+/** Wait until the page shows `count` rendered diagrams (Mermaid loads lazily after hydration). */
+async function waitForDiagrams(page: Page, count: number): Promise<void> {
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('.mermaid-diagram__svg svg').length === n,
+    count,
+    { timeout: 30_000 },
+  );
+}
+
+const shotName = (source: string, suffix = '') =>
+  join(screenshotDir, `${source.replace(/\/README\.md$/, '').replace(/\.md$/, '').replace(/\//g, '_')}${suffix}.png`);
+
+describe('every page of the built site', () => {
+  test('the site has a home page, the lessons 00 and 01, and every Markdown page discovered on disk', () => {
+    expect(pages.map((p) => p.source)).toEqual(
+      expect.arrayContaining(['site/index.md', 'lessons/00-getting-started.md', 'lessons/01-why-integrate.md']),
+    );
+  });
+
+  test.for(pages.map((p) => [p.source, p] as const))('%s loads cleanly and draws its diagrams', async ([, p]) => {
+    const { page, problems, close } = await open(p.path);
+    try {
+      const diagrams = mermaidBlockCount(p.markdown);
+      await waitForDiagrams(page, diagrams);
+      expect(await page.locator('.mermaid-diagram__error').count(), 'diagrams Mermaid rejected').toBe(0);
+      expect(await page.locator('.mermaid-diagram').count(), 'diagram components vs ```mermaid blocks').toBe(diagrams);
+
+      const questions = quizQuestionCount(p.markdown);
+      if (questions > 0) {
+        expect(await page.locator('.quiz__question').count(), 'quiz questions rendered').toBe(questions);
+      }
+      expect(await page.locator('.quiz--broken').count(), 'a <Quiz /> with a malformed or missing quiz').toBe(0);
+
+      await page.waitForLoadState('networkidle');
+      await page.screenshot({ path: shotName(p.source), fullPage: p.source === 'site/index.md' });
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('Mermaid', () => {
+  test('is downloaded only by pages that have a diagram', async () => {
+    const withDiagram = await open(diagramPage.path);
+    await waitForDiagrams(withDiagram.page, mermaidBlockCount(diagramPage.markdown));
+    expect(withDiagram.requests.some((url) => /mermaid/i.test(url))).toBe(true);
+    await withDiagram.close();
+
+    const home = await open('');
+    await home.page.waitForLoadState('networkidle');
+    expect(mermaidBlockCount(pages[0]!.markdown)).toBe(0);
+    expect(home.requests.filter((url) => /mermaid/i.test(url))).toEqual([]);
+    await home.close();
+  });
+
+  test('the dark-mode toggle redraws a diagram in dark colours', async () => {
+    const { page, problems, close } = await open(diagramPage.path);
+    try {
+      await waitForDiagrams(page, mermaidBlockCount(diagramPage.markdown));
+      const lightSvg = await page.locator('.mermaid-diagram__svg').first().innerHTML();
+      await page.locator('.mermaid-diagram').first().screenshot({ path: shotName(diagramPage.source, '-diagram-light') });
+
+      await page.locator('.VPNavBarAppearance .VPSwitchAppearance').click();
+      await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
+      await page.waitForSelector('.mermaid-diagram[data-theme="dark"] .mermaid-diagram__svg svg', { timeout: 30_000 });
+      await expect
+        .poll(() => page.locator('.mermaid-diagram__svg').first().innerHTML(), { timeout: 30_000 })
+        .not.toBe(lightSvg);
+      await page.locator('.mermaid-diagram').first().screenshot({ path: shotName(diagramPage.source, '-diagram-dark') });
+      await page.screenshot({ path: shotName(diagramPage.source, '-dark') });
+
+      // And back: the toggle works both ways.
+      await page.locator('.VPNavBarAppearance .VPSwitchAppearance').click();
+      await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(false);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('Quiz', () => {
+  test('choosing an option by click shows right or wrong and the explanation', async () => {
+    const { page, problems, close } = await open(quizPage.path);
+    try {
+      const first = page.locator('.quiz__question').nth(0);
+      const options = first.locator('.quiz__option');
+      expect(await options.count()).toBeGreaterThanOrEqual(2);
+      await expect.poll(() => first.locator('.quiz__feedback').innerText()).toBe('');
+
+      // Click every option in turn: exactly one of them is judged right.
+      const verdicts: string[] = [];
+      for (let o = 0; o < (await options.count()); o++) {
+        await options.nth(o).click();
+        expect(await options.nth(o).getAttribute('aria-pressed')).toBe('true');
+        verdicts.push(await first.locator('.quiz__verdict strong').innerText());
+      }
+      expect(verdicts.filter((v) => v === 'Right.')).toHaveLength(1);
+      expect(verdicts.filter((v) => v === 'Not quite.')).toHaveLength(verdicts.length - 1);
+      expect(await first.locator('.quiz__explanation').innerText()).not.toBe('');
+      expect(await first.locator('.quiz__option.is-right').count()).toBe(1);
+
+      await first.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshotDir, 'quiz-after-click.png') });
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  test('works from the keyboard: Tab to an option, Enter/Space choose it, Tab to "Show answer" and press Enter', async () => {
+    const { page, problems, close } = await open(quizPage.path);
+    try {
+      expect(await page.locator('.quiz__question').count(), 'this test needs 3 questions').toBeGreaterThanOrEqual(3);
+      const second = page.locator('.quiz__question').nth(1);
+      await second.locator('.quiz__option').first().focus();
+      await page.keyboard.press('Space');
+      expect(await second.locator('.quiz__option').first().getAttribute('aria-pressed')).toBe('true');
+      await expect.poll(() => second.locator('.quiz__verdict').count()).toBe(1);
+
+      // Tab forward (bounded) until "Show answer" has focus, then press Enter.
+      const third = page.locator('.quiz__question').nth(2);
+      await third.locator('.quiz__option').first().focus();
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      expect(await third.locator('.quiz__option').nth(1).getAttribute('aria-pressed')).toBe('true');
+      let reached = false;
+      for (let i = 0; i < 10 && !reached; i++) {
+        await page.keyboard.press('Tab');
+        reached = await page.evaluate(() => document.activeElement?.classList.contains('quiz__reveal') ?? false);
+      }
+      expect(reached, '"Show answer" is reachable with Tab').toBe(true);
+      await page.keyboard.press('Enter');
+      expect(await third.locator('.quiz__reveal').getAttribute('aria-expanded')).toBe('true');
+      expect(await third.locator('.quiz__option.is-right').count()).toBe(1);
+      expect(await third.locator('.quiz__feedback').getAttribute('aria-live')).toBe('polite');
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  test('"Show answer" reveals the answer without choosing', async () => {
+    const { page, close } = await open(quizPage.path);
+    try {
+      const q = page.locator('.quiz__question').last();
+      expect(await q.locator('.quiz__option.is-right').count()).toBe(0);
+      await q.locator('.quiz__reveal').click();
+      expect(await q.locator('.quiz__option.is-right').count()).toBe(1);
+      expect(await q.locator('.quiz__verdict strong').innerText()).toBe('Answer:');
+      expect(await q.locator('.quiz__option[aria-pressed="true"]').count()).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('navigation and search', () => {
+  test('the sidebar lists the lessons in course order', async () => {
+    const { page, close } = await open(pages[1]!.path);
+    try {
+      const links = await page.locator('.VPSidebar a.VPLink').evaluateAll((as) =>
+        as.map((a) => new URL((a as HTMLAnchorElement).href).pathname),
+      );
+      const lessonLinks = links.filter((l) => /\/lessons\/\d\d-[^/]+\.html$/.test(l));
+      const onDisk = pages.filter((p) => /^lessons\/\d\d-/.test(p.source)).map((p) => `/${p.path}`);
+      // File names carry the course order (NN-slug), so sorted file names are the expected sidebar order.
+      expect(lessonLinks).toEqual([...onDisk].sort());
+      for (const lab of pages.filter((p) => p.source.startsWith('labs/'))) {
+        expect(links, `${lab.source} is reachable from the sidebar`).toContain(`/${lab.path}`);
+      }
+    } finally {
+      await close();
+    }
+  });
+
+  test.skipIf(!existsSync(join(repoRoot, 'lessons/04-webhooks.md')))(
+    'local search for "idempotency" lists the webhooks lesson',
+    async () => {
+      const { page, problems, close } = await open('');
+      try {
+        await page.locator('#local-search .DocSearch-Button').click();
+        await page.locator('#localsearch-input').fill('idempotency');
+        await page.waitForSelector('.VPLocalSearchBox .results a.result', { timeout: 15_000 });
+        const hrefs = await page.locator('.VPLocalSearchBox .results a.result').evaluateAll((as) =>
+          as.map((a) => new URL((a as HTMLAnchorElement).href).pathname),
+        );
+        expect(hrefs.some((h) => h.startsWith('/lessons/04-webhooks'))).toBe(true);
+        await page.screenshot({ path: join(screenshotDir, 'search-idempotency.png') });
+        expect(problems).toEqual([]);
+      } finally {
+        await close();
+      }
+    },
+  );
+});
