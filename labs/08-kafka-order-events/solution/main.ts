@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { CompressionTypes, Kafka, logLevel, type Message } from 'kafkajs';
+import { CompressionTypes, Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
 import { EVENT_TYPES, openProjection, type EventType, type OrderEvent } from './projection.ts';
 
 const prefix = process.env.NAME_PREFIX ?? 'dev';
@@ -41,7 +41,11 @@ try {
 // #endregion topic
 
 // #region producer
-const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 }); // retries cannot duplicate or reorder
+const producer = kafka.producer({
+  idempotent: true, // the broker drops duplicates from the producer's own retries…
+  maxInFlightRequests: 1, // …and they cannot reorder messages
+  createPartitioner: Partitioners.DefaultPartitioner, // murmur2 of the key, like the Java client
+});
 await producer.connect();
 
 async function publishEvent(event: OrderEvent) {
