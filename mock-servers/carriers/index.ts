@@ -2,7 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { controlError, limitBody } from '../shared/index.ts';
 import type { CommonMockOptions, MockServer } from '../types.ts';
-import { createFieldChecker, readControlJson } from '../oauth/control-api.ts';
+import { createFieldChecker, readControlJson } from '../shared/index.ts';
 import { dhlProblem, mountDhl } from './dhl.ts';
 import {
   createFaultBook,

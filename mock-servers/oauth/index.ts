@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { CommonMockOptions, MockServer } from '../types.ts';
 import { controlError, limitBody } from '../shared/index.ts';
-import { createFieldChecker, readControlJson } from './control-api.ts';
+import { createFieldChecker, readControlJson } from '../shared/index.ts';
 import { createKeyStore, type SigningMode } from './keys.ts';
 import { checkTokenRequest, oauthError, type OAuthClient } from './token-endpoint.ts';
 import {

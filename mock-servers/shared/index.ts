@@ -8,3 +8,4 @@ export type { IdFactory } from './ids.ts';
 export { hmacSha256, safeEqual } from './crypto.ts';
 export { listenMock } from './listen.ts';
 export type { ListeningMock } from './listen.ts';
+export { createFieldChecker, readControlJson } from './control-input.ts';

@@ -1,10 +1,8 @@
 import type { Context } from 'hono';
-import { controlError, mediaType, parseJsonObject, type ErrorDetail } from '../shared/index.ts';
+import { mediaType, parseJsonObject } from './body.ts';
+import { controlError, type ErrorDetail } from './errors.ts';
 
-/*
- * Input checks for the `/_control/…` API of the OAuth and carriers mocks, on top of `mock-servers/shared/` (which
- * owns the error envelope). They could move there if a third mock wants them.
- */
+/* Input checks for the `/_control/…` APIs (used by the OAuth and carriers mocks). */
 
 /**
  * Reads a JSON object from a control request. An empty body counts as `{}` so that `POST /_control/reset` and the
