@@ -21,7 +21,7 @@ graded('two workers share the queue fairly (prefetch)', {
   timeout: 60_000,
 }, async () => {
   const batch = `fair-${randomUUID().slice(0, 8)}`;
-  const ids = Array.from({ length: 24 }, (_, i) => `${batch}-${i}`);
+  const ids = Array.from({ length: 40 }, (_, i) => `${batch}-${i}`);
   for (const id of ids) expect((await postEmail(run.url, { id, to: 'ana@example.com', subject: 'Newsletter' })).status).toBe(202);
   // The second worker joins while most jobs are still waiting in the queue (the first needs 250 ms per e-mail).
   const second = await startLab({ env: { NAME_PREFIX: run.prefix, SEND_DELAY_MS: '250', SENT_LOG: files.file('b.jsonl') } });
@@ -34,11 +34,11 @@ graded('two workers share the queue fairly (prefetch)', {
       const logs = [await sentLog(run.url), await sentLog(second.url)];
       const done = new Set(logs.flatMap((l) => l.sent.map((e) => e.id)));
       return ids.every((id) => done.has(id)) ? logs : undefined;
-    }, { timeoutMs: 30_000, message: 'all 24 jobs sent by the two workers' });
+    }, { timeoutMs: 40_000, message: `all ${ids.length} jobs sent by the two workers` });
     const byB = b!.sent.filter((e) => e.id.startsWith(batch)).length;
     const byA = a!.sent.filter((e) => e.id.startsWith(batch)).length;
     // Shared fairly, the second worker takes about half of what was waiting; a quarter leaves room for timing.
-    expect(byB, `the second worker sent ${byB} of the ${waiting} jobs waiting when it started (the first sent ${byA} of 24)`)
+    expect(byB, `the second worker sent ${byB} of the ${waiting} jobs waiting when it started (the first sent ${byA} of ${ids.length})`)
       .toBeGreaterThanOrEqual(Math.floor(waiting / 4));
   } finally {
     await second.stop();
