@@ -59,7 +59,9 @@ async function startSite(port: number): Promise<Closer> {
   // Editing site/.vitepress/config.ts asks VitePress for a fresh server (what `vitepress dev` does too); the new one
   // takes the port the old one freed.
   const start = async (isRestart: boolean): Promise<void> => {
-    const server: DevServer = await createServer(siteRoot, { port }, () => {
+    // Loopback only, and an address rather than `localhost`, which may resolve to ::1 on one machine and 127.0.0.1
+    // on the next; browsers asked for http://localhost:5173/ still find it.
+    const server: DevServer = await createServer(siteRoot, { port, host: '127.0.0.1' }, () => {
       restarting ??= (async () => {
         await server.close();
         await start(true);
@@ -71,7 +73,7 @@ async function startSite(port: number): Promise<Closer> {
     await server.listen(undefined, isRestart);
     current = server;
     // Vite takes the next free port when `port` is busy, so print the one it really got.
-    const url = server.resolvedUrls?.local[0] ?? `http://localhost:${port}/`;
+    const url = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`;
     console.log(`${bold('Integration Lab')} course site: ${url}${isRestart ? dim(' (restarted)') : ''}`);
   };
 
