@@ -143,6 +143,9 @@ describe('Mermaid', () => {
         .not.toBe(lightSvg);
       await page.locator('.mermaid-diagram').first().screenshot({ path: shotName(diagramPage.source, '-diagram-dark') });
       await page.screenshot({ path: shotName(diagramPage.source, '-dark') });
+      await page.locator('.quiz__question').first().locator('.quiz__option').first().click();
+      await page.locator('.quiz__question').first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshotDir, 'quiz-dark.png') });
 
       // And back: the toggle works both ways.
       await page.locator('.VPNavBarAppearance .VPSwitchAppearance').click();
