@@ -78,7 +78,8 @@ export async function readTopic(
   enough: (messages: (KafkaMessage & { partition: number })[]) => boolean,
   timeoutMs = 30_000,
 ): Promise<(KafkaMessage & { partition: number })[]> {
-  const consumer = kafkaClient('lab08-test-reader').consumer({ groupId: `lab08-reader-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+  const groupId = `lab08-reader-${Math.random().toString(36).slice(2)}`;
+  const consumer = kafkaClient('lab08-test-reader').consumer({ groupId, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
   const seen: (KafkaMessage & { partition: number })[] = [];
   await consumer.connect();
   try {
@@ -99,6 +100,19 @@ export async function readTopic(
     return seen;
   } finally {
     await consumer.disconnect().catch(() => {});
+    await deleteGroups([groupId]);
+  }
+}
+
+async function deleteGroups(groupIds: string[]): Promise<void> {
+  const admin = kafkaClient('lab08-test-admin').admin();
+  try {
+    await admin.connect();
+    await admin.deleteGroups(groupIds);
+  } catch {
+    /* best effort: an empty group expires by itself */
+  } finally {
+    await admin.disconnect().catch(() => {});
   }
 }
 
