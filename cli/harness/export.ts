@@ -45,11 +45,16 @@ export function extractRegion(source: string, region: string | undefined): strin
   const start = lines.findIndex((l) => new RegExp(`#region\\s+${region}\\b`).test(l));
   const end = lines.findIndex((l, i) => i > start && new RegExp(`#endregion\\s+${region}\\b`).test(l));
   if (start < 0 || end < 0) throw new Error(`region "${region}" not found`);
-  return lines
-    .slice(start + 1, end)
-    .filter((l) => !/#(end)?region\b/.test(l))
+  return dedent(lines.slice(start + 1, end).filter((l) => !/#(end)?region\b/.test(l)))
     .join('\n')
     .trimEnd();
+}
+
+/** Remove the indentation all non-blank lines share (as VitePress does for included regions). */
+function dedent(lines: string[]): string[] {
+  const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
+  const common = indents.length ? Math.min(...indents) : 0;
+  return lines.map((l) => l.slice(Math.min(common, /^[ \t]*/.exec(l)![0].length)));
 }
 
 /**
