@@ -63,7 +63,7 @@ app.get('/orders/:id', (c) => {
   return order ? c.json(order) : fail(c, 404, 'not_found', `No order ${c.req.param('id')}.`);
 });
 
-// #region verify
+// #region webhook
 app.post('/webhooks/stripe', async (c) => {
   // The signature covers the exact bytes Stripe sent: read them raw, never JSON.parse + JSON.stringify.
   const raw = Buffer.from(await c.req.arrayBuffer());
@@ -74,8 +74,6 @@ app.post('/webhooks/stripe', async (c) => {
   } catch (error) {
     return fail(c, 400, 'invalid_signature', `Webhook signature verification failed: ${(error as Error).message}`);
   }
-  // #endregion verify
-  // #region dedupe
   // Stripe delivers at least once: the same event can come twice, or again after our restart.
   if (store.hasProcessed(event.id)) return c.json({ received: true, duplicate: true });
   const order = apply(event);
@@ -85,7 +83,7 @@ app.post('/webhooks/stripe', async (c) => {
   if (order?.status === 'paid' && !order.receipt_sent_at) setImmediate(() => void sendReceipt(order));
   return c.json({ received: true });
 });
-// #endregion dedupe
+// #endregion webhook
 
 // #region apply
 // Each event type says where the order should be; an order only moves forward, so a late or out-of-order event

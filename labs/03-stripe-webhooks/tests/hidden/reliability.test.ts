@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect } from 'vitest';
-import { graded, waitFor } from '#testkit';
+import { graded, http, waitFor } from '#testkit';
 import { createOrder, getOrder, pay, postWebhook, settledDelivery, signedEvent, startCheckout, waitForStatus, type CheckoutRun } from '../support.ts';
 
 const RECEIPT_DELAY_MS = 3000;
@@ -10,6 +10,19 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await ck?.stop();
+});
+
+graded('POST /orders refuses a bad amount or currency with 400 and the error envelope, and creates nothing', {
+  points: 1,
+  hint: 'Check the body before calling Stripe: amount an integer number of cents from 50 to 99999999, currency three lower-case letters; name the field in error.details.',
+}, async () => {
+  const intentsBefore = ck.control.store.intents.size;
+  for (const [body, field] of [[{ amount: 10 }, 'amount'], [{ amount: 25.5 }, 'amount'], [{ amount: '2500' }, 'amount'], [{ amount: 2500, currency: 'dollars' }, 'currency']] as const) {
+    const res = await http(`${ck.run.url}/orders`, { method: 'POST', json: body });
+    expect(res.status, JSON.stringify(body)).toBe(400);
+    expect(res.json?.error?.details?.[0]?.field, JSON.stringify(body)).toBe(field);
+  }
+  expect(ck.control.store.intents.size, 'no PaymentIntent should be created for a refused order').toBe(intentsBefore);
 });
 
 graded('a stale event (timestamp over 5 minutes old) gets 400 even with a valid signature', {
