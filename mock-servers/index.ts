@@ -72,3 +72,13 @@ export async function startMock(name: string, { port = 0, host = '127.0.0.1', ..
     close: listening.close,
   };
 }
+
+/** The inspector page of a started mock, if it has one (the mocks that send webhooks do). */
+export async function inspectorUrl(started: { url: string }): Promise<string | undefined> {
+  const url = `${started.url}/_inspector`;
+  const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+    async (res) => (await res.body?.cancel(), res.ok),
+    () => false,
+  );
+  return ok ? url : undefined;
+}

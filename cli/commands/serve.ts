@@ -20,10 +20,19 @@ export function registerServe(program: Command): void {
       }
       const closers: Closer[] = [];
 
-      // ── Mock servers ───────────────────────────────────────────────────────────────────────────────────────────
-      // INTEGRATOR: start the mock servers here (mock-servers/index.ts, `startMock`), print their URLs, and push
-      // each one's close() onto `closers` so Ctrl-C stops them with the site.
-      // ───────────────────────────────────────────────────────────────────────────────────────────────────────────
+      // The mock servers, on their usual ports, so lab pages' inspector links work while students read.
+      const { DEFAULT_PORTS, MOCK_NAMES, inspectorUrl, startMock } = await import('../../mock-servers/index.ts');
+      for (const name of MOCK_NAMES) {
+        try {
+          const mock = await startMock(name, { port: DEFAULT_PORTS[name] });
+          closers.push(() => mock.close());
+          const inspector = await inspectorUrl(mock);
+          console.log(`${bold(`mock ${name}`.padEnd(14))} ${mock.url}${inspector ? `   inspector: ${inspector}` : ''}`);
+        } catch (err) {
+          // A busy port should not keep students from the lessons: say so and go on without that mock.
+          console.log(dim(`mock ${name}: not started (${err instanceof Error ? err.message : String(err)})`));
+        }
+      }
 
       try {
         closers.push(await startSite(port));

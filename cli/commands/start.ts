@@ -17,7 +17,7 @@ export function registerStart(program: Command): void {
     .action(async (ref: string, opts: { solution?: boolean; dir?: string; port: string }) => {
       const spec = lab(ref);
       await servicesFor(spec);
-      const { DEFAULT_PORTS, startMock } = await import('../../mock-servers/index.ts');
+      const { DEFAULT_PORTS, inspectorUrl, startMock } = await import('../../mock-servers/index.ts');
       const mocks: Record<string, Awaited<ReturnType<typeof startMock>>> = {};
       for (const name of spec.mocks) {
         try {
@@ -48,7 +48,8 @@ export function registerStart(program: Command): void {
       console.log(`\n${ok('✓')} ${bold(`Lab ${spec.id} — ${spec.title}`)}`);
       console.log(`  app:        http://localhost:${port}   ${dim(`(${dir})`)}`);
       for (const [name, m] of Object.entries(mocks)) {
-        console.log(`  mock ${name.padEnd(8)} ${m.url}   inspector: ${m.url}/_inspector`);
+        const inspector = await inspectorUrl(m);
+        console.log(`  mock ${name.padEnd(8)} ${m.url}${inspector ? `   inspector: ${inspector}` : ''}`);
       }
       console.log(dim('\n  Ctrl-C stops everything. In another terminal: npm run lab -- check ' + spec.id.slice(0, 2)));
       const shutdown = async () => {
