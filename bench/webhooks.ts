@@ -1,5 +1,6 @@
 // Signed webhook deliveries per second: the shared engine (Stripe signing, delivery log, fault checks) against a
-// bare `fetch` sender posting the same bodies unsigned, both to one local node:http receiver, same concurrency.
+// bare `fetch` sender and a bare keep-alive `node:http` sender posting the same bodies unsigned, all to one local
+// node:http receiver, same concurrency.
 // Prints figures, asserts nothing. Run: node bench/webhooks.ts [count]
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -52,17 +53,25 @@ await measure(200, viaEngine);
 await measure(200, viaFetch);
 await measure(200, viaHttp);
 
-const bareFetch = await measure(COUNT, viaFetch);
-const signed = await measure(COUNT, viaEngine);
-const bareHttp = await measure(COUNT, viaHttp);
-
+// Three rounds, the senders interleaved, medians reported: one path's garbage or a busy moment on the machine should
+// not land on another path's figure.
+const runs = { signed: [] as number[], bareFetch: [] as number[], bareHttp: [] as number[] };
+for (let round = 0; round < 3; round++) {
+  runs.signed.push(await measure(COUNT, viaEngine));
+  runs.bareHttp.push(await measure(COUNT, viaHttp));
+  runs.bareFetch.push(await measure(COUNT, viaFetch));
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+const signed = median(runs.signed);
+const bareHttp = median(runs.bareHttp);
+const bareFetch = median(runs.bareFetch);
 const fmt = (n: number) => `${Math.round(n).toLocaleString('en-US').padStart(7)} /s`;
-console.log(`webhook deliveries to a local node:http receiver (${COUNT} each, ${CONCURRENCY} in flight, ${BODY.length}-byte body)`);
+console.log(`webhook deliveries to a local node:http receiver (${COUNT} each, ${CONCURRENCY} in flight, ${BODY.length}-byte body, median of 3 rounds)`);
 console.log(`  engine, signed (Stripe scheme, logged)  ${fmt(signed)}`);
 console.log(`  bare fetch, unsigned                    ${fmt(bareFetch)}`);
 console.log(`  bare node:http, unsigned (keep-alive)   ${fmt(bareHttp)}`);
-console.log(`  ratio engine / bare fetch               ${(signed / bareFetch).toFixed(2)}  (target ≥ 0.5; same transport)`);
-console.log(`  ratio engine / bare node:http           ${(signed / bareHttp).toFixed(2)}  (fetch itself costs most of the gap)`);
+console.log(`  ratio engine / bare node:http           ${(signed / bareHttp).toFixed(2)}  (target ≥ 0.5; the engine sends with node:http too)`);
+console.log(`  ratio engine / bare fetch               ${(signed / bareFetch).toFixed(2)}`);
 
 await engine.close();
 agent.destroy();

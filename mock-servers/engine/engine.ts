@@ -4,6 +4,7 @@ import { createFaultBook } from './faults.ts';
 import type { FaultBook, FaultMode, FaultRule } from './faults.ts';
 import { scaledMs, STRIPE_LIKE_RETRY_SCHEDULE } from './schedule.ts';
 import { corruptSignature, signatureHeaders } from './signing.ts';
+import { post } from './transport.ts';
 import type { SigningScheme } from './signing.ts';
 
 /** Where deliveries go. `secret` absent = unsigned (GitHub allows hooks without a secret). */
@@ -189,17 +190,11 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
       request, response: null, error: null, succeeded: false,
     };
     try {
-      const res = await fetch(request.url, {
-        method: 'POST',
-        headers: request.headers,
-        body: request.body,
-        redirect: 'manual', // webhook senders do not follow redirects; a 3xx counts as a failure
-        signal: AbortSignal.any([abort.signal, AbortSignal.timeout(timeoutMs)]),
-      });
-      const text = await res.text();
+      const res = await post(request.url, request.headers, request.body, { signal: abort.signal, timeoutMs });
+      const text = res.body;
       attempt.response = {
         status: res.status,
-        headers: Object.fromEntries(res.headers),
+        headers: res.headers,
         body: text.length > maxResponseBody ? `${text.slice(0, maxResponseBody)}…[truncated]` : text,
       };
       attempt.succeeded = res.status >= 200 && res.status < 300;
