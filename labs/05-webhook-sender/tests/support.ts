@@ -1,7 +1,22 @@
 // Helpers for this lab's tests: the sender's API, one receiver path per test.
 import { randomUUID } from 'node:crypto';
-import { http, waitFor, type LabRun } from '#testkit';
-import type { Receiver } from './receiver.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { http, startLab, waitFor, type LabRun } from '#testkit';
+import { startReceiver, type Receiver } from './receiver.ts';
+
+/** One sender (with this environment) and one recording receiver for a test file, started before its tests. */
+export function senderLab(env: Record<string, string>): { run: LabRun; receiver: Receiver } {
+  const lab = {} as { run: LabRun; receiver: Receiver };
+  beforeAll(async () => {
+    lab.receiver = await startReceiver();
+    lab.run = await startLab({ env });
+  });
+  afterAll(async () => {
+    await lab.run?.stop();
+    await lab.receiver?.close();
+  });
+  return lab;
+}
 
 /** Register an endpoint on a fresh receiver path; returns the endpoint as the sender answered it. */
 export async function register(run: LabRun, receiver: Receiver) {
