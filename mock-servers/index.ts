@@ -59,7 +59,10 @@ export interface StartedMock {
  */
 export async function startMock(name: string, { port = 0, host = '127.0.0.1', ...options }: { port?: number; host?: string } & Record<string, unknown> = {}): Promise<StartedMock> {
   const mock = createMock(name, options);
-  const listening = await listenMock(mock, { port, host });
+  const listening = await listenMock(mock, { port, host }).catch(async (error: unknown) => {
+    await mock.close(); // e.g. the port is taken: do not leave the mock's timers behind
+    throw error;
+  });
   const control = mock.control as { secrets?: () => Record<string, unknown> } | undefined;
   return {
     name,

@@ -1,9 +1,39 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { labEnvironment } from '../harness/environment.ts';
+import type { MockName } from '../harness/types.ts';
 import { AppProcess, AppStartError } from '../harness/target.ts';
 import { bold, dim, fail, ok } from '../ui.ts';
 import { lab, servicesFor } from './labs.ts';
+
+interface LabMock {
+  url: string;
+  secrets: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * The mock on its usual port. When that port is taken by the same mock (a running `npm start` or `lab mock`), use
+ * that one, with its secrets from its control API; when something else holds it, start ours on a free port.
+ */
+async function mockForLab(name: MockName): Promise<LabMock> {
+  const { DEFAULT_PORTS, startMock } = await import('../../mock-servers/index.ts');
+  const port = DEFAULT_PORTS[name];
+  try {
+    return await startMock(name, { port });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+  }
+  const url = `http://127.0.0.1:${port}`;
+  const res = await fetch(`${url}/_control/secrets`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  if (res?.ok) {
+    console.log(dim(`  using the ${name} mock that already runs at ${url}`));
+    return { url, secrets: (await res.json()) as Record<string, unknown>, close: async () => {} };
+  }
+  await res?.body?.cancel();
+  console.log(dim(`  port ${port} is taken by another program: the ${name} mock runs on a free port instead`));
+  return startMock(name, { port: 0 });
+}
 
 /** `lab start NN`: the brokers and mocks a lab needs, then the student's app (or the solution), with live output. */
 export function registerStart(program: Command): void {
@@ -17,13 +47,13 @@ export function registerStart(program: Command): void {
     .action(async (ref: string, opts: { solution?: boolean; dir?: string; port: string }) => {
       const spec = lab(ref);
       await servicesFor(spec);
-      const { DEFAULT_PORTS, inspectorUrl, startMock } = await import('../../mock-servers/index.ts');
-      const mocks: Record<string, Awaited<ReturnType<typeof startMock>>> = {};
+      const { inspectorUrl } = await import('../../mock-servers/index.ts');
+      const mocks: Record<string, LabMock> = {};
       for (const name of spec.mocks) {
         try {
-          mocks[name] = await startMock(name, { port: DEFAULT_PORTS[name] });
+          mocks[name] = await mockForLab(name);
         } catch (error) {
-          fail(`could not start the ${name} mock on port ${DEFAULT_PORTS[name]}: ${(error as Error).message}`);
+          fail(`could not start the ${name} mock: ${(error as Error).message}`);
         }
       }
       const port = Number(opts.port);
