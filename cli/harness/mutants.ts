@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runsDir } from './runner.ts';
 import type { LabSpec } from './types.ts';
@@ -33,14 +33,19 @@ export function materializeMutant(lab: LabSpec, mutant: Mutant): string {
   mkdirSync(runsDir, { recursive: true });
   const dir = mkdtempSync(join(runsDir, `mutant-${mutant.slug}-`));
   cpSync(join(lab.dir, 'solution'), dir, { recursive: true });
-  for (const edit of mutant.edits) {
-    const file = join(dir, edit.file);
-    const text = readFileSync(file, 'utf8');
-    const count = text.split(edit.find).length - 1;
-    if (count !== 1) {
-      throw new Error(`mutant ${lab.id}/${mutant.slug}: the text to replace occurs ${count} times in solution/${edit.file} (must be exactly once)`);
+  try {
+    for (const edit of mutant.edits) {
+      const file = join(dir, edit.file);
+      const text = readFileSync(file, 'utf8');
+      const count = text.split(edit.find).length - 1;
+      if (count !== 1) {
+        throw new Error(`mutant ${lab.id}/${mutant.slug}: the text to replace occurs ${count} times in solution/${edit.file} (must be exactly once)`);
+      }
+      writeFileSync(file, text.replace(edit.find, () => edit.replace));
     }
-    writeFileSync(file, text.replace(edit.find, () => edit.replace));
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
   return dir;
 }
