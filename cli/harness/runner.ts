@@ -45,7 +45,13 @@ export function resolveTarget(submissionDir: string, lab: LabSpec): string | und
 function folderSize(dir: string, limit: number): number {
   let total = 0;
   const walk = (d: string) => {
-    for (const name of readdirSafe(d)) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(d);
+    } catch {
+      return; // unreadable: nothing to count
+    }
+    for (const name of names) {
       if (name === 'node_modules' || name === '.git') continue;
       const p = join(d, name);
       const s = statSync(p, { throwIfNoEntry: false });
@@ -57,14 +63,6 @@ function folderSize(dir: string, limit: number): number {
   };
   walk(dir);
   return total;
-}
-
-function readdirSafe(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
 
 /**

@@ -62,7 +62,7 @@ export function endpointOf(name: ServiceName, env: NodeJS.ProcessEnv = process.e
 
 /** Downloaded things that can be fetched again (Kafka jars). */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.INTEGRATION_LAB_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'integration-lab'));
+  return env.INTEGRATION_LAB_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'integration-lab');
 }
 
 /** Things that belong to a running broker we started: data, pid file, log. */
