@@ -1,8 +1,9 @@
 import { watch } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import Table from 'cli-table3';
+import { brokersParallelSafe } from '../harness/broker-scope.ts';
 import { exportStudentEdition } from '../harness/export.ts';
 import { gradeSubmissions, listSubmissions } from '../harness/grade.ts';
 import { LabConfigError, discoverLabs, findLab } from '../harness/labs.ts';
@@ -10,6 +11,7 @@ import { proveLab } from '../harness/proof.ts';
 import { readProgress, saveProgress } from '../harness/progress.ts';
 import { writeReports } from '../harness/reports.ts';
 import { runLab } from '../harness/runner.ts';
+import { chooseLayers, describeIsolation, namespaceSupport, NAMESPACE_INSTALL_HINT, type IsolationMode } from '../harness/sandbox/index.ts';
 import type { LabSpec, SubmissionResult } from '../harness/types.ts';
 import { ServiceError, serviceUp } from '../services/index.ts';
 import { repoRoot } from '../services/docker.ts';
@@ -55,7 +57,7 @@ export function printResult(result: SubmissionResult, { showHidden }: { showHidd
 
 async function checkOnce(spec: LabSpec, targetDir: string): Promise<SubmissionResult> {
   console.log(`${bold(`Lab ${spec.id} — ${spec.title}`)} ${dim(`(public tests against ${relative(process.cwd(), targetDir) || '.'})`)}\n`);
-  const result = await runLab({ lab: spec, targetDir, visibility: ['public'], name: 'check', copy: false });
+  const result = await runLab({ lab: spec, targetDir, visibility: ['public'], name: 'check' });
   printResult(result, { showHidden: false });
   saveProgress(result);
   const share = pct(result.score, result.maxScore);
@@ -168,9 +170,21 @@ export function registerGradeCommands(program: Command): void {
     .requiredOption('--submissions <dir>', 'a folder with one sub-folder per student')
     .option('--jobs <n>', 'submissions graded at the same time', (v) => Math.max(1, Math.min(8, Number(v) || 1)), 1)
     .option('--out <dir>', 'where the reports go', 'lab-results')
+    .addOption(
+      new Option('--isolation <mode>', 'sandbox: auto (namespaces where bubblewrap runs), strict (refuse without them), permission (Node permission model only)')
+        .choices(['auto', 'strict', 'permission'])
+        .default('auto'),
+    )
+    .option('--shared-brokers', 'grade broker labs in parallel (--jobs) even where runs cannot be kept apart on the broker')
     .description('instructors: grade a class with public + hidden tests; writes results.json, junit.xml, gradebook.csv, report.html')
-    .action(async (ref: string, opts: { submissions: string; jobs: number; out: string }) => {
+    .action(async (ref: string, opts: { submissions: string; jobs: number; out: string; isolation: IsolationMode; sharedBrokers?: boolean }) => {
       const spec = lab(ref);
+      let layers;
+      try {
+        layers = chooseLayers(opts.isolation);
+      } catch (error) {
+        fail((error as Error).message);
+      }
       let submissions;
       try {
         submissions = listSubmissions(resolve(opts.submissions));
@@ -179,7 +193,17 @@ export function registerGradeCommands(program: Command): void {
       }
       if (submissions.length === 0) fail(`no submissions in ${opts.submissions} (expected one folder per student)`);
       await servicesFor(spec);
-      console.log(`Grading ${bold(spec.id)}: ${submissions.length} submission(s), ${opts.jobs} at a time\n`);
+      if (opts.jobs > 1 && !opts.sharedBrokers) {
+        const brokers = await brokersParallelSafe(spec);
+        if (!brokers.safe) {
+          console.log(dim(`One submission at a time: ${brokers.why}. --shared-brokers grades ${opts.jobs} at a time anyway.`));
+          opts.jobs = 1;
+        }
+      }
+      console.log(`Grading ${bold(spec.id)}: ${submissions.length} submission(s), ${opts.jobs} at a time`);
+      console.log(dim(`Isolation: ${describeIsolation(layers)}`));
+      if (!layers.includes('namespace')) console.log(dim(`  for the stronger layer: ${NAMESPACE_INSTALL_HINT} (${namespaceSupport().why})`));
+      console.log('');
       const bar = process.stdout.isTTY
         ? new SingleBar({ format: ' {bar} {value}/{total} graded | {last}', hideCursor: true }, Presets.shades_classic)
         : undefined;
@@ -189,6 +213,7 @@ export function registerGradeCommands(program: Command): void {
         lab: spec,
         submissions,
         jobs: opts.jobs,
+        isolation: opts.isolation,
         onDone: (r, done, total) => {
           const line = `${r.submission}: ${r.score}/${r.maxScore}`;
           if (bar) bar.update(done, { last: line });

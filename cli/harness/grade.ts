@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveTarget, runLab } from './runner.ts';
+import type { IsolationMode } from './sandbox/index.ts';
 import type { LabSpec, SubmissionResult } from './types.ts';
 
 export interface Submission {
@@ -21,11 +22,12 @@ export interface GradeOptions {
   lab: LabSpec;
   submissions: Submission[];
   jobs: number;
+  isolation?: IsolationMode;
   onDone?: (result: SubmissionResult, done: number, total: number) => void;
 }
 
 /** Grade every submission with public + hidden tests, `jobs` at a time; one submission's failure is its own. */
-export async function gradeSubmissions({ lab, submissions, jobs, onDone }: GradeOptions): Promise<SubmissionResult[]> {
+export async function gradeSubmissions({ lab, submissions, jobs, isolation = 'auto', onDone }: GradeOptions): Promise<SubmissionResult[]> {
   const results: SubmissionResult[] = new Array(submissions.length);
   let next = 0;
   let done = 0;
@@ -36,12 +38,12 @@ export async function gradeSubmissions({ lab, submissions, jobs, onDone }: Grade
       const targetDir = resolveTarget(sub.dir, lab) ?? join(sub.dir, 'starter');
       let result: SubmissionResult;
       try {
-        result = await runLab({ lab, targetDir, visibility: ['public', 'hidden'], name: sub.name, workers: 1 });
+        result = await runLab({ lab, targetDir, visibility: ['public', 'hidden'], name: sub.name, workers: 1, isolation });
         if (!resolveTarget(sub.dir, lab)) {
           result.problems.unshift(`no ${lab.entry} found (looked in labs/${lab.id}/starter/, ${lab.id}/starter/, starter/ and the folder itself)`);
         }
       } catch (error) {
-        result = { submission: sub.name, lab: lab.id, score: 0, maxScore: 0, tests: [], problems: [`grading failed: ${(error as Error).message}`], durationMs: 0 };
+        result = { submission: sub.name, lab: lab.id, score: 0, maxScore: 0, tests: [], problems: [`grading failed: ${(error as Error).message}`], durationMs: 0, isolation: 'none: not run' };
       }
       results[index] = result;
       onDone?.(result, ++done, submissions.length);

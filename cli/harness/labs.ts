@@ -8,7 +8,14 @@ export const labsDir = join(repoRoot, 'labs');
 const schema = JSON.parse(readFileSync(join(labsDir, 'lab.schema.json'), 'utf8'));
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
-export const DEFAULT_LIMITS = { startMs: 15_000, testMs: 20_000, totalMs: 240_000, outputBytes: 1024 * 1024 };
+export const DEFAULT_LIMITS = {
+  startMs: 15_000,
+  testMs: 20_000,
+  totalMs: 240_000,
+  outputBytes: 1024 * 1024,
+  memoryBytes: 1024 * 1024 * 1024,
+  scratchBytes: 64 * 1024 * 1024,
+};
 
 export class LabConfigError extends Error {}
 
@@ -30,7 +37,7 @@ export function loadLab(dir: string): LabSpec {
     });
     throw new LabConfigError(`${file} is not a valid lab.json:\n${problems.join('\n')}`);
   }
-  const spec = raw as Omit<LabSpec, 'dir' | 'limits'> & { limits?: Partial<LabSpec['limits']> };
+  const spec = raw as Omit<LabSpec, 'dir' | 'limits' | 'grants'> & { limits?: Partial<LabSpec['limits']>; grants?: LabSpec['grants'] };
   const folder = dir.split('/').filter(Boolean).at(-1);
   if (spec.id !== folder) throw new LabConfigError(`${file}: id "${spec.id}" must equal the folder name "${folder}"`);
   return {
@@ -38,6 +45,7 @@ export function loadLab(dir: string): LabSpec {
     services: spec.services ?? [],
     mocks: (spec.mocks ?? []) as MockName[],
     env: spec.env ?? {},
+    grants: spec.grants ?? {},
     limits: { ...DEFAULT_LIMITS, ...spec.limits },
     dir,
   };

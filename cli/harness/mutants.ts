@@ -1,6 +1,6 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runsDir } from './runner.ts';
+import { privateFolder } from './sandbox/index.ts';
 import type { LabSpec } from './types.ts';
 
 /**
@@ -28,10 +28,9 @@ export function loadMutants(lab: LabSpec): Mutant[] {
     });
 }
 
-/** Write solution + the mutant's edits into a fresh folder (inside the repo, so imports resolve) and return it. */
+/** Write solution + the mutant's edits into a fresh private folder and return it (graded like any submission). */
 export function materializeMutant(lab: LabSpec, mutant: Mutant): string {
-  mkdirSync(runsDir, { recursive: true });
-  const dir = mkdtempSync(join(runsDir, `mutant-${mutant.slug}-`));
+  const dir = privateFolder(`mutant-${mutant.slug}-`);
   cpSync(join(lab.dir, 'solution'), dir, { recursive: true });
   try {
     for (const edit of mutant.edits) {

@@ -13,6 +13,7 @@ export function gradescopeResults(result: SubmissionResult): object {
     output: result.problems.join('\n') || undefined,
     visibility: 'visible',
     stdout_visibility: 'hidden',
+    extra_data: { isolation: result.isolation },
     tests: result.tests.map((t) => ({
       name: t.name,
       score: t.score,
@@ -36,6 +37,7 @@ export function junitXml(lab: LabSpec, results: SubmissionResult[]): string {
     properties: { property: [
       { '@_name': 'score', '@_value': r.score },
       { '@_name': 'max_score', '@_value': r.maxScore },
+      { '@_name': 'isolation', '@_value': r.isolation },
     ] },
     testcase: r.tests.map((t) => ({
       '@_name': t.name,
@@ -131,6 +133,7 @@ details{border:1px solid #ddd;border-radius:6px;padding:.4rem .8rem;margin:.4rem
 </style></head><body>
 <h1>${escapeHtml(lab.id)} — ${escapeHtml(lab.title)}</h1>
 <p>${results.length} submission(s), maximum ${max} points, median ${(median * 100).toFixed(0)} %. Generated ${new Date().toISOString()}.</p>
+<p>Isolation: ${escapeHtml([...new Set(results.map((r) => r.isolation))].join('; '))}.</p>
 <h2>Score distribution</h2>
 <svg width="600" height="190" role="img" aria-label="score distribution">${bars}</svg>
 <h2>Pass rate per test</h2>

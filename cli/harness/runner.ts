@@ -1,19 +1,16 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { amqpUrl, kafkaBrokers } from '../services/config.ts';
 import { repoRoot } from '../services/docker.ts';
 import { signalGroup } from '../services/processes.ts';
+import { openBrokerScope, type BrokerScope } from './broker-scope.ts';
 import type { ReporterLine } from './reporter.ts';
+import { chooseLayers, describeIsolation, folderBytes, prepareSandbox, privateFolder, removeSandbox, type IsolationMode, type SandboxSpec } from './sandbox/index.ts';
 import { killMarked } from './target.ts';
 import type { LabSpec, SubmissionResult, TestOutcome, Visibility } from './types.ts';
 
-/**
- * Where grading runs copy targets: inside the repo, so the app resolves the course's node_modules.
- * LAB_RUNS_DIR moves it (tests use their own, to find exactly their own leftovers).
- */
-export const runsDir = process.env.LAB_RUNS_DIR ?? join(repoRoot, '.cache', 'runs');
 const vitestBin = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs');
 const labConfig = join(import.meta.dirname, 'vitest.lab.config.ts');
 const MAX_TARGET_BYTES = 20 * 1024 * 1024;
@@ -27,8 +24,8 @@ export interface RunOptions {
   name: string;
   /** Test workers inside this run (default 2). */
   workers?: number;
-  /** Copy the target first (grading: protects the original and isolates runs). Default true. */
-  copy?: boolean;
+  /** Which sandbox layers to use (default auto: namespaces where bubblewrap runs, else Node's permission model). */
+  isolation?: IsolationMode;
 }
 
 /** Where a submission keeps this lab's code: a clone of the course repo, or just the lab or starter folder. */
@@ -42,29 +39,6 @@ export function resolveTarget(submissionDir: string, lab: LabSpec): string | und
   return candidates.find((dir) => existsSync(join(dir, lab.entry)));
 }
 
-function folderSize(dir: string, limit: number): number {
-  let total = 0;
-  const walk = (d: string) => {
-    let names: string[] = [];
-    try {
-      names = readdirSync(d);
-    } catch {
-      return; // unreadable: nothing to count
-    }
-    for (const name of names) {
-      if (name === 'node_modules' || name === '.git') continue;
-      const p = join(d, name);
-      const s = statSync(p, { throwIfNoEntry: false });
-      if (!s) continue;
-      if (s.isDirectory()) walk(p);
-      else total += s.size;
-      if (total > limit) return;
-    }
-  };
-  walk(dir);
-  return total;
-}
-
 /**
  * Run a lab's tests (public, or public + hidden) against one target in a separate Vitest process, with a time limit
  * on the whole run, and turn the outcome into per-test points. The target never runs inside this process.
@@ -73,22 +47,30 @@ export async function runLab(options: RunOptions): Promise<SubmissionResult> {
   const { lab, visibility, name } = options;
   const started = Date.now();
   const runId = `lab${lab.id.slice(0, 2)}-${randomUUID().slice(0, 12)}`;
-  const workDir = join(runsDir, runId);
-  mkdirSync(workDir, { recursive: true });
+  const layers = chooseLayers(options.isolation ?? 'auto');
+  // The run's own folder (test results) and the app's sandbox are two private folders: the app can reach neither
+  // this one nor anything of the course.
+  const workDir = privateFolder('lab-run-');
+  let sandbox: SandboxSpec | undefined;
+  let brokers: BrokerScope | undefined;
   const problems: string[] = [];
-  let targetDir = options.targetDir;
   try {
-    if (options.copy !== false && existsSync(targetDir)) {
-      if (folderSize(targetDir, MAX_TARGET_BYTES) > MAX_TARGET_BYTES) {
+    brokers = await openBrokerScope(lab, runId);
+    const isolation = [describeIsolation(layers), ...brokers.isolation].join('; ');
+    let targetDir = join(workDir, 'missing');
+    if (existsSync(options.targetDir)) {
+      if (folderBytes(options.targetDir, MAX_TARGET_BYTES, (n) => n === 'node_modules' || n === '.git') > MAX_TARGET_BYTES) {
         problems.push(`the submission is larger than ${MAX_TARGET_BYTES / 1024 / 1024} MB (without node_modules); it was not run`);
-        targetDir = join(workDir, 'missing');
       } else {
-        const copy = join(workDir, 'target');
-        cpSync(targetDir, copy, {
-          recursive: true,
-          filter: (src) => !/(^|\/)(node_modules|\.git)(\/|$)/.test(relative(targetDir, src)),
+        const prepared = prepareSandbox(options.targetDir, {
+          layers,
+          grants: lab.grants,
+          memoryBytes: lab.limits.memoryBytes,
+          scratchBytes: lab.limits.scratchBytes,
         });
-        targetDir = copy;
+        sandbox = prepared.spec;
+        targetDir = sandbox.appDir;
+        problems.push(...prepared.skipped);
       }
     }
     const resultsFile = join(workDir, 'results.jsonl');
@@ -103,8 +85,10 @@ export async function runLab(options: RunOptions): Promise<SubmissionResult> {
         LAB_TEST_MS: String(lab.limits.testMs),
         LAB_START_MS: String(lab.limits.startMs),
         LAB_WORKERS: String(options.workers ?? 2),
+        ...(sandbox ? { LAB_SANDBOX: JSON.stringify(sandbox), TMPDIR: sandbox.scratchDir } : {}),
         AMQP_URL: amqpUrl(),
         KAFKA_BROKERS: kafkaBrokers().join(','),
+        ...brokers.env,
       },
       timeoutMs: lab.limits.totalMs,
     });
@@ -113,10 +97,12 @@ export async function runLab(options: RunOptions): Promise<SubmissionResult> {
     if (tests.length === 0) problems.push(`no test results (the test run failed to start):\n${output.slice(-2000)}`);
     const score = tests.reduce((sum, t) => sum + t.score, 0);
     const maxScore = tests.reduce((sum, t) => sum + t.points, 0);
-    return { submission: name, lab: lab.id, score, maxScore, tests, problems, durationMs: Date.now() - started };
+    return { submission: name, lab: lab.id, score, maxScore, tests, problems, durationMs: Date.now() - started, isolation };
   } finally {
     killMarked(runId);
     rmSync(workDir, { recursive: true, force: true });
+    if (sandbox) removeSandbox(sandbox);
+    await brokers?.dispose();
   }
 }
 

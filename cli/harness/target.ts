@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive, signalGroup } from '../services/processes.ts';
+import { folderBytes, sandboxedCommand, type SandboxSpec } from './sandbox/index.ts';
 
 /**
  * A lab app (starter, solution or a student's submission) run as its own process group, black-box: its only input
@@ -22,9 +23,14 @@ export interface AppStartOptions {
   onOutput?: (chunk: Buffer) => void;
   /** The grading run this app belongs to; every process of the app is marked with it (env LAB_APP_RUN). */
   runId: string;
+  /** Run inside this sandbox (grading); `dir` is then the sandbox's copy. Without it the app runs as is (lab start). */
+  sandbox?: SandboxSpec;
 }
 
-export class AppStartError extends Error {}
+export class AppStartError extends Error {
+  /** The app could not listen because another program held its port (the harness may try another port). */
+  portTaken = false;
+}
 
 const BASE_ENV_KEYS = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SYSTEMROOT'];
 
@@ -70,11 +76,16 @@ export class AppProcess {
     const entryPath = join(dir, entry);
     if (!existsSync(entryPath)) throw new AppStartError(`the entry file ${entry} is missing (looked for ${entryPath})`);
     const base = Object.fromEntries(BASE_ENV_KEYS.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
-    const child = spawn(process.execPath, ['--max-old-space-size=512', entryPath], {
+    const { sandbox } = this.options;
+    const nodeArgs = ['--max-old-space-size=512'];
+    const command = sandbox ? sandboxedCommand(sandbox, entryPath, nodeArgs) : { file: process.execPath, args: [...nodeArgs, entryPath] };
+    // In a sandbox, HOME and TMPDIR are its scratch folder: the only place it may write.
+    const own = sandbox ? { HOME: sandbox.scratchDir, TMPDIR: sandbox.scratchDir } : {};
+    const child = spawn(command.file, command.args, {
       cwd: dir,
       detached: true, // its own process group, so its children are stopped with it
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...base, TZ: 'UTC', NODE_ENV: 'test', ...env, PORT: String(port), [APP_MARKER]: this.#mark },
+      env: { ...base, TZ: 'UTC', NODE_ENV: 'test', ...env, ...own, PORT: String(port), [APP_MARKER]: this.#mark },
     });
     this.#child = child;
     this.#exit = undefined;
@@ -104,12 +115,28 @@ export class AppProcess {
     };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
+    this.#watchScratch();
     try {
       await this.waitReady();
     } catch (error) {
       await this.stop();
       throw error;
     }
+  }
+
+  /** Stop the app when its scratch folder grows past the lab's limit (a full disk would hurt every other run). */
+  #watchScratch(): void {
+    const sandbox = this.options.sandbox;
+    if (!sandbox) return;
+    const timer = setInterval(() => {
+      if (this.#exit) return clearInterval(timer);
+      if (folderBytes(sandbox.scratchDir, sandbox.scratchBytes) > sandbox.scratchBytes) {
+        clearInterval(timer);
+        this.#chunks.push(Buffer.from(`\n[harness] the app wrote more than ${sandbox.scratchBytes} bytes into its scratch folder: it was stopped\n`));
+        this.kill('SIGKILL');
+      }
+    }, 250);
+    timer.unref();
   }
 
   /** Everything the app printed so far (capped). */
@@ -141,7 +168,9 @@ export class AppProcess {
       if (this.#overLimit) throw new AppStartError(`the app printed more than ${this.options.outputBytes} bytes before it was ready, so it was stopped`);
       if (this.#exit) {
         const how = this.#exit.signal ? `was killed by ${this.#exit.signal}` : `exited with code ${this.#exit.code}`;
-        throw new AppStartError(`the app ${how} before it was ready. Its last output:\n${this.outputTail()}`);
+        const error = new AppStartError(`the app ${how} before it was ready.${sandboxRefusal(this.output())} Its last output:\n${this.outputTail()}`);
+        error.portTaken = this.output().includes('EADDRINUSE') && this.output().includes(`:${port}`);
+        throw error;
       }
       if ('log' in ready) {
         if (this.output().includes(ready.log)) return;
@@ -182,6 +211,18 @@ export class AppProcess {
     if (pid) signalGroup(pid, 'SIGKILL');
     killMarked(this.#mark);
   }
+}
+
+/** When the grading sandbox refused the app something, one sentence that says what and what is allowed. */
+export function sandboxRefusal(output: string): string {
+  if (!output.includes('ERR_ACCESS_DENIED')) return '';
+  const permission = /permission: '(\w+)'/.exec(output)?.[1];
+  const resource = /resource: '([^']*)'/.exec(output)?.[1];
+  const what = [permission && `${permission} access`, resource && `to ${resource}`].filter(Boolean).join(' ') || 'an operation';
+  return (
+    ` The grading sandbox refused it ${what} (ERR_ACCESS_DENIED): a lab app may read its own files and node_modules,` +
+    ' write only in $TMPDIR, and start no processes or workers unless the lab allows it.'
+  );
 }
 
 /** Only app processes carry this variable (never the test runner), so sweeping by it cannot hit the tests. */

@@ -1,4 +1,5 @@
 import type { ServiceName } from '../services/config.ts';
+import type { Grants } from './sandbox/index.ts';
 
 export type MockName = 'stripe' | 'github' | 'oauth' | 'carriers';
 
@@ -11,6 +12,10 @@ export interface LabLimits {
   totalMs: number;
   /** Output kept from the app; past it the app is stopped. */
   outputBytes: number;
+  /** Memory the app may allocate (data segment, Linux); past it allocations fail. */
+  memoryBytes: number;
+  /** What the app may keep in its scratch folder (and the largest file it may write); past it the app is stopped. */
+  scratchBytes: number;
 }
 
 export interface LabSpec {
@@ -24,6 +29,8 @@ export interface LabSpec {
   env: Record<string, string>;
   ready: { http: string } | { log: string };
   limits: LabLimits;
+  /** What the app may do beyond the sandbox's default (child processes, workers, addons, WASI), with the reason. */
+  grants: Grants;
   /** Absolute path of the lab folder. */
   dir: string;
 }
@@ -53,4 +60,6 @@ export interface SubmissionResult {
   /** Problems outside single tests (no entry file, run killed at the time limit…). */
   problems: string[];
   durationMs: number;
+  /** The sandbox layers that held the submission, in words (recorded in every report). */
+  isolation: string;
 }

@@ -97,6 +97,7 @@ describe('reports', () => {
     maxScore: 3,
     durationMs: 1500,
     problems: [],
+    isolation: 'Node permission model only',
     tests: [
       { name: 'first', file: 'public/a.test.ts', visibility: 'public', points: 1, score: 1, status: 'passed', durationMs: 10 },
       { name: 'second, with "quotes"', file: 'hidden/b.test.ts', visibility: 'hidden', points: 2, score: 0, status: 'failed', hint: 'look here', message: 'expected 1 to be 2', durationMs: 12 },

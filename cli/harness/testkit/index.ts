@@ -9,7 +9,8 @@ import { amqpUrl, kafkaBrokers } from '../../services/config.ts';
 import { labEnvironment } from '../environment.ts';
 import { loadLab } from '../labs.ts';
 import { freePort } from '../ports.ts';
-import { AppProcess, AppStartError } from '../target.ts';
+import type { SandboxSpec } from '../sandbox/index.ts';
+import { AppProcess, AppStartError, sandboxRefusal } from '../target.ts';
 import type { LabSpec, MockName } from '../types.ts';
 
 export { AppProcess, AppStartError, freePort };
@@ -80,6 +81,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<LabRun> {
   const prefix = `${required('LAB_PREFIX')}-${randomUUID().slice(0, 8)}`;
   const mocks: LabRun['mocks'] = {};
   let app: AppProcess | undefined;
+  let env: Record<string, string> = {};
   const stopMocks = async () => {
     for (const m of Object.values(mocks)) await m?.close().catch(() => {});
   };
@@ -89,20 +91,32 @@ export async function startLab(options: StartLabOptions = {}): Promise<LabRun> {
       const registry = await import('../../../mock-servers/index.ts');
       for (const name of lab.mocks) mocks[name] = await registry.startMock(name, { port: 0, ...options.mockOptions?.[name] });
     }
-    const port = await freePort();
-    const env = { ...labEnvironment(lab, { port, prefix, mocks }), ...options.env };
-    app = await AppProcess.start({
-      dir: required('LAB_TARGET_DIR'),
-      entry: lab.entry,
-      port,
-      env,
-      ready: lab.ready,
-      startMs: options.startMs ?? lab.limits.startMs,
-      outputBytes: lab.limits.outputBytes,
-      runId: required('LAB_RUN_ID'),
-    });
-    const started = app;
-    appsByPort.set(port, started);
+    // Under grading the app runs in the sandbox the harness prepared (LAB_SANDBOX); its copy is the target folder.
+    const sandbox = process.env.LAB_SANDBOX ? (JSON.parse(process.env.LAB_SANDBOX) as SandboxSpec) : undefined;
+    // A port can be taken between choosing it and the app listening (another submission may even try): a start
+    // that failed only because of that gets a fresh port, a few times.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      env = { ...labEnvironment(lab, { port, prefix, mocks }), ...options.env };
+      try {
+        app = await AppProcess.start({
+          dir: required('LAB_TARGET_DIR'),
+          entry: lab.entry,
+          port,
+          env,
+          ready: lab.ready,
+          startMs: options.startMs ?? lab.limits.startMs,
+          outputBytes: lab.limits.outputBytes,
+          runId: required('LAB_RUN_ID'),
+          sandbox,
+        });
+        break;
+      } catch (error) {
+        if (!(error instanceof AppStartError && error.portTaken && attempt < 3)) throw error;
+      }
+    }
+    const started = app!;
+    appsByPort.set(started.port, started);
     return {
       app: started,
       url: started.url,
@@ -155,7 +169,7 @@ async function whyUnreachable(url: string, error: unknown): Promise<Error> {
   if (!app || app.running) return new Error(`request to ${url} failed: ${reason}`);
   const exit = app.exitInfo;
   const how = exit?.signal ? `was stopped by ${exit.signal}` : `exited with code ${exit?.code}`;
-  return new Error(`request to ${url} failed: the app is not running (it ${how}). Its last output:\n${app.outputTail()}`);
+  return new Error(`request to ${url} failed: the app is not running (it ${how}).${sandboxRefusal(app.output())} Its last output:\n${app.outputTail()}`);
 }
 
 /** A small HTTP helper for black-box tests: status, headers and parsed JSON in one call. */
