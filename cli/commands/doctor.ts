@@ -4,6 +4,8 @@ import { SERVICES, SERVICE_NAMES, endpointOf } from '../services/config.ts';
 import { jarsCached } from '../services/kafka-local.ts';
 import { portInUse, probeService } from '../services/probe.ts';
 import { dockerEngineRuns, firstLine } from '../services/tools.ts';
+import { rabbitVhostsAvailable } from '../harness/broker-scope.ts';
+import { NAMESPACE_INSTALL_HINT, describeIsolation, namespaceSupport } from '../harness/sandbox/index.ts';
 import { bad, bold, dim, ok } from '../ui.ts';
 
 export interface Check {
@@ -86,6 +88,23 @@ export async function runChecks(): Promise<Check[]> {
     required: false,
     found: [mvnLine ?? 'not found', cached ? 'Kafka jars cached' : 'Kafka jars not cached yet'].join('; '),
     fix: mvnLine || cached ? '' : 'apt-get install maven   (macOS: brew install maven)',
+  });
+
+  const ns = namespaceSupport();
+  checks.push({
+    name: 'Grading sandbox',
+    ok: ns.ok,
+    required: false,
+    found: ns.ok ? describeIsolation(['permission', 'namespace']) : `${describeIsolation(['permission'])}: ${ns.why}`,
+    fix: ns.ok ? '' : NAMESPACE_INSTALL_HINT,
+  });
+  const vhosts = await rabbitVhostsAvailable();
+  checks.push({
+    name: 'RabbitMQ vhost per grading run',
+    ok: vhosts,
+    required: false,
+    found: vhosts ? 'management API answers' : 'no management API: RabbitMQ labs grade one submission at a time',
+    fix: vhosts ? '' : 'rabbitmq-plugins enable rabbitmq_management   (the Docker image has it)',
   });
 
   const busy: string[] = [];
