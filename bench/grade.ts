@@ -1,64 +1,56 @@
-// Grading speed: grades N copies of lab 00's solution and prints the per-submission median, the harness's overhead
-// against running the same Vitest tests directly on the solution folder, and submissions per second with --jobs 1
-// and --jobs 2. Prints figures; asserts nothing.   Run: node bench/grade.ts [--copies 6] [--lab 00]
-import { spawn } from 'node:child_process';
+// Grading speed and the sandbox's cost: grades N copies of a lab's solution with no sandbox (a private copy only,
+// as grading ran before the sandbox), with Node's permission model, and with namespaces + the permission model;
+// prints each one's per-submission median and overhead, then class throughput with --jobs 1 and --jobs 2 in the
+// sandbox this machine uses. Prints figures; asserts nothing.   Run: node bench/grade.ts [--copies 4] [--labs 00,01,06]
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gradeSubmissions, listSubmissions } from '../cli/harness/grade.ts';
 import { findLab } from '../cli/harness/labs.ts';
-import { repoRoot } from '../cli/services/docker.ts';
+import { chooseLayers, describeIsolation, type IsolationMode } from '../cli/harness/sandbox/index.ts';
+import { serviceUp } from '../cli/services/index.ts';
 
-const { values } = parseArgs({ options: { copies: { type: 'string', default: '6' }, lab: { type: 'string', default: '00' } } });
+const { values } = parseArgs({ options: { copies: { type: 'string', default: '4' }, labs: { type: 'string', default: '00,01,06' } } });
 const copies = Math.max(2, Math.min(40, Number(values.copies)));
-const lab = findLab(values.lab!);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const modes: IsolationMode[] = ['none', 'permission', 'auto'];
 
-/** The baseline: the lab's tests run by Vitest straight on the solution folder, as one would without the harness. */
-function direct(): Promise<number> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [join(repoRoot, 'node_modules/vitest/vitest.mjs'), 'run', '--config', join(repoRoot, 'cli/harness/vitest.lab.config.ts')], {
-    cwd: repoRoot,
-    stdio: 'ignore',
-    env: {
-      ...process.env,
-      LAB_DIR: lab.dir,
-      LAB_TARGET_DIR: join(lab.dir, 'solution'),
-      LAB_VISIBILITY: 'public,hidden',
-      LAB_PREFIX: 'bench',
-      LAB_RUN_ID: 'bench',
-      LAB_WORKERS: '1',
-    },
-  });
-  return new Promise((resolve) => child.once('close', () => resolve(performance.now() - t0)));
-}
-
-const work = mkdtempSync(join(tmpdir(), 'lab-grade-bench-'));
-try {
-  for (let i = 1; i <= copies; i++) cpSync(join(lab.dir, 'solution'), join(work, `s${i}`, 'starter'), { recursive: true });
-  const submissions = listSubmissions(work);
-
-  const directMs: number[] = [];
-  for (let i = 0; i < 3; i++) directMs.push(await direct());
-
-  const rows: Record<string, string | number>[] = [];
-  let perSubmission: number[] = [];
-  for (const jobs of [1, 2]) {
-    const t0 = performance.now();
-    const results = await gradeSubmissions({ lab, submissions, jobs });
-    const seconds = (performance.now() - t0) / 1000;
-    const wrong = results.filter((r) => r.score !== r.maxScore).length;
-    if (jobs === 1) perSubmission = results.map((r) => r.durationMs);
-    rows.push({ jobs, submissions: copies, seconds: seconds.toFixed(1), 'submissions/s': (copies / seconds).toFixed(2), 'not 100 %': wrong });
+console.log(`sandbox on this machine: ${describeIsolation(chooseLayers('auto'))}`);
+for (const ref of values.labs!.split(',')) {
+  const lab = findLab(ref);
+  for (const service of lab.services) await serviceUp(service);
+  const work = mkdtempSync(join(tmpdir(), 'lab-grade-bench-'));
+  try {
+    for (let i = 1; i <= copies; i++) cpSync(join(lab.dir, 'solution'), join(work, `s${i}`, 'starter'), { recursive: true });
+    const submissions = listSubmissions(work);
+    const rows: Record<string, string | number>[] = [];
+    let baseline = 0;
+    // Interleave the modes over the copies' order, so load on the machine falls on each mode alike.
+    const perMode = new Map<IsolationMode, number[]>(modes.map((m) => [m, []]));
+    for (const sub of submissions) {
+      for (const mode of modes) {
+        const [r] = await gradeSubmissions({ lab, submissions: [sub], jobs: 1, isolation: mode });
+        perMode.get(mode)!.push(r!.score === r!.maxScore ? r!.durationMs : NaN);
+      }
+    }
+    for (const mode of modes) {
+      const ms = median(perMode.get(mode)!.filter((x) => !Number.isNaN(x)));
+      if (mode === 'none') baseline = ms;
+      const wrong = perMode.get(mode)!.filter((x) => Number.isNaN(x)).length;
+      rows.push({ isolation: mode, 'median s/submission': (ms / 1000).toFixed(2), overhead: `${(((ms - baseline) / baseline) * 100).toFixed(1)} %`, 'not 100 %': wrong });
+    }
+    console.log(`\nlab ${lab.id}: ${copies} copies of the solution, public + hidden tests, --jobs 1 (target: sandbox overhead ≤ 10 %)`);
+    console.table(rows);
+    const throughput: Record<string, string | number>[] = [];
+    for (const jobs of [1, 2]) {
+      const t0 = performance.now();
+      const results = await gradeSubmissions({ lab, submissions, jobs, isolation: 'auto' });
+      const seconds = (performance.now() - t0) / 1000;
+      throughput.push({ jobs, submissions: copies, seconds: seconds.toFixed(1), 'submissions/s': (copies / seconds).toFixed(2), 'not 100 %': results.filter((r) => r.score !== r.maxScore).length });
+    }
+    console.table(throughput);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
-  console.log(`lab ${lab.id}: ${copies} copies of the solution, public + hidden tests`);
-  console.table(rows);
-  const harness = median(perSubmission);
-  const baseline = median(directMs);
-  console.log(`per-submission median (--jobs 1): ${(harness / 1000).toFixed(2)} s`);
-  console.log(`same tests run directly by Vitest: ${(baseline / 1000).toFixed(2)} s (median of 3)`);
-  console.log(`harness overhead: ${(harness / baseline).toFixed(2)}× (target ≤ 1.5×)`);
-} finally {
-  rmSync(work, { recursive: true, force: true });
 }

@@ -6,7 +6,10 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { execa } from 'execa';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { gradeSubmissions, listSubmissions } from '../../cli/harness/grade.ts';
+import { findLab } from '../../cli/harness/labs.ts';
 import { namespaceSupport } from '../../cli/harness/sandbox/index.ts';
+import type { SubmissionResult } from '../../cli/harness/types.ts';
 import { repoRoot } from '../../cli/services/docker.ts';
 
 // `lab grade 00` over 20 copies of the solution plus hostile submissions, through the real CLI, once with the
@@ -107,6 +110,9 @@ async function grade(name: string, classDir: string, isolation: string): Promise
   };
 }
 
+/** Attacks that do no harm outside a sandbox, graded without one to prove they are real (as mutants prove tests). */
+const HARMLESS_ATTACKS = ['imports-solution', 'runtime-symlink', 'leaks-hidden-tests'];
+let unsandboxed: SubmissionResult[] = [];
 let statusBefore = '';
 let hashesBefore: string[] = [];
 let strict: Graded;
@@ -124,6 +130,8 @@ beforeAll(async () => {
   cpSync(join(hostile, 'README.md'), join(full, 'no-code', 'README.md'));
   strict = await grade('ns', full, 'strict');
   permissionOnly = await grade('perm', makeClass('class-perm', { solutions: 2, fixtures: ATTACKS }), 'permission');
+  const bare = makeClass('class-none', { solutions: 0, fixtures: HARMLESS_ATTACKS });
+  unsandboxed = await gradeSubmissions({ lab: findLab('00'), submissions: listSubmissions(bare).filter((s) => HARMLESS_ATTACKS.includes(s.name)), jobs: 1, isolation: 'none' });
 }, 1_260_000);
 
 afterAll(() => {
@@ -220,6 +228,18 @@ describe('lab grade 00 with Node\'s permission model alone', () => {
   test.each(ATTACKS)('%s gains nothing: at most the bare starter\'s points', (name) => {
     const r = permissionOnly.results(name);
     expect(r.score, JSON.stringify(r.tests.map((t) => [t.name, t.status, t.output.slice(0, 300)]))).toBeLessThanOrEqual(STARTER_POINTS);
+  });
+});
+
+describe('the attacks are real: without a sandbox they succeed', () => {
+  const outcome = (name: string) => unsandboxed.find((r) => r.submission === name)!;
+  test('importing the solution, directly or through a link, scores full marks', () => {
+    expect(outcome('imports-solution').score).toBe(10);
+    expect(outcome('runtime-symlink').score).toBe(10);
+  });
+
+  test('the hidden tests\' source lands in the failure output', () => {
+    expect(outcome('leaks-hidden-tests').tests.map((t) => t.message).join('\n')).toContain(HIDDEN_SOURCE);
   });
 });
 

@@ -13,7 +13,8 @@ import { join, relative } from 'node:path';
 import { repoRoot } from '../../services/docker.ts';
 
 export type IsolationLayer = 'permission' | 'namespace';
-export type IsolationMode = 'auto' | 'strict' | 'permission';
+/** `none` copies the target but starts it without a sandbox: for benchmarks and proofs only, never offered by the CLI. */
+export type IsolationMode = 'auto' | 'strict' | 'permission' | 'none';
 
 /** What a lab may grant its app beyond the default, each with the reason (lab.json "grants"). */
 export interface Grants {
@@ -93,6 +94,7 @@ export class IsolationError extends Error {}
 
 /** The layers a run uses under `mode`; strict refuses to go on without namespaces. */
 export function chooseLayers(mode: IsolationMode): IsolationLayer[] {
+  if (mode === 'none') return [];
   if (mode === 'permission') return ['permission'];
   const ns = namespaceSupport();
   if (ns.ok) return ['permission', 'namespace'];
@@ -102,6 +104,7 @@ export function chooseLayers(mode: IsolationMode): IsolationLayer[] {
 
 /** Human words for reports: which layers held the submission. */
 export function describeIsolation(layers: IsolationLayer[]): string {
+  if (layers.length === 0) return 'none (no sandbox)';
   return layers.includes('namespace')
     ? 'namespace (bubblewrap: own mount, PID, IPC and UTS namespaces) + Node permission model'
     : 'Node permission model only (no namespaces: bubblewrap is missing or cannot run here)';
@@ -180,7 +183,7 @@ function bindArgs(kind: '--ro-bind' | '--bind', path: string): string[] {
 export function sandboxedCommand(spec: SandboxSpec, entryPath: string, nodeArgs: string[]): { file: string; args: string[] } {
   const node = realpathSync(process.execPath);
   const reads = [spec.appDir, join(spec.root, 'package.json'), spec.scratchDir, preload, ...spec.readOnly];
-  const permission = [
+  const permission = !spec.layers.includes('permission') ? [] : [
     '--permission',
     ...reads.map((p) => `--allow-fs-read=${p}`),
     `--allow-fs-write=${spec.scratchDir}`,

@@ -1,0 +1,156 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { AppProcess } from '../../cli/harness/target.ts';
+import {
+  IsolationError,
+  chooseLayers,
+  courseNodeModules,
+  namespaceSupport,
+  prepareSandbox,
+  removeSandbox,
+  sandboxedCommand,
+  type IsolationLayer,
+  type SandboxSpec,
+} from '../../cli/harness/sandbox/index.ts';
+import { repoRoot } from '../../cli/services/docker.ts';
+
+// The sandbox's pieces, each started for real: what the copy holds, what the app may and may not do under each
+// layer, and what a grant opens. The hostile submissions in tests/labs/hostile.test.ts go through the whole grader.
+const work = mkdtempSync(join(tmpdir(), 'lab-sandbox-test-'));
+const made: SandboxSpec[] = [];
+afterAll(() => {
+  for (const spec of made) removeSandbox(spec);
+  rmSync(work, { recursive: true, force: true });
+});
+
+function sandboxWith(files: Record<string, string>, layers: IsolationLayer[], grants = {}): SandboxSpec {
+  const dir = mkdtempSync(join(work, 'src-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const { spec } = prepareSandbox(dir, { layers, grants, memoryBytes: 1024 ** 3, scratchBytes: 8 * 1024 * 1024 });
+  made.push(spec);
+  return spec;
+}
+
+/** Run `probe.ts` in a sandbox and return the JSON it prints. */
+function probe(layers: IsolationLayer[], code: string, grants = {}): Record<string, string> {
+  const spec = sandboxWith({ 'probe.ts': code }, layers, grants);
+  const { file, args } = sandboxedCommand(spec, join(spec.appDir, 'probe.ts'), []);
+  const out = spawnSync(file, args, { cwd: spec.appDir, encoding: 'utf8', env: { PATH: process.env.PATH, TMPDIR: spec.scratchDir, HOME: spec.scratchDir }, timeout: 20_000 });
+  expect(out.status, out.stderr).toBe(0);
+  return JSON.parse(out.stdout.trim().split('\n').at(-1)!);
+}
+
+const ATTEMPTS = `
+import * as fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+const solution = ${JSON.stringify(join(repoRoot, 'labs/00-warmup/solution/main.ts'))};
+const tries = {
+  readOwn: () => fs.readFileSync('probe.ts', 'utf8').length > 0,
+  writeScratch: () => (fs.writeFileSync(process.env.TMPDIR + '/x', 'x'), fs.readFileSync(process.env.TMPDIR + '/x', 'utf8')),
+  fsyncScratch: () => { const fd = fs.openSync(process.env.TMPDIR + '/y', 'a'); fs.writeSync(fd, 'y'); fs.fsyncSync(fd); fs.closeSync(fd); return 'synced'; },
+  loadPackage: async () => typeof (await import('hono')).Hono,
+  readSolution: () => fs.readFileSync(solution, 'utf8').length,
+  writeCopy: () => fs.writeFileSync('probe.ts', ''),
+  writeCourse: () => fs.writeFileSync(${JSON.stringify(join(repoRoot, 'sandbox-was-here'))}, 'x'),
+  childProcess: () => execFileSync('/bin/true'),
+};
+const result = {};
+for (const [name, attempt] of Object.entries(tries)) {
+  try { const v = await attempt(); result[name] = 'ok:' + String(v); } catch (e) { result[name] = 'denied:' + (e.code ?? e.message); }
+}
+console.log(JSON.stringify(result));
+`;
+
+describe('the copy', () => {
+  test('holds the submission without symbolic links, node_modules or .git, and links the course node_modules', () => {
+    const src = mkdtempSync(join(work, 'sub-'));
+    writeFileSync(join(src, 'main.ts'), 'console.log(1)');
+    mkdirSync(join(src, 'lib'));
+    writeFileSync(join(src, 'lib', 'util.ts'), 'export {}');
+    mkdirSync(join(src, 'node_modules', 'evil'), { recursive: true });
+    mkdirSync(join(src, '.git'));
+    symlinkSync(join(repoRoot, 'labs/00-warmup/solution/main.ts'), join(src, 'solution.ts'));
+    const { spec, skipped } = prepareSandbox(src, { layers: ['permission'], memoryBytes: 1024 ** 3, scratchBytes: 1024 ** 2 });
+    made.push(spec);
+    expect(existsSync(join(spec.appDir, 'main.ts'))).toBe(true);
+    expect(existsSync(join(spec.appDir, 'lib', 'util.ts'))).toBe(true);
+    expect(existsSync(join(spec.appDir, 'solution.ts'))).toBe(false);
+    expect(existsSync(join(spec.appDir, '.git'))).toBe(false);
+    expect(readlinkSync(join(spec.appDir, 'node_modules'))).toBe(courseNodeModules);
+    expect(skipped).toEqual(['solution.ts is a symbolic link and was not copied']);
+    expect(spec.root.startsWith(repoRoot)).toBe(false);
+    expect(JSON.parse(readFileSync(join(spec.root, 'package.json'), 'utf8')).type).toBe('module');
+  });
+});
+
+describe.each([[['permission']], [['permission', 'namespace']]] as [IsolationLayer[]][])('layers %j', (layers) => {
+  test('the app reads its own files and packages, writes and fsyncs its scratch folder, and nothing else', () => {
+    const r = probe(layers, ATTEMPTS);
+    expect(r).toMatchObject({ readOwn: 'ok:true', writeScratch: 'ok:x', fsyncScratch: 'ok:synced', loadPackage: 'ok:function' });
+    expect(r.readSolution).toMatch(/^denied:/);
+    expect(r.writeCopy).toMatch(/^denied:/);
+    expect(r.writeCourse).toMatch(/^denied:/);
+    expect(r.childProcess).toMatch(/^denied:/);
+    expect(existsSync(join(repoRoot, 'sandbox-was-here'))).toBe(false);
+  });
+
+  test('a lab grant opens child processes, with nothing else opened', () => {
+    const r = probe(layers, ATTEMPTS, { childProcess: 'this lab runs a helper program' });
+    expect(r.childProcess).toBe('ok:');
+    expect(r.readSolution).toMatch(/^denied:/);
+  });
+
+  test('children a granted app leaves behind, even in their own session, are gone when it stops', async () => {
+    const spec = sandboxWith(
+      {
+        'main.ts': `import { spawn } from 'node:child_process';
+const forever = ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)'];
+spawn(process.execPath, forever, { stdio: 'ignore' });
+spawn(process.execPath, forever, { stdio: 'ignore', detached: true }).unref();
+setInterval(() => {}, 1000);
+setTimeout(() => console.log('ready'), 300);`,
+      },
+      layers,
+      { childProcess: 'the test needs children to clean up' },
+    );
+    const runId = `sbx-test-${layers.length}-${process.pid}`;
+    const app = await AppProcess.start({ dir: spec.appDir, entry: 'main.ts', port: 1, env: {}, ready: { log: 'ready' }, startMs: 15_000, outputBytes: 65536, runId, sandbox: spec });
+    expect(countMarked(runId)).toBeGreaterThanOrEqual(3);
+    await app.stop(500);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(countMarked(runId)).toBe(0);
+  });
+});
+
+/** Live processes carrying the harness's mark for one run. */
+function countMarked(runId: string): number {
+  let n = 0;
+  for (const file of listEnvirons()) {
+    try {
+      if (readFileSync(file, 'latin1').split('\0').some((v) => v.startsWith(`LAB_APP_RUN=${runId}:`))) n++;
+    } catch {
+      /* gone */
+    }
+  }
+  return n;
+}
+function listEnvirons(): string[] {
+  return spawnSync('sh', ['-c', 'ls -d /proc/[0-9]*/environ'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+}
+
+describe('choosing layers', () => {
+  test('auto uses namespaces where bubblewrap runs; permission never does; strict refuses without them', () => {
+    expect(chooseLayers('permission')).toEqual(['permission']);
+    const ns = namespaceSupport();
+    expect(chooseLayers('auto')).toEqual(ns.ok ? ['permission', 'namespace'] : ['permission']);
+    if (ns.ok) expect(chooseLayers('strict')).toEqual(['permission', 'namespace']);
+    else expect(() => chooseLayers('strict')).toThrow(IsolationError);
+  });
+
+  test('this machine has the namespace layer (CI installs bubblewrap; both layers are proven here)', () => {
+    expect(namespaceSupport()).toEqual({ ok: true, why: 'bubblewrap namespaces' });
+  });
+});
