@@ -154,3 +154,17 @@ describe('choosing layers', () => {
     expect(namespaceSupport()).toEqual({ ok: true, why: 'bubblewrap namespaces' });
   });
 });
+
+describe('without bubblewrap on the PATH', () => {
+  const nodeOnly = { PATH: join(process.execPath, '..'), NO_COLOR: '1', HOME: process.env.HOME ?? '/root' };
+
+  test('lab grade --isolation strict refuses to grade, naming the command that gets namespaces', () => {
+    const klass = mkdtempSync(join(work, 'class-'));
+    mkdirSync(join(klass, 'ada'));
+    writeFileSync(join(klass, 'ada', 'main.ts'), '');
+    const out = spawnSync(process.execPath, [join(repoRoot, 'cli/main.ts'), 'grade', '00', '--submissions', klass, '--isolation', 'strict'], { encoding: 'utf8', env: nodeOnly, timeout: 30_000 });
+    expect(out.status).not.toBe(0);
+    expect(out.stdout + out.stderr).toContain('--isolation strict needs the namespace layer, but bubblewrap (bwrap) is not installed');
+    expect(out.stdout + out.stderr).toContain('apt-get install bubblewrap');
+  });
+});
