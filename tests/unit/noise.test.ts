@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { displayStream, quietExcerpt, withoutNoise } from '../../cli/harness/noise.ts';
-import { AppProcess, AppStartError } from '../../cli/harness/target.ts';
+import { AppProcess, AppStartError, type AppStartOptions } from '../../cli/harness/target.ts';
 
 const kafkajs = (level: string, message: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ level, timestamp: '2026-11-30T05:58:30.863Z', logger: 'kafkajs', message, ...extra });
@@ -87,21 +87,14 @@ describe('what the harness grades', () => {
     return dir;
   };
   const printsChatter = `process.stderr.write(${JSON.stringify(`${chatter.join('\n')}\n`)}); setInterval(() => {}, 1000);`;
+  /** An app that prints the chatter above and then nothing, started as `lab start` does (output to the screen too). */
+  const startChatty = (options: Pick<AppStartOptions, 'ready' | 'outputBytes' | 'onOutput'>) =>
+    AppProcess.start({ dir: app(printsChatter), entry: 'main.mjs', port: 1, env: {}, startMs: 10_000, runId: `noise-test-${process.pid}`, ...options });
 
   test('the app output is kept as printed, and a ready log line counts even when the screen hides it', async () => {
     let screen = '';
     const stream = displayStream((text) => (screen += text));
-    const started = await AppProcess.start({
-      dir: app(printsChatter),
-      entry: 'main.mjs',
-      port: 1,
-      env: {},
-      ready: { log: '[Runner] The group is rebalancing, re-joining' },
-      startMs: 10_000,
-      outputBytes: 1024 * 1024,
-      runId: `noise-test-${process.pid}`,
-      onOutput: (chunk) => stream.push(chunk),
-    });
+    const started = await startChatty({ ready: { log: '[Runner] The group is rebalancing, re-joining' }, outputBytes: 1024 * 1024, onOutput: (chunk) => stream.push(chunk) });
     try {
       expect(started.output()).toBe(`${chatter.join('\n')}\n`);
       expect(screen).toBe('');
@@ -111,17 +104,7 @@ describe('what the harness grades', () => {
   });
 
   test('hidden chatter still counts against the output limit', async () => {
-    const error = await AppProcess.start({
-      dir: app(printsChatter),
-      entry: 'main.mjs',
-      port: 1,
-      env: {},
-      ready: { log: 'never printed' },
-      startMs: 10_000,
-      outputBytes: 500,
-      runId: `noise-test-${process.pid}`,
-      onOutput: displayStream(() => {}).push,
-    }).catch((e: unknown) => e);
+    const error = await startChatty({ ready: { log: 'never printed' }, outputBytes: 500, onOutput: displayStream(() => {}).push }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppStartError);
     expect((error as Error).message).toMatch(/printed more than 500 bytes/);
   });
