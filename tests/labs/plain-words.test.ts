@@ -1,11 +1,12 @@
 // What a student and an instructor read, through the real CLI and harness: `lab check` words a failed assertion as a
 // sentence built from the request the test made (testkit http() → the test's meta → the reporter), `--verbose` adds
 // Vitest's own message, and `lab grade` shows whole names with one line per reason while results.json keeps it all.
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
+import { freePort } from '../../cli/harness/ports.ts';
 import { repoRoot } from '../../cli/services/docker.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'lab-plain-words-'));
@@ -13,6 +14,48 @@ const lab = (...args: string[]) =>
   execa(process.execPath, [join(repoRoot, 'cli/main.ts'), ...args], { cwd: repoRoot, reject: false, all: true, env: { NO_COLOR: '1' }, timeout: 300_000 });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('lab start', () => {
+  // An app that prints what kafkajs prints at start and at a rebalance, then its own line, and answers /health.
+  const chatter = [
+    '(node:4242) TimeoutNegativeWarning: -1796018310518 is a negative number.',
+    'Timeout duration was set to 1.',
+    '(Use `node --trace-warnings ...` to show where the warning was created)',
+    '{"level":"WARN","timestamp":"2026-11-30T06:05:40.254Z","logger":"kafkajs","message":"[Runner] The group is rebalancing, re-joining","groupId":"dev.orders"}',
+  ];
+  const appDir = join(repoRoot, '.cache', `plain-words-app-${process.pid}`);
+  mkdirSync(appDir, { recursive: true });
+  writeFileSync(
+    join(appDir, 'main.ts'),
+    `import { createServer } from 'node:http';
+process.stderr.write(${JSON.stringify(`${chatter.join('\n')}\n`)});
+createServer((_req, res) => res.end('{"status":"ok"}')).listen(Number(process.env.PORT), () => console.log('my app listens'));
+`,
+  );
+  afterAll(() => rmSync(appDir, { recursive: true, force: true }));
+
+  test.each([['without', false], ['with', true]])('%s --verbose: the app\'s own lines, and the chatter only with --verbose', async (_, verbose) => {
+    const args = ['start', '00', '--dir', relative(repoRoot, appDir), '--port', String(await freePort()), ...(verbose ? ['--verbose'] : [])];
+    const start = lab(...args);
+    let seen = '';
+    await new Promise<void>((resolve) => {
+      start.all!.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes('Ctrl-C stops everything')) resolve();
+      });
+      void start.then(() => resolve());
+    });
+    start.kill('SIGINT');
+    const done = await start;
+    expect(done.all, done.all).toContain('my app listens');
+    if (verbose) {
+      for (const line of chatter) expect(done.all).toContain(line);
+    } else {
+      for (const line of chatter) expect(done.all).not.toContain(line);
+      expect(done.all).toContain('(Kafka client chatter that needs no action is hidden: rebalances, retried broker answers; --verbose shows it)');
+    }
+  });
+});
 
 describe('lab check', () => {
   test('a wrong status is a sentence: the request, what came back, what was expected', async () => {
