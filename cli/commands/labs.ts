@@ -12,6 +12,7 @@ import { readProgress, saveProgress } from '../harness/progress.ts';
 import { writeReports } from '../harness/reports.ts';
 import { runLab } from '../harness/runner.ts';
 import { chooseLayers, describeIsolation, namespaceSupport, NAMESPACE_INSTALL_HINT, type IsolationMode } from '../harness/sandbox/index.ts';
+import { failureLines, gradeTable, pct } from '../harness/summary.ts';
 import type { LabSpec, SubmissionResult } from '../harness/types.ts';
 import { ServiceError, serviceUp } from '../services/index.ts';
 import { repoRoot } from '../services/docker.ts';
@@ -38,27 +39,24 @@ export async function servicesFor(spec: LabSpec): Promise<void> {
   }
 }
 
-const pct = (score: number, max: number) => (max ? Math.round((100 * score) / max) : 0);
-
-export function printResult(result: SubmissionResult, { showHidden }: { showHidden: boolean }): void {
+export function printResult(result: SubmissionResult, { showHidden, verbose = false }: { showHidden: boolean; verbose?: boolean }): void {
   const width = Math.min(78, Math.max(...result.tests.map((t) => t.name.length), 20));
   for (const t of result.tests) {
     const mark = t.status === 'passed' ? ok() : bad();
     const tag = showHidden && t.visibility === 'hidden' ? dim(' [hidden]') : '';
     console.log(`  ${mark} ${t.name.padEnd(width)}  ${t.score}/${t.points}${tag}`);
     if (t.status === 'failed') {
-      const why = (t.message ?? '').split('\n').filter(Boolean).slice(0, 6);
-      for (const line of why) console.log(dim(`      ${line.slice(0, 160)}`));
+      for (const line of failureLines(t, { verbose, width: (process.stdout.columns || 160) - 6 })) console.log(dim(`      ${line}`));
       if (t.hint) console.log(`      ${bold('hint:')} ${t.hint}`);
     }
   }
-  for (const p of result.problems) console.log(`  ${bad('!')} ${p}`);
+  for (const p of result.problems) console.log(`  ${bad('!')} ${verbose ? p : p.split('\n')[0]}`);
 }
 
-async function checkOnce(spec: LabSpec, targetDir: string): Promise<SubmissionResult> {
+async function checkOnce(spec: LabSpec, targetDir: string, verbose: boolean): Promise<SubmissionResult> {
   console.log(`${bold(`Lab ${spec.id} — ${spec.title}`)} ${dim(`(public tests against ${relative(process.cwd(), targetDir) || '.'})`)}\n`);
   const result = await runLab({ lab: spec, targetDir, visibility: ['public'], name: 'check' });
-  printResult(result, { showHidden: false });
+  printResult(result, { showHidden: false, verbose });
   saveProgress(result);
   const share = pct(result.score, result.maxScore);
   console.log(`\n${bold('Score:')} ${result.score}/${result.maxScore} public points (${share} %)`);
@@ -95,11 +93,13 @@ export function registerLabCommands(program: Command): void {
     .option('--dir <folder>', 'check another folder instead of the lab\'s starter/')
     .option('--solution', "check the lab's reference solution (instructors)")
     .option('-w, --watch', 'check again whenever a file in the folder changes')
-    .action(async (ref: string, opts: { dir?: string; solution?: boolean; watch?: boolean }) => {
+    .option('--verbose', "show each failure's whole message and all of the app's output it quotes")
+    .action(async (ref: string, opts: { dir?: string; solution?: boolean; watch?: boolean; verbose?: boolean }) => {
       const spec = lab(ref);
       const targetDir = opts.dir ? join(process.cwd(), opts.dir) : join(spec.dir, opts.solution ? 'solution' : 'starter');
       await servicesFor(spec);
-      const first = await checkOnce(spec, targetDir);
+      const verbose = opts.verbose === true;
+      const first = await checkOnce(spec, targetDir, verbose);
       if (!opts.watch) {
         if (first.score < first.maxScore || first.maxScore === 0) process.exitCode = 1;
         return;
@@ -113,7 +113,7 @@ export function registerLabCommands(program: Command): void {
           if (running) return;
           running = true;
           console.log(`\n${'─'.repeat(60)}\n`);
-          await checkOnce(spec, targetDir).catch((e: unknown) => console.error(e));
+          await checkOnce(spec, targetDir, verbose).catch((e: unknown) => console.error(e));
           running = false;
           console.log(dim('\nWatching — Ctrl-C to stop.'));
         }, 300);
@@ -221,13 +221,7 @@ export function registerGradeCommands(program: Command): void {
         },
       });
       bar?.stop();
-      const table = new Table({ head: ['submission', 'score', '%', 'failed', 'time', 'problems'], style: { head: [], border: [] }, wordWrap: true, colWidths: [24, 9, 6, 8, 8, 60] });
-      for (const r of results) {
-        const failed = r.tests.filter((t) => t.status === 'failed').length;
-        const why = r.problems.length ? r.problems : r.tests.filter((t) => t.status === 'failed').slice(0, 1).map((t) => t.message ?? '');
-        table.push([r.submission, `${r.score}/${r.maxScore}`, String(pct(r.score, r.maxScore)), String(failed), `${(r.durationMs / 1000).toFixed(1)} s`, why.map((p) => p.split('\n')[0]!.slice(0, 160)).join('\n') || '-']);
-      }
-      console.log(table.toString());
+      console.log(gradeTable(results));
       const out = resolve(opts.out);
       const written = writeReports(out, spec, results);
       console.log(`\nGraded in ${((Date.now() - started) / 1000).toFixed(1)} s. Reports:`);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { labEnvironment } from '../harness/environment.ts';
 import type { MockName } from '../harness/types.ts';
+import { displayStream, quietExcerpt } from '../harness/noise.ts';
 import { AppProcess, AppStartError } from '../harness/target.ts';
 import { bold, dim, fail, ok } from '../ui.ts';
 import { lab, servicesFor } from './labs.ts';
@@ -43,8 +44,9 @@ export function registerStart(program: Command): void {
     .option('--solution', "run the lab's reference solution instead of your starter/")
     .option('--dir <folder>', 'run another folder')
     .option('--port <port>', 'port for the app', '3000')
+    .option('--verbose', "show all of the app's output, including Kafka client messages that need no action")
     .description('start a lab: services, mock servers and your app, and print their URLs')
-    .action(async (ref: string, opts: { solution?: boolean; dir?: string; port: string }) => {
+    .action(async (ref: string, opts: { solution?: boolean; dir?: string; port: string; verbose?: boolean }) => {
       const spec = lab(ref);
       await servicesFor(spec);
       const { inspectorUrl } = await import('../../mock-servers/index.ts');
@@ -58,6 +60,9 @@ export function registerStart(program: Command): void {
       }
       const port = Number(opts.port);
       const dir = opts.dir ? join(process.cwd(), opts.dir) : join(spec.dir, opts.solution ? 'solution' : 'starter');
+      const screen = displayStream((text) => process.stdout.write(dim(text)), {
+        onFirstHidden: () => console.log(dim('  (Kafka client chatter that needs no action is hidden: rebalances, retried broker answers; --verbose shows it)')),
+      });
       let app: AppProcess;
       try {
         app = await AppProcess.start({
@@ -69,11 +74,13 @@ export function registerStart(program: Command): void {
           startMs: spec.limits.startMs,
           outputBytes: 64 * 1024 * 1024,
           runId: `start-${spec.id}-${process.pid}`,
-          onOutput: (chunk) => process.stdout.write(dim(chunk.toString())),
+          onOutput: (chunk) => (opts.verbose ? process.stdout.write(dim(chunk.toString())) : screen.push(chunk)),
         });
       } catch (error) {
         for (const m of Object.values(mocks)) await m.close();
-        fail(error instanceof AppStartError ? error.message : String(error));
+        screen.flush();
+        if (!(error instanceof AppStartError)) fail(String(error));
+        fail(opts.verbose ? error.message : quietExcerpt(error.message));
       }
       console.log(`\n${ok('✓')} ${bold(`Lab ${spec.id} — ${spec.title}`)}`);
       console.log(`  app:        http://localhost:${port}   ${dim(`(${dir})`)}`);
@@ -92,6 +99,7 @@ export function registerStart(program: Command): void {
       const watcher = setInterval(async () => {
         if (app.running) return;
         clearInterval(watcher);
+        screen.flush();
         const exit = app.exitInfo;
         console.error(`\nThe app stopped (${exit?.signal ?? `exit code ${exit?.code}`}). Fix it and run lab start again.`);
         for (const m of Object.values(mocks)) await m.close();

@@ -2,6 +2,7 @@
 // LAB_RESULTS_FILE, so a run cut short by the time limit still tells which tests existed and which finished.
 import { appendFileSync } from 'node:fs';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import { explainFailure, type TestFailure } from './explain.ts';
 
 export interface ReporterLine {
   kind: 'collected' | 'result';
@@ -12,6 +13,8 @@ export interface ReporterLine {
   hint?: string;
   state?: 'passed' | 'failed' | 'skipped' | 'pending';
   message?: string;
+  /** The failure in plain words (explain.ts), when its shape is known. */
+  summary?: string;
   durationMs?: number;
 }
 
@@ -33,8 +36,10 @@ export default class HarnessReporter implements Reporter {
 
   onTestCaseResult(test: TestCase): void {
     const result = test.result();
-    const message = result.state === 'failed' ? result.errors?.map((e) => e.message).join('\n') : undefined;
-    write({ kind: 'result', ...describeCase(test), state: result.state, message, durationMs: test.diagnostic()?.duration });
+    const errors = result.state === 'failed' ? (result.errors ?? []) : [];
+    const message = result.state === 'failed' ? errors.map((e) => e.message).join('\n') : undefined;
+    const summary = explainFailure(errors, test.meta().exchanges);
+    write({ kind: 'result', ...describeCase(test), state: result.state, message, summary, durationMs: test.diagnostic()?.duration });
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
@@ -45,11 +50,12 @@ export default class HarnessReporter implements Reporter {
         const state = test.result().state;
         if (state !== 'skipped' && state !== 'pending') continue;
         if (state === 'skipped' && test.options.mode === 'skip') continue; // skipped on purpose by the author
-        const reasons: string[] = [];
+        const reasons: TestFailure[] = [];
         for (let at: TestCase['parent'] | undefined = test.parent; at; at = at.type === 'module' ? undefined : at.parent) {
-          for (const e of at.errors()) reasons.push(e.message);
+          reasons.push(...at.errors());
         }
-        write({ kind: 'result', ...describeCase(test), state: 'failed', message: reasons.join('\n') || 'the test did not run' });
+        const message = reasons.map((e) => e.message).join('\n') || 'the test did not run';
+        write({ kind: 'result', ...describeCase(test), state: 'failed', message, summary: explainFailure(reasons) });
       }
     }
   }

@@ -19,7 +19,8 @@ export function gradescopeResults(result: SubmissionResult): object {
       score: t.score,
       max_score: t.points,
       status: t.status,
-      output: t.status === 'failed' ? [t.message, t.hint && `Hint: ${t.hint}`].filter(Boolean).join('\n\n') : '',
+      // The sentence first (lab check's words), then the whole message.
+      output: t.status === 'failed' ? [t.summary, t.message, t.hint && `Hint: ${t.hint}`].filter(Boolean).join('\n\n') : '',
       // Hidden tests stay invisible to students until the instructor publishes grades.
       visibility: t.visibility === 'hidden' ? 'after_published' : 'visible',
       tags: [t.visibility, t.file],
@@ -113,7 +114,7 @@ export function htmlReport(lab: LabSpec, results: SubmissionResult[]): string {
     .map((r) => {
       const rows = r.tests
         .map((t) => `<tr class="${t.status}"><td>${t.status === 'passed' ? '✓' : '✗'}</td><td>${escapeHtml(t.name)}</td><td>${t.visibility}</td>
-<td class="num">${t.score}/${t.points}</td><td><pre>${escapeHtml((t.message ?? '').slice(0, 2000))}</pre></td></tr>`)
+<td class="num">${t.score}/${t.points}</td><td>${t.summary ? `<b>${escapeHtml(t.summary.split('\n')[0]!)}</b>` : ''}<pre>${escapeHtml((t.message ?? '').slice(0, 2000))}</pre></td></tr>`)
         .join('\n');
       const problems = r.problems.map((p) => `<p class="problem">${escapeHtml(p.slice(0, 2000))}</p>`).join('');
       return `<details><summary><b>${escapeHtml(r.submission)}</b> — ${r.score}/${r.maxScore}</summary>${problems}

@@ -142,6 +142,7 @@ function collectOutcomes(file: string, lab: LabSpec, timedOut: boolean): TestOut
       status: passed ? 'passed' : 'failed',
       hint: line.hint,
       message: passed ? undefined : (line.message ?? (line.state === 'skipped' ? 'skipped' : 'failed')),
+      summary: passed ? undefined : line.summary,
       durationMs: Math.round(line.durationMs ?? 0),
     });
   }

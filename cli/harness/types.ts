@@ -48,6 +48,8 @@ export interface TestOutcome {
   hint?: string;
   /** Why it failed (assertion message, or what the harness saw: time limit, crash…). */
   message?: string;
+  /** The failure in plain words ("POST /v1/orders answered 200, expected 201"), when its shape is known. */
+  summary?: string;
   durationMs: number;
 }
 

@@ -62,7 +62,8 @@ export function privateFolder(prefix: string): string {
   return dir;
 }
 
-export const courseNodeModules = join(repoRoot, 'node_modules');
+/** The course's node_modules at its real path (it may itself be a link): what the sandbox grants and binds. */
+export const courseNodeModules = existsSync(join(repoRoot, 'node_modules')) ? realpathSync(join(repoRoot, 'node_modules')) : join(repoRoot, 'node_modules');
 /** Loaded into every sandboxed app first: fsync and fdatasync succeed there (the permission model disables them). */
 const preload = join(import.meta.dirname, 'preload.mjs');
 

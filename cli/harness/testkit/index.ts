@@ -4,9 +4,10 @@ import '../../services/kafkajs-quirks.ts';
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { Kafka, logLevel } from 'kafkajs';
-import { test, type TestContext } from 'vitest';
+import { TestRunner, test, type TestContext } from 'vitest';
 import { amqpUrl, kafkaBrokers } from '../../services/config.ts';
 import { labEnvironment } from '../environment.ts';
+import { EXCHANGE_BODY_CHARS, type HttpExchange } from '../explain.ts';
 import { loadLab } from '../labs.ts';
 import { freePort } from '../ports.ts';
 import type { SandboxSpec } from '../sandbox/index.ts';
@@ -21,6 +22,8 @@ declare module 'vitest' {
     points?: number;
     /** What to look at when it fails; shown to students by `lab check`. */
     hint?: string;
+    /** The test's last requests through http(), newest last: a failure is worded with them (../explain.ts). */
+    exchanges?: HttpExchange[];
   }
 }
 
@@ -172,12 +175,22 @@ async function whyUnreachable(url: string, error: unknown): Promise<Error> {
   return new Error(`request to ${url} failed: the app is not running (it ${how}).${sandboxRefusal(app.output())} Its last output:\n${app.outputTail()}`);
 }
 
+/** Keep a request in the current test's meta (its last five), so that a failure can say what was sent and what came back. */
+function remember(url: string, method: string): HttpExchange {
+  const { pathname, search } = new URL(url);
+  const exchange: HttpExchange = { method: method.toUpperCase(), path: pathname + search };
+  const current = TestRunner.getCurrentTest();
+  if (current) current.meta.exchanges = [...(current.meta.exchanges ?? []).slice(-4), exchange];
+  return exchange;
+}
+
 /** A small HTTP helper for black-box tests: status, headers and parsed JSON in one call. */
 export async function http(
   url: string,
   init: RequestInit & { json?: unknown } = {},
 ): Promise<{ status: number; headers: Headers; text: string; json: any }> {
   const { json, ...rest } = init;
+  const exchange = remember(url, rest.method ?? 'GET');
   const headers = new Headers(rest.headers);
   if (json !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
   const res = await fetch(url, {
@@ -186,9 +199,11 @@ export async function http(
     body: json !== undefined ? JSON.stringify(json) : rest.body,
     signal: rest.signal ?? AbortSignal.timeout(5000),
   }).catch(async (error: unknown) => {
+    exchange.error = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
     throw await whyUnreachable(url, error);
   });
   const text = await res.text();
+  Object.assign(exchange, { status: res.status, headers: Object.fromEntries(res.headers), body: text.slice(0, EXCHANGE_BODY_CHARS) });
   let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
