@@ -14,6 +14,7 @@ export { createOAuthMock } from './oauth/index.ts';
 export { createStripeMock } from './stripe/index.ts';
 export type { StripeControl, StripeMockOptions } from './stripe/index.ts';
 export type { CommonMockOptions, MockServer } from './types.ts';
+export { CONTROL_TOKEN_HEADER, controlFetch, controlTokenVariable } from './shared/index.ts';
 
 const FACTORIES = {
   stripe: createStripeMock,
@@ -47,6 +48,8 @@ export interface StartedMock {
   url: string;
   port: number;
   mock: MockServer<unknown>;
+  /** The token `/_control/…` and `/_inspector` demand: for the tests and the person, never for the app. */
+  controlToken: string;
   /** Keys, tokens and signing secrets (from the mock's control handle), e.g. `${mocks.stripe.secrets.webhook_secret}`. */
   secrets: Record<string, unknown>;
   close(): Promise<void>;
@@ -69,6 +72,7 @@ export async function startMock(name: string, { port = 0, host = '127.0.0.1', ..
     url: listening.url,
     port: listening.port,
     mock,
+    controlToken: listening.controlToken,
     get secrets() {
       return typeof control?.secrets === 'function' ? control.secrets() : {};
     },
@@ -76,9 +80,12 @@ export async function startMock(name: string, { port = 0, host = '127.0.0.1', ..
   };
 }
 
-/** The inspector page of a started mock, if it has one (the mocks that send webhooks do). */
-export async function inspectorUrl(started: { url: string }): Promise<string | undefined> {
-  const url = `${started.url}/_inspector`;
+/**
+ * The inspector page of a started mock, if it has one (the mocks that send webhooks do), as a link that carries the
+ * control token (the page needs it for its data and its live stream).
+ */
+export async function inspectorUrl(started: { url: string; controlToken: string }): Promise<string | undefined> {
+  const url = `${started.url}/_inspector?token=${encodeURIComponent(started.controlToken)}`;
   const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
     async (res) => (await res.body?.cancel(), res.ok),
     () => false,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
+import { mockAccessLines, recordMockAccess } from '../mock-access.ts';
 import { bad, bold, dim } from '../ui.ts';
 
 interface MockCliOptions {
@@ -26,7 +27,7 @@ export function registerMock(program: Command): void {
   program
     .command('mock')
     .argument('<name>', 'stripe, github, oauth or carriers')
-    .description('run one mock vendor server and print its URL, inspector and secrets')
+    .description('run one mock vendor server and print its URL, inspector, control token and secrets')
     .addOption(new Option('--port <port>', 'port to listen on (default: the mock\'s own, e.g. stripe 12111; 0 = any free port)').argParser(portNumber))
     .addOption(new Option('--host <host>', 'address to bind').default('127.0.0.1'))
     .addOption(new Option('--time-scale <factor>', 'multiply real-world delays (0.001 turns a 3-day retry schedule into about 4 minutes)').default(1).argParser(positiveNumber))
@@ -49,10 +50,9 @@ export function registerMock(program: Command): void {
         process.stderr.write(`${bad('error:')} could not start the ${name} mock: ${e.message}${hint}\n`);
         process.exit(1);
       }
-      const hasInspector = (started.mock.control as { engine?: unknown } | undefined)?.engine !== undefined;
+      const forget = recordMockAccess(started);
       console.log(`${bold(`${name} mock`)} listening on ${started.url}`);
-      if (hasInspector) console.log(`  inspector    ${started.url}/_inspector`);
-      console.log(`  control API  ${started.url}/_control  ${dim('(see mock-servers/README.md)')}`);
+      for (const line of await mockAccessLines(started)) console.log(line);
       if (opts.timeScale !== 1) console.log(`  time scale   ${opts.timeScale}`);
       console.log('  secrets:');
       for (const [key, value] of Object.entries(started.secrets)) {
@@ -60,6 +60,7 @@ export function registerMock(program: Command): void {
       }
       console.log(dim('Press Ctrl-C to stop.'));
       const stop = async () => {
+        forget();
         await started.close();
         process.exit(0);
       };

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { mockAccessLines, recordMockAccess } from '../mock-access.ts';
 import { bold, dim, fail } from '../ui.ts';
 
 /** The VitePress project (site/.vitepress/config.ts); its srcDir is the repo root, so lessons and labs live-reload. */
@@ -20,14 +21,19 @@ export function registerServe(program: Command): void {
       }
       const closers: Closer[] = [];
 
-      // The mock servers, on their usual ports, so lab pages' inspector links work while students read.
-      const { DEFAULT_PORTS, MOCK_NAMES, inspectorUrl, startMock } = await import('../../mock-servers/index.ts');
+      // The mock servers, on their usual ports, so students can open their inspectors while they read; each one's
+      // control token is printed and kept for `lab start` (cli/mock-access.ts).
+      const { DEFAULT_PORTS, MOCK_NAMES, startMock } = await import('../../mock-servers/index.ts');
       for (const name of MOCK_NAMES) {
         try {
           const mock = await startMock(name, { port: DEFAULT_PORTS[name] });
-          closers.push(() => mock.close());
-          const inspector = await inspectorUrl(mock);
-          console.log(`${bold(`mock ${name}`.padEnd(14))} ${mock.url}${inspector ? `   inspector: ${inspector}` : ''}`);
+          const forget = recordMockAccess(mock);
+          closers.push(async () => {
+            forget();
+            await mock.close();
+          });
+          console.log(`${bold(`mock ${name}`.padEnd(14))} ${mock.url}`);
+          for (const line of await mockAccessLines(mock)) console.log(line);
         } catch (err) {
           // A busy port should not keep students from the lessons: say so and go on without that mock.
           console.log(dim(`mock ${name}: not started (${err instanceof Error ? err.message : String(err)})`));

@@ -4,36 +4,57 @@ import { labEnvironment } from '../harness/environment.ts';
 import type { MockName } from '../harness/types.ts';
 import { displayStream, quietExcerpt } from '../harness/noise.ts';
 import { AppProcess, AppStartError } from '../harness/target.ts';
+import { mockAccessLines, readMockAccess, recordMockAccess } from '../mock-access.ts';
 import { bold, dim, fail, ok } from '../ui.ts';
 import { lab, servicesFor } from './labs.ts';
 
 interface LabMock {
   url: string;
+  controlToken: string;
   secrets: Record<string, unknown>;
   close(): Promise<void>;
 }
 
+/** Start a mock and keep its control token where the next `lab start` finds it. */
+async function startRecordedMock(name: MockName, port: number): Promise<LabMock> {
+  const { startMock } = await import('../../mock-servers/index.ts');
+  const started = await startMock(name, { port });
+  const forget = recordMockAccess(started);
+  return {
+    url: started.url,
+    controlToken: started.controlToken,
+    get secrets() {
+      return started.secrets;
+    },
+    close: async () => {
+      forget();
+      await started.close();
+    },
+  };
+}
+
 /**
  * The mock on its usual port. When that port is taken by the same mock (a running `npm start` or `lab mock`), use
- * that one, with its secrets from its control API; when something else holds it, start ours on a free port.
+ * that one, with the control token it recorded and its secrets from its control API; when something else holds it,
+ * start ours on a free port.
  */
 async function mockForLab(name: MockName): Promise<LabMock> {
-  const { DEFAULT_PORTS, startMock } = await import('../../mock-servers/index.ts');
+  const { DEFAULT_PORTS, controlFetch } = await import('../../mock-servers/index.ts');
   const port = DEFAULT_PORTS[name];
   try {
-    return await startMock(name, { port });
+    return await startRecordedMock(name, port);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
   }
-  const url = `http://127.0.0.1:${port}`;
-  const res = await fetch(`${url}/_control/secrets`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
-  if (res?.ok) {
-    console.log(dim(`  using the ${name} mock that already runs at ${url}`));
-    return { url, secrets: (await res.json()) as Record<string, unknown>, close: async () => {} };
+  const access = readMockAccess(name, port);
+  const res = access && (await controlFetch(access, '/_control/secrets', { signal: AbortSignal.timeout(2000) }).catch(() => undefined));
+  if (access && res?.ok) {
+    console.log(dim(`  using the ${name} mock that already runs at ${access.url}`));
+    return { url: access.url, controlToken: access.controlToken, secrets: (await res.json()) as Record<string, unknown>, close: async () => {} };
   }
   await res?.body?.cancel();
-  console.log(dim(`  port ${port} is taken by another program: the ${name} mock runs on a free port instead`));
-  return startMock(name, { port: 0 });
+  console.log(dim(`  port ${port} is taken by a program whose control token was not recorded here: the ${name} mock runs on a free port instead`));
+  return startRecordedMock(name, 0);
 }
 
 /** `lab start NN`: the brokers and mocks a lab needs, then the student's app (or the solution), with live output. */
@@ -49,7 +70,6 @@ export function registerStart(program: Command): void {
     .action(async (ref: string, opts: { solution?: boolean; dir?: string; port: string; verbose?: boolean }) => {
       const spec = lab(ref);
       await servicesFor(spec);
-      const { inspectorUrl } = await import('../../mock-servers/index.ts');
       const mocks: Record<string, LabMock> = {};
       for (const name of spec.mocks) {
         try {
@@ -85,8 +105,8 @@ export function registerStart(program: Command): void {
       console.log(`\n${ok('✓')} ${bold(`Lab ${spec.id} — ${spec.title}`)}`);
       console.log(`  app:        http://localhost:${port}   ${dim(`(${dir})`)}`);
       for (const [name, m] of Object.entries(mocks)) {
-        const inspector = await inspectorUrl(m);
-        console.log(`  mock ${name.padEnd(8)} ${m.url}${inspector ? `   inspector: ${inspector}` : ''}`);
+        console.log(`  mock ${name.padEnd(8)} ${m.url}`);
+        for (const line of await mockAccessLines({ name, ...m })) console.log(`  ${line}`);
       }
       console.log(dim('\n  Ctrl-C stops everything. In another terminal: npm run lab -- check ' + spec.id.slice(0, 2)));
       const shutdown = async () => {

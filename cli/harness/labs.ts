@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
+import { templateProblems } from './environment.ts';
 import type { MockName, LabSpec } from './types.ts';
 import { repoRoot } from '../services/docker.ts';
 
@@ -40,7 +41,7 @@ export function loadLab(dir: string): LabSpec {
   const spec = raw as Omit<LabSpec, 'dir' | 'limits' | 'grants'> & { limits?: Partial<LabSpec['limits']>; grants?: LabSpec['grants'] };
   const folder = dir.split('/').filter(Boolean).at(-1);
   if (spec.id !== folder) throw new LabConfigError(`${file}: id "${spec.id}" must equal the folder name "${folder}"`);
-  return {
+  const lab: LabSpec = {
     ...spec,
     services: spec.services ?? [],
     mocks: (spec.mocks ?? []) as MockName[],
@@ -49,6 +50,9 @@ export function loadLab(dir: string): LabSpec {
     limits: { ...DEFAULT_LIMITS, ...spec.limits },
     dir,
   };
+  const problems = templateProblems(lab);
+  if (problems.length > 0) throw new LabConfigError(`${file} is not a valid lab.json:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return lab;
 }
 
 /** Every lab in course order. */

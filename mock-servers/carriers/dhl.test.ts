@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenMock } from '../shared/index.ts';
+import { controlFetch, listenMock } from '../shared/index.ts';
 import { createCarriersMock } from './index.ts';
 import { trackDhl } from './test-client.ts';
 
@@ -31,7 +31,7 @@ describe('DHL-like tracking API', () => {
   });
 
   it('hands out a working API key and postal credentials at /_control/secrets', async () => {
-    const secrets = (await (await fetch(`${server.url}/_control/secrets`)).json()) as Record<string, string>;
+    const secrets = (await (await controlFetch(server, '/_control/secrets')).json()) as Record<string, string>;
     expect(secrets).toEqual({ dhl_api_key: 'key-a', postal_login: 'lab-user', postal_password: 'lab-password' });
     expect((await trackDhl(server.url, number('slow'), secrets.dhl_api_key)).res.status).toBe(200);
   });
@@ -121,7 +121,7 @@ describe('DHL rate limit', () => {
       expect((await trackDhl(server.url, tn, 'busy')).res.status).toBe(200);
 
       // Graders can tighten the limit at run time.
-      const set = await fetch(`${server.url}/_control/rate-limit`, {
+      const set = await controlFetch(server, '/_control/rate-limit', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ limit: 1, windowSeconds: 30 }),

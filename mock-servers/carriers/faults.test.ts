@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listenMock } from '../shared/index.ts';
+import { controlFetch, listenMock } from '../shared/index.ts';
 import { createCarriersMock } from './index.ts';
 import { operationHistoryRequest, parsePostalAnswer, postSoap, trackDhl } from './test-client.ts';
 
@@ -17,7 +17,7 @@ describe('fault injection seen from a client', () => {
   afterEach(() => server.close());
 
   const setFaults = (body: Record<string, unknown>) =>
-    fetch(`${server.url}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    controlFetch(server, '/_control/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('adds the configured latency to one API only', async () => {
     expect((await setFaults({ api: 'dhl', latencyMs: 300 })).status).toBe(200);
@@ -54,7 +54,7 @@ describe('fault injection seen from a client', () => {
     expect(failures).toBeGreaterThan(15);
     expect(failures).toBeLessThan(45);
     // The request log counts the same 500s, marked as injected.
-    const log = (await (await fetch(`${server.url}/_control/requests?api=dhl`)).json()) as { requests: { status: number; fault?: string }[] };
+    const log = (await (await controlFetch(server, '/_control/requests?api=dhl')).json()) as { requests: { status: number; fault?: string }[] };
     expect(log.requests).toHaveLength(60);
     expect(log.requests.filter((r) => r.status === 500 && r.fault === 'error')).toHaveLength(failures);
   });
@@ -102,7 +102,7 @@ describe('fault injection seen from a client', () => {
   it('reset clears faults and the log', async () => {
     await setFaults({ api: 'all', failNext: 5, latencyMs: 50 });
     await trackDhl(server.url, tn);
-    expect((await fetch(`${server.url}/_control/reset`, { method: 'POST' })).status).toBe(200);
+    expect((await controlFetch(server, '/_control/reset', { method: 'POST' })).status).toBe(200);
     expect(carriers.control.faults().dhl).toMatchObject({ failNext: 0, latencyMs: 0 });
     expect(carriers.control.requests()).toEqual([]);
     expect((await trackDhl(server.url, tn)).res.status).toBe(200);
@@ -148,7 +148,7 @@ describe('histories advance with scaled time', () => {
       expect(final.json.shipments[0].events).toHaveLength(6);
 
       // A shipment registered through the control API starts its story at that moment.
-      const added = await fetch(`${server.url}/_control/shipments`, {
+      const added = await controlFetch(server, '/_control/shipments', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ api: 'dhl', scenario: 'in-progress', trackingNumber: 'LAB-0001' }),

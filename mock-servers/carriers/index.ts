@@ -1,6 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { controlError, limitBody } from '../shared/index.ts';
+import { controlError, guardControl, limitBody } from '../shared/index.ts';
 import type { CommonMockOptions, MockServer } from '../types.ts';
 import { createFieldChecker, readControlJson } from '../shared/index.ts';
 import { dhlProblem, mountDhl } from './dhl.ts';
@@ -129,6 +129,7 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
   };
 
   const app = new Hono();
+  const controlToken = guardControl(app, 'carriers', options.controlToken);
   // Which injected fault a request met, keyed by the request object the log middleware saw first.
   const faultOf = new WeakMap<Request, 'error' | 'hang'>();
 
@@ -294,6 +295,7 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
     name: 'carriers',
     app,
     control,
+    controlToken,
     setBaseUrl() {
       // Nothing in the carriers' answers names the mock's own URL.
     },

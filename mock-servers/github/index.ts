@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { ControlInputError, createDeliveryEngine, isControlPath, mountControl, NO_RETRIES } from '../engine/index.ts';
 import type { DeliveryEngine, DeliveryRecord } from '../engine/index.ts';
-import { controlError, createIdFactory, limitBody, parseJsonObject, safeEqual } from '../shared/index.ts';
+import { controlError, createIdFactory, guardControl, limitBody, parseJsonObject, safeEqual } from '../shared/index.ts';
 import type { CommonMockOptions, MockServer } from '../types.ts';
 import { account, issueObject, pullRequestObject, pushPayload, repository } from './payloads.ts';
 import type { Account, Issue, PullRequest, Repository } from './payloads.ts';
@@ -103,6 +103,7 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
   seedRepos();
 
   const app = new Hono();
+  const controlToken = guardControl(app, 'github', options.controlToken);
   const gh = (c: Context, status: 400 | 401 | 403 | 404 | 413 | 422, message: string, extra: Record<string, unknown> = {}) =>
     c.json({ message, ...extra, documentation_url: DOCS }, status);
   const validation = (c: Context, resource: string, field: string, message: string) =>
@@ -516,6 +517,7 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     name: 'github',
     app,
     control,
+    controlToken,
     setBaseUrl(url) {
       apiBase = url.replace(/\/$/, '');
       // Repositories made before the mock knew its address are rebuilt with the right URLs (while still pristine).

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { CommonMockOptions, MockServer } from '../types.ts';
-import { controlError, limitBody } from '../shared/index.ts';
+import { controlError, guardControl, limitBody } from '../shared/index.ts';
 import { createFieldChecker, readControlJson } from '../shared/index.ts';
 import { createKeyStore, type SigningMode } from './keys.ts';
 import { checkTokenRequest, oauthError, type OAuthClient } from './token-endpoint.ts';
@@ -135,6 +135,7 @@ export function createOAuthMock(options: OAuthMockOptions = {}) {
   };
 
   const app = new Hono();
+  const controlToken = guardControl(app, 'oauth', options.controlToken);
 
   // ---- vendor routes: RFC 6749 error JSON ----
   app.post(
@@ -291,6 +292,7 @@ export function createOAuthMock(options: OAuthMockOptions = {}) {
     name: 'oauth',
     app,
     control,
+    controlToken,
     setBaseUrl(url: string) {
       baseUrl = url.replace(/\/+$/, '');
     },

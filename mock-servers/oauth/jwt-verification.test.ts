@@ -3,7 +3,7 @@ import jwt, { type JwtPayload } from 'jsonwebtoken';
 import jwksRsa from 'jwks-rsa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOAuthMock, TEST_TOKEN_VARIANTS, type TestTokenVariant } from './index.ts';
-import { listenMock } from '../shared/index.ts';
+import { controlFetch, listenMock } from '../shared/index.ts';
 
 const AUDIENCE = 'integration-lab-api';
 
@@ -32,8 +32,8 @@ async function clientCredentials(url: string, id: string, secret: string, scope?
   return { res, json: (await res.json()) as Record<string, unknown> };
 }
 
-async function mint(url: string, request: Record<string, unknown>): Promise<string> {
-  const res = await fetch(`${url}/_control/tokens`, {
+async function mint(server: { url: string; controlToken: string }, request: Record<string, unknown>): Promise<string> {
+  const res = await controlFetch(server, '/_control/tokens', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(request),
@@ -78,7 +78,7 @@ describe('RS256 issuer verified through its JWKS', () => {
   });
 
   it('a minted "valid" test token verifies like an issued one', async () => {
-    const token = await mint(server.url, { clientId: 'lab-admin' });
+    const token = await mint(server, { clientId: 'lab-admin' });
     await expect(verifyLikeAResourceServer(token, server.url)).resolves.toMatchObject({ sub: 'lab-admin', roles: ['admin'] });
   });
 
@@ -97,14 +97,14 @@ describe('RS256 issuer verified through its JWKS', () => {
   });
   for (const [variant, reason] of Object.entries(rejections)) {
     it(`a careful verifier rejects the "${variant}" token`, async () => {
-      const token = await mint(server.url, { variant, clientId: 'lab-client' });
+      const token = await mint(server, { variant, clientId: 'lab-client' });
       await expect(verifyLikeAResourceServer(token, server.url)).rejects.toThrow(reason);
     });
   }
 
   it('the algorithm-confusion forgery is a real HMAC keyed with the published public key', async () => {
     // This is what makes the attack work against a verifier that trusts the header's alg: the "secret" is public.
-    const token = await mint(server.url, { variant: 'hs256-public-key', clientId: 'lab-client' });
+    const token = await mint(server, { variant: 'hs256-public-key', clientId: 'lab-client' });
     const [header, payload, signature] = token.split('.');
     expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toMatchObject({ alg: 'HS256' });
     const jwks = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: object[] };
@@ -115,14 +115,14 @@ describe('RS256 issuer verified through its JWKS', () => {
   });
 
   it('the tampered token carries an admin role its signature does not cover', async () => {
-    const token = await mint(server.url, { variant: 'tampered', clientId: 'lab-client' });
+    const token = await mint(server, { variant: 'tampered', clientId: 'lab-client' });
     expect((jwt.decode(token) as JwtPayload).roles).toEqual(['dispatcher', 'admin']);
   });
 
   it('after a rotation old tokens still verify and new ones carry the new kid', async () => {
     const before = await clientCredentials(server.url, 'lab-client', 'lab-client-secret');
     const oldKid = oauth.control.keys().currentKid;
-    const rotated = await fetch(`${server.url}/_control/keys/rotate`, { method: 'POST' });
+    const rotated = await controlFetch(server, '/_control/keys/rotate', { method: 'POST' });
     expect(rotated.status).toBe(200);
     const keys = (await rotated.json()) as { currentKid: string; retiredKids: { kid: string }[] };
     expect(keys.currentKid).not.toBe(oldKid);
@@ -133,7 +133,7 @@ describe('RS256 issuer verified through its JWKS', () => {
     await expect(verifyLikeAResourceServer(after.json.access_token as string, server.url)).resolves.toBeTruthy();
 
     // A rotation without keeping the previous key strands the tokens it signed.
-    await fetch(`${server.url}/_control/keys/rotate`, {
+    await controlFetch(server, '/_control/keys/rotate', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"keepPrevious":false}',
@@ -163,7 +163,7 @@ describe('HS256 mode', () => {
   afterAll(() => server.close());
 
   it('signs with the shared secret from the control API and publishes no keys', async () => {
-    const { secret } = (await (await fetch(`${server.url}/_control/keys`)).json()) as { secret: string };
+    const { secret } = (await (await controlFetch(server, '/_control/keys')).json()) as { secret: string };
     expect(secret).toBe(createOAuthMock({ mode: 'HS256', seed: 'hs-test' }).control.sharedSecret()); // seeded
     const { json } = await clientCredentials(server.url, 'lab-admin', 'lab-admin-secret', 'admin');
     const claims = jwt.verify(json.access_token as string, secret, {
@@ -176,7 +176,7 @@ describe('HS256 mode', () => {
   });
 
   it('refuses the RS256-only forgery with a 409 in our envelope', async () => {
-    const res = await fetch(`${server.url}/_control/tokens`, {
+    const res = await controlFetch(server, '/_control/tokens', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"variant":"hs256-public-key"}',

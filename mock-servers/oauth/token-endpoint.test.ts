@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOAuthMock } from './index.ts';
-import { listenMock } from '../shared/index.ts';
+import { controlFetch, listenMock } from '../shared/index.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -176,10 +176,10 @@ describe('control API for clients', () => {
   });
   afterAll(() => server.close());
   const post = (path: string, body: string, type = 'application/json') =>
-    fetch(`${server.url}/_control${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+    controlFetch(server, `/_control${path}`, { method: 'POST', headers: { 'content-type': type }, body });
 
   it('hands out working credentials at /_control/secrets', async () => {
-    const secrets = (await (await fetch(`${server.url}/_control/secrets`)).json()) as Record<string, string>;
+    const secrets = (await (await controlFetch(server, '/_control/secrets')).json()) as Record<string, string>;
     expect(secrets).toMatchObject({ token_url: `${server.url}/oauth/token`, issuer: server.url, client_id: 'lab-client' });
     const res = await fetch(secrets.token_url!, {
       method: 'POST',
@@ -191,7 +191,7 @@ describe('control API for clients', () => {
   it('registers a client that can then get a token, and reset forgets it', async () => {
     const created = await post('/clients', JSON.stringify({ id: 'grader', secret: 's3', scopes: ['x', 'y'], roles: ['qa'] }));
     expect(created.status).toBe(201);
-    const list = (await (await fetch(`${server.url}/_control/clients`)).json()) as { clients: { id: string }[] };
+    const list = (await (await controlFetch(server, '/_control/clients')).json()) as { clients: { id: string }[] };
     expect(list.clients.map((c) => c.id)).toContain('grader');
     const token = await fetch(`${server.url}/oauth/token`, {
       method: 'POST',
@@ -216,7 +216,7 @@ describe('control API for clients', () => {
     expect((await post('/clients', 'id=x', 'text/plain')).status).toBe(415);
     expect((await post('/tokens', '{"variant":"forged-somehow"}')).status).toBe(422);
     expect((await post('/tokens', '{"clientId":"nobody"}')).status).toBe(404);
-    const missing = await fetch(`${server.url}/_control/clients/nobody`, { method: 'DELETE' });
+    const missing = await controlFetch(server, '/_control/clients/nobody', { method: 'DELETE' });
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
   });

@@ -5,6 +5,8 @@ import type { MockServer } from '../types.ts';
 export interface ListeningMock {
   url: string;
   port: number;
+  /** The mock's control token (see `MockServer.controlToken`). */
+  controlToken: string;
   /** Stop the mock (timers, deliveries, event streams), then the HTTP server, dropping open connections. */
   close(): Promise<void>;
 }
@@ -28,6 +30,7 @@ export async function listenMock(mock: MockServer, { port = 0, host = '127.0.0.1
   return {
     url,
     port: actual,
+    controlToken: mock.controlToken,
     async close() {
       await mock.close();
       if ('closeAllConnections' in server) server.closeAllConnections();

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { createDeliveryEngine, isControlPath, mountControl, newSigningSecret, ControlInputError } from '../engine/index.ts';
 import type { DeliveryEngine } from '../engine/index.ts';
-import { controlError, createIdFactory, limitBody, mediaType, parseJsonObject, parseNestedForm, safeEqual } from '../shared/index.ts';
+import { controlError, createIdFactory, guardControl, limitBody, mediaType, parseJsonObject, parseNestedForm, safeEqual } from '../shared/index.ts';
 import type { CommonMockOptions, MockServer } from '../types.ts';
 import { invalid, noSuch, StripeError } from './errors.ts';
 import type { StripeErrorBody } from './errors.ts';
@@ -68,6 +68,7 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
   const store = createStripeStore({ ids, engine });
   const idempotency = new Map<string, { fingerprint: string; done: boolean; status: number; body: string }>();
   const app = new Hono<Vars>();
+  const controlToken = guardControl(app, 'stripe', options.controlToken);
 
   const fail = (c: Context, status: StripeError['status'], body: StripeErrorBody) => c.json({ error: body }, status);
   const requestInfo = (c: Context<Vars>): RequestInfo => ({ id: c.get('requestId'), idempotency_key: c.get('idempotencyKey') });
@@ -393,6 +394,7 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     name: 'stripe',
     app: app as unknown as Hono,
     control,
+    controlToken,
     setBaseUrl: () => {},
     async close() {
       closeStreams();

@@ -21,8 +21,8 @@ export default defineConfig({
   base: siteBase(process.env.SITE_BASE),
   srcDir: '..',
   srcExclude: nonContentGlobs(),
-  // Lab pages link to the running mock servers' inspectors (http://localhost:12111/_inspector): live pages on the
-  // student's machine, not pages of this site. Every other dead link still fails the build.
+  // Pages may link to what runs on the student's machine (http://localhost:3000/…): live pages there, not pages of
+  // this site. Every other dead link still fails the build.
   ignoreDeadLinks: 'localhostLinks',
   rewrites(page) {
     if (page === 'site/index.md') return 'index.md';

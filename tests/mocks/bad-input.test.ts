@@ -1,7 +1,7 @@
 // A few hundred generated bad requests against every registered mock: malformed bodies, wrong content types,
 // oversized bodies, missing or wrong credentials, unknown routes. No 5xx ever, and errors in the right shape.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MOCK_NAMES, startMock } from '../../mock-servers/index.ts';
+import { CONTROL_TOKEN_HEADER, MOCK_NAMES, startMock } from '../../mock-servers/index.ts';
 import type { StartedMock } from '../../mock-servers/index.ts';
 
 const LIMIT = 8 * 1024;
@@ -41,7 +41,7 @@ const AUTH: Record<string, string[]> = {
 
 type Case = { method: string; path: string; headers: Record<string, string>; body?: string };
 
-function generate(name: string, seed: number): Case[] {
+function generate(name: string, seed: number, controlToken: string): Case[] {
   const random = rng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const paths = [...(PATHS[name] ?? ['/token', '/.well-known/jwks.json', '/v1/track', '/track']), ...SHARED_PATHS];
@@ -53,8 +53,14 @@ function generate(name: string, seed: number): Case[] {
     const type = pick(CONTENT_TYPES);
     if (type) headers['content-type'] = type;
     if (random() < 0.2) headers['idempotency-key'] = pick(['k', 'x'.repeat(300), '']);
+    const path = pick(paths);
+    // Mostly with the control token, so the control routes' own input checks answer; sometimes none or a wrong one.
+    if (path.startsWith('/_control')) {
+      const token = pick([controlToken, controlToken, controlToken, '', 'ctl_wrong']);
+      if (token) headers[CONTROL_TOKEN_HEADER] = token;
+    }
     const body = method === 'GET' || method === 'DELETE' ? undefined : pick(BODIES);
-    return { method, path: pick(paths), headers, ...(body === undefined ? {} : { body }) };
+    return { method, path, headers, ...(body === undefined ? {} : { body }) };
   });
 }
 
@@ -94,7 +100,7 @@ afterAll(async () => {
 describe.each(MOCK_NAMES.map((name, i) => ({ name, i })))('bad input against the $name mock', ({ name, i }) => {
   it(`${PER_MOCK} generated bad requests: never a 5xx, errors in the right shape`, async () => {
     const mock = started[i]!;
-    const cases = generate(name, 1234 + i);
+    const cases = generate(name, 1234 + i, mock.controlToken);
     const failures: string[] = [];
     const statuses = new Map<number, number>();
     // A few at a time: enough to overlap requests, bounded for a 2-core machine.

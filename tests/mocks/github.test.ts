@@ -2,7 +2,7 @@
 // redelivery with the same GUID, statuses and check runs called back with a token, errors in GitHub's shape.
 import { verify } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMock } from '../../mock-servers/index.ts';
+import { controlFetch, startMock } from '../../mock-servers/index.ts';
 import type { GitHubControl, StartedMock } from '../../mock-servers/index.ts';
 import { sleep, startReceiver } from './receiver.ts';
 
@@ -17,7 +17,7 @@ const api = (path: string, init: RequestInit & { json?: unknown } = {}) => fetch
   headers: { authorization: `token ${TOKEN}`, accept: 'application/vnd.github+json', 'content-type': 'application/json', ...init.headers as Record<string, string> },
   ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
 });
-const trigger = (body: unknown) => fetch(`${mock.url}/_control/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const trigger = (body: unknown) => controlFetch(mock, '/_control/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const createHook = (events = ['push', 'pull_request', 'issues'], config: Record<string, unknown> = {}) =>
   api('/repos/acme/shop/hooks', { method: 'POST', json: { name: 'web', active: true, events, config: { url: receiver.url, content_type: 'json', secret: SECRET, ...config } } });
 const settledAll = () => Promise.all(control.engine.list().map((d) => control.engine.settled(d.id)));
@@ -32,7 +32,7 @@ afterAll(async () => {
   await receiver.close();
 });
 beforeEach(async () => {
-  await fetch(`${mock.url}/_control/reset`, { method: 'POST' });
+  await controlFetch(mock, '/_control/reset', { method: 'POST' });
   receiver.received.length = 0;
 });
 

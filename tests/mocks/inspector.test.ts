@@ -1,10 +1,11 @@
-// The inspector page in headless Chromium: a delivery appears live (server-sent events), expands to its headers,
-// body and response, and Replay sends it to the receiver again.
+// The inspector page in headless Chromium: opened with the control token (as `lab mock` prints its link), a delivery
+// appears live (server-sent events), expands to its headers, body and response, and Replay sends it to the receiver
+// again. Without the token the page shows nothing of the mock.
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startMock } from '../../mock-servers/index.ts';
+import { controlFetch, inspectorUrl, startMock } from '../../mock-servers/index.ts';
 import type { StartedMock } from '../../mock-servers/index.ts';
 import { startReceiver } from './receiver.ts';
 
@@ -28,7 +29,9 @@ afterAll(async () => {
 
 it('shows deliveries live, expands one, and Replay sends it again', async () => {
   const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
-  await page.goto(`${mock.url}/_inspector`);
+  const link = await inspectorUrl(mock);
+  expect(link).toBe(`${mock.url}/_inspector?token=${mock.controlToken}`);
+  await page.goto(link!);
   await page.locator('#conn', { hasText: 'live' }).waitFor();
 
   // Nothing is on the page yet; a hook created now pings, and the ping must appear without a reload.
@@ -37,7 +40,7 @@ it('shows deliveries live, expands one, and Replay sends it again', async () => 
     body: JSON.stringify({ config: { url: receiver.url, content_type: 'json', secret: 's3cret' }, events: ['push'] }),
   });
   expect(res.status).toBe(201);
-  await fetch(`${mock.url}/_control/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"event":"push","repo":"acme/shop","commits":["Ship it"]}' });
+  await controlFetch(mock, '/_control/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"event":"push","repo":"acme/shop","commits":["Ship it"]}' });
   const push = page.locator('details.delivery').filter({ has: page.locator('.type', { hasText: /^push$/ }) });
   await push.locator('.badge.succeeded').waitFor();
   await expect(page.locator('details.delivery').count()).resolves.toBe(2);
@@ -57,5 +60,18 @@ it('shows deliveries live, expands one, and Replay sends it again', async () => 
 
   mkdirSync('test-results/mocks', { recursive: true });
   await page.screenshot({ path: 'test-results/mocks/inspector.png', fullPage: true });
+  await page.close();
+});
+
+it('without the control token, or with a wrong one, the page answers 401 and shows no delivery', async () => {
+  const page = await browser.newPage();
+  for (const url of [`${mock.url}/_inspector`, `${mock.url}/_inspector?token=ctl_guessed`]) {
+    const res = await page.goto(url);
+    expect(res?.status()).toBe(401);
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('GITHUB_CONTROL_TOKEN');
+    expect(text).not.toContain('push');
+    expect(await page.locator('details.delivery').count()).toBe(0);
+  }
   await page.close();
 });

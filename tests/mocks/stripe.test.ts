@@ -2,7 +2,7 @@
 // `stripe.webhooks.constructEvent` accepts.
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMock } from '../../mock-servers/index.ts';
+import { controlFetch, startMock } from '../../mock-servers/index.ts';
 import type { StartedMock, StripeControl } from '../../mock-servers/index.ts';
 import { sleep, startReceiver } from './receiver.ts';
 
@@ -33,7 +33,7 @@ afterAll(async () => {
   await receiver.close();
 });
 beforeEach(async () => {
-  await fetch(`${mock.url}/_control/reset`, { method: 'POST' });
+  await controlFetch(mock, '/_control/reset', { method: 'POST' });
   receiver.received.length = 0;
   const endpoint = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
   secret = endpoint.secret!;
@@ -105,7 +105,7 @@ describe('Stripe mock with the official SDK', () => {
   });
 
   it('a corrupted signature is rejected by the receiver (400), and the retry with a good one is accepted', async () => {
-    await fetch(`${mock.url}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'corrupt_signature', count: 1 }) });
+    await controlFetch(mock, '/_control/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'corrupt_signature', count: 1 }) });
     await stripe.customers.create({ email: 'x@example.com' });
     await receiver.waitFor(2);
     const [bad, good] = receiver.received;
@@ -184,18 +184,18 @@ describe('Idempotency-Key', () => {
 
 describe('control API on the Stripe mock', () => {
   it('POST /_control/events runs a flow like `stripe trigger`; secrets are readable', async () => {
-    const res = await fetch(`${mock.url}/_control/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"charge.refunded"}' });
+    const res = await controlFetch(mock, '/_control/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"charge.refunded"}' });
     expect(res.status).toBe(201);
     const body = await res.json();
     expect(body.events.map((e: { type: string }) => e.type)).toEqual(['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded', 'charge.refunded', 'refund.created']);
-    const secrets = await (await fetch(`${mock.url}/_control/secrets`)).json();
+    const secrets = await (await controlFetch(mock, '/_control/secrets')).json();
     expect(secrets).toMatchObject({ api_key: KEY, webhook_secret: expect.stringMatching(/^whsec_/), endpoints: [{ secret }] });
   });
 
   it('POST /_control/endpoints adds an endpoint signed with the fixed webhook secret (like stripe listen)', async () => {
     const other = await startReceiver();
     try {
-      const res = await fetch(`${mock.url}/_control/endpoints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: other.url, enabled_events: ['customer.created'] }) });
+      const res = await controlFetch(mock, '/_control/endpoints', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: other.url, enabled_events: ['customer.created'] }) });
       expect(res.status).toBe(201);
       expect((await res.json()).secret).toBe(control.webhookSecret);
       await stripe.customers.create({ name: 'Grace' });
@@ -209,8 +209,8 @@ describe('control API on the Stripe mock', () => {
   it('replays a delivery: the receiver sees it again with a fresh signature', async () => {
     await stripe.customers.create({ name: 'Linus' });
     await receiver.waitFor(1);
-    const [delivery] = (await (await fetch(`${mock.url}/_control/deliveries`)).json()).data;
-    const res = await fetch(`${mock.url}/_control/deliveries/${delivery.id}/replay`, { method: 'POST' });
+    const [delivery] = (await (await controlFetch(mock, '/_control/deliveries')).json()).data;
+    const res = await controlFetch(mock, `/_control/deliveries/${delivery.id}/replay`, { method: 'POST' });
     expect(res.status).toBe(200);
     expect((await res.json()).attempt).toMatchObject({ kind: 'replay', succeeded: true });
     expect(receiver.received).toHaveLength(2);
@@ -218,10 +218,10 @@ describe('control API on the Stripe mock', () => {
   });
 
   it('answers control errors in our envelope', async () => {
-    const missing = await fetch(`${mock.url}/_control/deliveries/nope`);
+    const missing = await controlFetch(mock, '/_control/deliveries/nope');
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'not_found', message: expect.any(String), details: [], request_id: expect.any(String), timestamp: expect.any(String) } });
-    const badFault = await fetch(`${mock.url}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"mode":"gremlins"}' });
+    const badFault = await controlFetch(mock, '/_control/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"mode":"gremlins"}' });
     expect(badFault.status).toBe(422);
     expect((await badFault.json()).error.details[0].field).toBe('mode');
   });

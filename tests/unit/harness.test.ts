@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { fillTemplate } from '../../cli/harness/environment.ts';
+import { fillTemplate, labEnvironment } from '../../cli/harness/environment.ts';
 import { extractRegion, inlineSolutionSnippets, isInstructorOnly } from '../../cli/harness/export.ts';
 import { findLab, loadLab } from '../../cli/harness/labs.ts';
 import { loadMutants, materializeMutant } from '../../cli/harness/mutants.ts';
@@ -55,6 +55,32 @@ describe('lab environment templates', () => {
     expect(fillTemplate('${mocks.stripe.url}/v1 ${port} ${prefix}', values)).toBe('http://127.0.0.1:1/v1 4000 lab-x');
     expect(fillTemplate('${mocks.stripe.secrets.api_key}', values)).toBe('sk_test_1');
     expect(() => fillTemplate('${mocks.github.url}', values)).toThrow(/nothing to fill in for \$\{mocks\.github\.url\}/);
+  });
+
+  // A started mock as the harness holds it: the app may get its URL, port and secrets, never its control token.
+  const started = { url: 'http://127.0.0.1:12111', controlToken: 'ctl_only-the-harness-holds-this', secrets: { api_key: 'sk_test_1' }, mock: { controlToken: 'ctl_only-the-harness-holds-this' } };
+  const stripeLab = (env: Record<string, string>) => ({ ...valid, mocks: ['stripe'], env });
+
+  test('a lab.json that would hand the app a mock\'s control token does not load, and says why', () => {
+    expect(() => loadLab(labFolder(stripeLab({ CONTROL: '${mocks.stripe.controlToken}' })))).toThrow(
+      /env\.CONTROL: \$\{mocks\.stripe\.controlToken\} would hand the app the stripe mock's control token\. Only the harness holds it/,
+    );
+    expect(() => loadLab(labFolder(stripeLab({ CONTROL: '${mocks.stripe.mock.controlToken}' })))).toThrow(
+      /env\.CONTROL: .* a lab app can be given \$\{mocks\.stripe\.url\}, \$\{mocks\.stripe\.port\} or \$\{mocks\.stripe\.secrets\.FIELD\} only/,
+    );
+    expect(() => loadLab(labFolder(stripeLab({ HOOKS: '${mocks.github.url}' })))).toThrow(/names a mock the lab does not list in "mocks" \(stripe\)/);
+    expect(() => loadLab(labFolder(stripeLab({ X: '${mocks.stripe.secrets}' })))).toThrow(/secrets\.FIELD\} only/);
+    expect(loadLab(labFolder(stripeLab({ KEY: '${mocks.stripe.secrets.api_key}', BASE: '${mocks.stripe.url}:${mocks.stripe.port}' }))).env).toHaveProperty('KEY');
+  });
+
+  test('even a lab that skipped loadLab cannot reach the token: the app\'s environment never contains it', () => {
+    const lab = { ...loadLab(labFolder(valid)), mocks: ['stripe' as const] };
+    const env = labEnvironment({ ...lab, env: { KEY: '${mocks.stripe.secrets.api_key}', PORT_OF_MOCK: '${mocks.stripe.port}' } }, { port: 4000, prefix: 'p', mocks: { stripe: started } });
+    expect(env).toMatchObject({ STRIPE_MOCK_URL: started.url, KEY: 'sk_test_1', PORT_OF_MOCK: '12111' });
+    expect(JSON.stringify(env)).not.toContain(started.controlToken);
+    for (const template of ['${mocks.stripe.controlToken}', '${mocks.stripe.mock.controlToken}']) {
+      expect(() => labEnvironment({ ...lab, env: { T: template } }, { port: 4000, prefix: 'p', mocks: { stripe: started } })).toThrow(/nothing to fill in/);
+    }
   });
 });
 
