@@ -2,8 +2,8 @@ import { expect } from 'vitest';
 import { graded } from '#testkit';
 import { emit, register, waitForRequests, senderLab } from '../support.ts';
 
-// A slower clock here, so that jitter (a share of the wait) is much larger than timer noise: 5 min → 1.5 s.
-const TIME_SCALE = 0.005;
+// A slower clock here, so that jitter (a share of the wait) is much larger than timer noise: 5 min → 2.4 s.
+const TIME_SCALE = 0.008;
 const FIRST_WAIT_MS = 300 * 1000 * TIME_SCALE;
 const MESSAGES = 8;
 
@@ -21,6 +21,9 @@ graded('retries are spread by jitter, not all at the same moment', {
   const waits = [...byId.values()].map((rs) => rs[1]!.at - rs[0]!.at);
   expect(waits).toHaveLength(MESSAGES);
   for (const ms of waits) expect(ms, `waits: ${waits.join(', ')} ms`).toBeGreaterThanOrEqual(FIRST_WAIT_MS * 0.7);
-  const spread = Math.max(...waits) - Math.min(...waits);
-  expect(spread, `waits of ${MESSAGES} messages that failed together: ${waits.join(', ')} ms`).toBeGreaterThanOrEqual(150);
+  // The middle six of eight: on a loaded machine one timer can fire late on its own, which is not jitter; jitter of
+  // ±20 % spreads them all (about 530 ms expected between the 2nd and 7th of eight here).
+  const middle = [...waits].sort((a, b) => a - b).slice(1, -1);
+  const spread = middle.at(-1)! - middle[0]!;
+  expect(spread, `waits of ${MESSAGES} messages that failed together: ${waits.join(', ')} ms`).toBeGreaterThanOrEqual(200);
 });
