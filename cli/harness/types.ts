@@ -13,6 +13,19 @@ export interface LabLimits {
   outputBytes: number;
 }
 
+/**
+ * One rule a lab's README states (lab.json `rules`). Graded tests name their rule (`graded(name, { rule, … })`), each
+ * mutant names the one rule it breaks; a rule that cannot be observed from outside says why in `notGraded`.
+ */
+export interface LabRule {
+  /** kebab-case, unique in the lab */
+  id: string;
+  /** The rule in one sentence, as the README's "What is graded" table shows it (Markdown). */
+  says: string;
+  /** Why no black-box test can check it (the README lists it as not graded). */
+  notGraded?: string;
+}
+
 export interface LabSpec {
   id: string;
   title: string;
@@ -24,6 +37,8 @@ export interface LabSpec {
   env: Record<string, string>;
   ready: { http: string } | { log: string };
   limits: LabLimits;
+  /** The rules table, when the lab has one (then every graded test and every mutant names a rule). */
+  rules?: LabRule[];
   /** Absolute path of the lab folder. */
   dir: string;
 }

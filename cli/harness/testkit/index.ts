@@ -20,18 +20,22 @@ declare module 'vitest' {
     points?: number;
     /** What to look at when it fails; shown to students by `lab check`. */
     hint?: string;
+    /** The id of the rule (lab.json `rules`) this test checks. */
+    rule?: string;
   }
 }
 
 export interface GradedOptions {
+  /** The rule of the lab's rules table this test checks (required when lab.json has `rules`). */
+  rule?: string;
   points: number;
   hint: string;
   timeout?: number;
 }
 
-/** A graded test: its points and hint live here, next to the assertions (one source for every report). */
-export function graded(name: string, { points, hint, timeout }: GradedOptions, fn: (ctx: TestContext) => Promise<void> | void): void {
-  test(name, { meta: { points, hint }, timeout }, fn);
+/** A graded test: its rule, points and hint live here, next to the assertions (one source for every report). */
+export function graded(name: string, { rule, points, hint, timeout }: GradedOptions, fn: (ctx: TestContext) => Promise<void> | void): void {
+  test(name, { meta: { points, hint, rule }, timeout }, fn);
 }
 
 function required(name: string): string {
@@ -162,7 +166,7 @@ async function whyUnreachable(url: string, error: unknown): Promise<Error> {
 export async function http(
   url: string,
   init: RequestInit & { json?: unknown } = {},
-): Promise<{ status: number; headers: Headers; text: string; json: any }> {
+): Promise<{ status: number; headers: Headers; text: string; json: any; said: string }> {
   const { json, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (json !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
@@ -181,7 +185,17 @@ export async function http(
   } catch {
     parsed = undefined;
   }
-  return { status: res.status, headers: res.headers, text, json: parsed };
+  return { status: res.status, headers: res.headers, text, json: parsed, said: exchange(url, init, res.status, text) };
+}
+
+const excerpt = (s: string, max: number) => (s.length > max ? `${s.slice(0, max)}…` : s);
+
+/** "POST /v1/orders {"total_cents":1} answered 200: {…}": what was sent and what came back, for failure messages. */
+function exchange(url: string, init: RequestInit & { json?: unknown }, status: number, text: string): string {
+  const { pathname, search } = new URL(url);
+  const body = init.json !== undefined ? JSON.stringify(init.json) : typeof init.body === 'string' ? init.body : '';
+  const sent = body ? ` ${excerpt(body, 80)}` : '';
+  return `${(init.method ?? 'GET').toUpperCase()} ${pathname}${search}${sent} answered ${status}: ${excerpt(text.replace(/\s+/g, ' '), 160) || '(no body)'}`;
 }
 
 /** An AMQP connection to the broker the harness uses. */
