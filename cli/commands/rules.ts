@@ -29,7 +29,7 @@ async function showRules(spec: LabSpec, write: boolean): Promise<string[]> {
   if (write) {
     const file = join(spec.dir, 'README.md');
     const readme = readFileSync(file, 'utf8');
-    const updated = withGradedSection(readme, renderGradedSection(spec.rules, tests));
+    const updated = withGradedSection(readme, renderGradedSection({ id: spec.id, rules: spec.rules }, tests));
     if (updated !== undefined && updated !== readme) {
       writeFileSync(file, updated);
       console.log(`  ${ok('wrote')} the "What is graded" section of ${spec.id}/README.md`);

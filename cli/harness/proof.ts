@@ -34,7 +34,7 @@ export function readmeProblems(lab: LabSpec, tests: GradedTest[]): string[] {
   if (!lab.rules) return [];
   const file = join(lab.dir, 'README.md');
   const readme = readFileSync(file, 'utf8');
-  const updated = withGradedSection(readme, renderGradedSection(lab.rules, tests));
+  const updated = withGradedSection(readme, renderGradedSection({ id: lab.id, rules: lab.rules }, tests));
   if (updated === undefined) return [`README.md has no generated "What is graded" section: put <!-- graded:begin --> and <!-- graded:end --> under the heading, then run: npm run lab -- rules ${lab.id.slice(0, 2)} --write`];
   if (updated !== readme) return [`README.md's "What is graded" section is out of date with lab.json and the tests: run npm run lab -- rules ${lab.id.slice(0, 2)} --write`];
   return [];

@@ -124,22 +124,24 @@ export function judgeMutant(mutant: Mutant, result: Pick<SubmissionResult, 'test
 
 export const GRADED_BEGIN = '<!-- graded:begin';
 export const GRADED_END = '<!-- graded:end -->';
-const BEGIN_LINE = `${GRADED_BEGIN}: generated from lab.json "rules" and the tests' points by \`npm run lab -- rules NN --write\` -->`;
 
 const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
+/** Test names are plain text, not Markdown: nothing in them may turn into HTML. */
+const plain = (s: string) => cell(s).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('*', '\\*').replaceAll('_', '\\_');
 
 /** The generated part of "What is graded": one row per rule, with its points and the tests that check it. */
-export function renderGradedSection(rules: LabRule[], tests: GradedTest[]): string {
-  const rows = rules.map((rule) => {
+export function renderGradedSection(lab: { id: string; rules: LabRule[] }, tests: GradedTest[]): string {
+  const rows = lab.rules.map((rule) => {
     if (rule.notGraded) return `| **${rule.id}** — ${cell(rule.says)} | not graded | ${cell(rule.notGraded)} |`;
-    const mine = tests.filter((t) => t.rule === rule.id);
+    // Public tests first (the ones a student meets), each group in the order the files declare them.
+    const mine = [...tests.filter((t) => t.rule === rule.id)].sort((a, b) => Number(a.visibility === 'hidden') - Number(b.visibility === 'hidden'));
     const points = mine.reduce((sum, t) => sum + t.points, 0);
-    const checks = mine.map((t) => `${cell(t.name)} (${t.points}${t.visibility === 'hidden' ? ', hidden' : ''})`).join('<br>');
+    const checks = mine.map((t) => `${plain(t.name)} (${t.points}${t.visibility === 'hidden' ? ', hidden' : ''})`).join('<br>');
     return `| **${rule.id}** — ${cell(rule.says)} | ${points} | ${checks} |`;
   });
   const sum = (v?: Visibility) => tests.filter((t) => !v || t.visibility === v).reduce((s, t) => s + t.points, 0);
   return [
-    BEGIN_LINE,
+    `${GRADED_BEGIN}: generated from lab.json "rules" and the tests' points by \`npm run lab -- rules ${lab.id.slice(0, 2)} --write\` -->`,
     '',
     '| rule | points | tests (points) |',
     '| --- | --- | --- |',

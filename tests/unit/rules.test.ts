@@ -100,12 +100,17 @@ describe('the verdict on a mutant', () => {
 });
 
 describe("the README's What is graded", () => {
-  const section = renderGradedSection(rules, tests);
-  test('one row per rule: its sentence, points summed from its tests, the tests with hidden ones marked', () => {
+  const section = renderGradedSection({ id: '07-sample', rules }, [tests[1]!, tests[0]!, tests[2]!]);
+  test('one row per rule: its sentence, points summed from its tests, public tests first and hidden ones marked', () => {
     expect(section).toContain('| **create** — POST answers 201 with a Location. | 4 | POST answers 201 (3)<br>POST sets Location (1, hidden) |');
     expect(section).toContain('| **not-found** — An unknown id answers 404. | 2 | GET unknown \\| 404 (2) |');
     expect(section).toContain('| **constant-time** — Keys are compared in constant time. | not graded | timing cannot be measured through a network |');
     expect(section).toContain('6 points: 5 in public tests (`lab check` runs them), 1 in hidden ones.');
+    expect(section).toContain('by `npm run lab -- rules 07 --write` -->');
+  });
+  test('test names stay plain text in Markdown', () => {
+    const odd: GradedTest = { name: 'a <b> and *c* or _d_ & e', file: 'public/a.test.ts', visibility: 'public', points: 1, rule: 'not-found' };
+    expect(renderGradedSection({ id: '07-sample', rules }, [odd])).toContain('| 1 | a &lt;b> and \\*c\\* or \\_d\\_ &amp; e (1) |');
   });
   test('the section goes between the markers; a README without them is refused', () => {
     const readme = '# Lab\n\n## What is graded\n\n<!-- graded:begin -->\nold table\n<!-- graded:end -->\n\n## Hints\n';
