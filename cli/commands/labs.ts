@@ -148,7 +148,15 @@ export function registerLabCommands(program: Command): void {
       let failed = 0;
       for (const spec of labs) {
         await servicesFor(spec);
-        const proof = await proveLab(spec, { onStep: (s) => process.stdout.write(dim(`  ${spec.id}: ${s}…\n`)) });
+        let proof;
+        try {
+          proof = await proveLab(spec, { onStep: (s) => process.stdout.write(dim(`  ${spec.id}: ${s}…\n`)) });
+        } catch (error) {
+          // A lab.json, a mutant file or a test file that cannot be read: say which, and go on with the next lab.
+          console.log(`${bad()} ${spec.id}: ${(error as Error).message}`);
+          failed++;
+          continue;
+        }
         const m = proof.mutants;
         console.log(
           `${proof.ok ? ok() : bad()} ${spec.id}: solution ${proof.solution.score}/${proof.solution.maxScore}, ` +

@@ -48,7 +48,10 @@ export function registerRules(program: Command): void {
       const labs = ref ? [lab(ref)] : discoverLabs();
       let failed = 0;
       for (const spec of labs) {
-        const problems = await showRules(spec, opts.write === true);
+        const problems = await showRules(spec, opts.write === true).catch((error: Error) => {
+          console.log(bold(spec.id));
+          return [error.message];
+        });
         for (const p of problems) console.log(`    ${bad('!')} ${p}`);
         if (problems.length) failed++;
       }
