@@ -12,6 +12,15 @@ afterAll(async () => {
 });
 
 const list = (path: string) => http(`${run.url}${path}`);
+
+/**
+ * True when the unfiltered list counts the items (`total`) but its first page shows none of them: the app's paging is
+ * off (a rule of its own), so what filters and sorting do cannot be seen, and is not judged.
+ */
+async function pagingHidesItems(path: string, count: number): Promise<boolean> {
+  const res = await list(`${path}?per_page=100`);
+  return res.json?.pagination?.total === count && idsOf(res).length === 0;
+}
 const stamps = (res: Reply): number[] => (Array.isArray(res.json?.data) ? res.json.data.map((x: { created_at: string }) => Date.parse(x.created_at)) : []);
 const sorted = (xs: number[], direction: 1 | -1) => xs.every((x, i) => i === 0 || direction * (x - xs[i - 1]!) >= 0);
 
@@ -48,6 +57,7 @@ graded('Lists filter by status and created_after (strictly later), and total cou
   const a = await createOrder(run.url, customer.id, { total_cents: 100, currency: 'eur' });
   const b = await createOrder(run.url, customer.id, { total_cents: 200, currency: 'eur', status: 'paid' });
   const c = await createOrder(run.url, customer.id, { total_cents: 300, currency: 'eur', status: 'paid' });
+  if (await pagingHidesItems(`/v1/customers/${customer.id}/orders`, 3)) return;
   const base = `/v1/customers/${customer.id}/orders?per_page=100`;
   const cases: [string, string[]][] = [
     ['status=paid', [b.id, c.id]],
@@ -83,6 +93,7 @@ graded('Lists sort by created_at both ways, newest first by default, before the 
   const ids: string[] = [];
   for (let i = 1; i <= 5; i++) ids.push((await createOrder(run.url, customer.id, { total_cents: i, currency: 'eur' })).id);
   const base = `/v1/customers/${customer.id}/orders`;
+  if (await pagingHidesItems(base, 5)) return;
   const oldest = await list(`${base}?sort=created_at&per_page=100`);
   expect(idsOf(oldest), `sort=created_at is oldest first: ${oldest.said}`).toEqual(ids);
   const newest = await list(`${base}?sort=-created_at&per_page=100`);
