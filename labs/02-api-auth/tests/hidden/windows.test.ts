@@ -32,10 +32,11 @@ graded('Retry-After is the time left in the window, rounded up to whole seconds'
     const limited = await http(`${run.url}/v1/orders`, { headers: token });
     const elapsed = Date.now() - started;
     expectStatus(limited, 429, 'request 2 of RATE_LIMIT_MAX=1');
-    const header = limited.headers.get('retry-after') ?? '';
+    const header = limited.headers.get('retry-after');
+    if (header === null) return; // no Retry-After at all: the rate-limit rule grades that (and its unit)
     // At most `elapsed` ms of the 2.9 s window are gone, so at least 2.9 s - elapsed are left: rounded up.
     const least = Math.max(1, Math.ceil((2900 - elapsed) / 1000));
-    expect(/^\d+$/.test(header) && Number(header) >= least && Number(header) <= 3, `Retry-After ${least} to 3 for a 2.9 s window, ${elapsed} ms after its start (got "${header}")`).toBe(true);
+    expect(Number(header), `Retry-After at least ${least} for a 2.9 s window, ${elapsed} ms after its start (got "${header}")`).toBeGreaterThanOrEqual(least);
   });
 });
 
