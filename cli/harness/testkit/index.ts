@@ -13,6 +13,7 @@ import { AppProcess, AppStartError } from '../target.ts';
 import type { LabSpec, MockName } from '../types.ts';
 
 export { AppProcess, AppStartError, freePort };
+export { expectEnvelopeOnRefusals, expectErrorEnvelope } from './envelope.ts';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -190,12 +191,15 @@ export async function http(
 
 const excerpt = (s: string, max: number) => (s.length > max ? `${s.slice(0, max)}…` : s);
 
-/** "POST /v1/orders {"total_cents":1} answered 200: {…}": what was sent and what came back, for failure messages. */
+/**
+ * "POST /v1/orders answered 200: {…} (sent {"total_cents":1})": what was sent and what came back, for failure
+ * messages. The status comes first, so it survives when a report shortens the line.
+ */
 function exchange(url: string, init: RequestInit & { json?: unknown }, status: number, text: string): string {
   const { pathname, search } = new URL(url);
   const body = init.json !== undefined ? JSON.stringify(init.json) : typeof init.body === 'string' ? init.body : '';
-  const sent = body ? ` ${excerpt(body, 80)}` : '';
-  return `${(init.method ?? 'GET').toUpperCase()} ${pathname}${search}${sent} answered ${status}: ${excerpt(text.replace(/\s+/g, ' '), 160) || '(no body)'}`;
+  const sent = body ? ` (sent ${excerpt(body, 80)})` : '';
+  return `${(init.method ?? 'GET').toUpperCase()} ${pathname}${search} answered ${status}: ${excerpt(text.replace(/\s+/g, ' '), 120) || '(no body)'}${sent}`;
 }
 
 /** An AMQP connection to the broker the harness uses. */

@@ -3,7 +3,7 @@
 // answers 200 instead of 201 still gives a customer to test with), so one mistake costs one rule's points.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { http } from '#testkit';
+import { expectErrorEnvelope, http } from '#testkit';
 
 export type Reply = Awaited<ReturnType<typeof http>>;
 
@@ -33,15 +33,10 @@ export function expectInvalid(res: Reply, fields: string[], what = ''): void {
 /** A route that answers 404 or 405 to a known resource is not there at all: judging it is another rule's business. */
 export const notServed = (res: Reply) => res.status === 404 || res.status === 405;
 
-/** The course's error envelope (the error-envelope rule). */
+/** The course's error envelope, as JSON (the error-envelope rule). */
 export function expectEnvelope(res: Reply): void {
-  const error = res.json?.error;
   expect(res.headers.get('content-type') ?? '(none)', `errors are JSON: ${res.said}`).toMatch(/^application\/json/);
-  expect(error, `the body is { "error": { … } }: ${res.said}`).toBeTypeOf('object');
-  expect(typeof error.code === 'string' && typeof error.message === 'string', `error.code and error.message are strings: ${res.said}`).toBe(true);
-  expect(Array.isArray(error.details), `error.details is an array: ${res.said}`).toBe(true);
-  expect(error.request_id, `error.request_id is a string: ${res.said}`).toBeTypeOf('string');
-  expect(typeof error.timestamp === 'string' && !Number.isNaN(Date.parse(error.timestamp)), `error.timestamp is a date-time: ${res.said}`).toBe(true);
+  expectErrorEnvelope(res);
 }
 
 export interface Created {

@@ -37,16 +37,6 @@ export async function clientCredentialsToken(run: LabRun, clientId: string, scop
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 export const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
 
-/** The course's error envelope (the error-envelope rule). */
-export function expectEnvelope(res: Reply): void {
-  const error = res.json?.error;
-  expect(error, `the body is { "error": { … } }: ${res.said}`).toBeTypeOf('object');
-  expect(typeof error.code === 'string' && typeof error.message === 'string', `error.code and error.message are strings: ${res.said}`).toBe(true);
-  expect(Array.isArray(error.details), `error.details is an array: ${res.said}`).toBe(true);
-  expect(error.request_id, `error.request_id is a string: ${res.said}`).toBeTypeOf('string');
-  expect(typeof error.timestamp === 'string' && !Number.isNaN(Date.parse(error.timestamp)), `error.timestamp is a date-time: ${res.said}`).toBe(true);
-}
-
 /** The status, with what was sent and what came back when it is not the one expected. */
 export function expectStatus(res: Reply, status: number, what = ''): void {
   expect(res.status, `${what ? `${what}: ` : ''}${res.said}`).toBe(status);
@@ -71,3 +61,16 @@ export async function withLimit(max: number, windowMs: number, fn: (run: LabRun)
 
 export const partnerKey = (run: LabRun, i: number) => ({ 'x-api-key': run.env.PARTNER_API_KEYS!.split(',')[i]! });
 export const adminCredentials = (run: LabRun) => basic(run.env.ADMIN_USER!, run.env.ADMIN_PASSWORD!);
+
+/**
+ * Send GETs (cycling through the credentials) until one is answered 429, at most `max` of them. How many are served
+ * before the 429 is the rate-limit rule's business; tests of other rules compare that count, never assume it.
+ */
+export async function untilLimited(run: LabRun, path: string, credentials: Record<string, string>[], max = 8): Promise<{ served: number; limited?: Reply; last: Reply }> {
+  let last: Reply | undefined;
+  for (let i = 0; i < max; i++) {
+    last = await http(`${run.url}${path}`, { headers: credentials[i % credentials.length] });
+    if (last.status === 429) return { served: i, limited: last, last };
+  }
+  return { served: max, last: last! };
+}

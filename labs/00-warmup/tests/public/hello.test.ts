@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect } from 'vitest';
-import { graded, http, startLab, type LabRun } from '#testkit';
+import { expectErrorEnvelope, graded, http, startLab, type LabRun } from '#testkit';
 
 let run: LabRun;
 beforeAll(async () => {
@@ -48,18 +48,14 @@ graded('A refused name gets the error envelope, with an entry for the field "nam
   let refused;
   for (const name of ['', '   ', 'x'.repeat(41)]) {
     const res = await http(`${run.url}/hello?name=${encodeURIComponent(name)}`);
-    if (res.status >= 400) {
+    if (res.status >= 400 && res.status < 500) {
       refused = res;
       break;
     }
   }
   expect(refused, 'none of name="", name="   " and a 41-character name was refused with a 4xx, so there is no envelope to check').toBeDefined();
-  const error = refused!.json?.error;
-  expect(error, `the body is { "error": { … } }: ${refused!.said}`).toBeTypeOf('object');
-  expect(error.code, `error.code is a string: ${refused!.said}`).toBeTypeOf('string');
-  expect(error.message, `error.message is a string: ${refused!.said}`).toBeTypeOf('string');
+  expectErrorEnvelope(refused!);
+  const error = refused!.json.error;
   expect(Array.isArray(error.details) && error.details.some((d: { field?: unknown; message?: unknown }) => d?.field === 'name' && typeof d.message === 'string'),
     `error.details has { "field": "name", "message": "…" }: ${refused!.said}`).toBe(true);
-  expect(error.request_id, `error.request_id is a string: ${refused!.said}`).toBeTypeOf('string');
-  expect(typeof error.timestamp === 'string' && !Number.isNaN(Date.parse(error.timestamp)), `error.timestamp is an ISO 8601 date-time: ${refused!.said}`).toBe(true);
 });

@@ -1,21 +1,21 @@
 import { expect } from 'vitest';
 import { graded, http, waitFor } from '#testkit';
-import { bearer, expectStatus, mintToken, withLimit } from '../oauth.ts';
+import { bearer, mintToken, untilLimited, withLimit } from '../oauth.ts';
 
 graded('The rate limit window resets: after the window the client is served again', {
   rule: 'rate-limit-window',
   points: 1,
   hint: 'When the window is over, start counting again from zero (or refill the bucket).',
 }, async () => {
-  await withLimit(2, 1000, async (run) => {
+  await withLimit(2, 1500, async (run) => {
     const token = bearer(mintToken(run, { subject: 'bursty-app', scope: ['orders:read'] }));
     let limited = false;
     for (let i = 0; i < 10 && !limited; i++) limited = (await http(`${run.url}/v1/orders`, { headers: token })).status === 429;
-    expect(limited, 'a burst of 10 requests hits a limit of 2 per 1 s').toBe(true);
+    expect(limited, 'a burst of 10 requests hits a limit of 2 per 1.5 s').toBe(true);
     await waitFor(async () => (await http(`${run.url}/v1/orders`, { headers: token })).status === 200, {
       timeoutMs: 6000,
       intervalMs: 250,
-      message: 'the client to be served again after the 1 s window',
+      message: 'the client to be served again after the 1.5 s window',
     });
   });
 });
@@ -28,11 +28,10 @@ graded('Retry-After is the time left in the window, rounded up to whole seconds'
   await withLimit(1, 2900, async (run) => {
     const token = bearer(mintToken(run, { subject: 'precise-app', scope: ['orders:read'] }));
     const started = Date.now();
-    expectStatus(await http(`${run.url}/v1/orders`, { headers: token }), 200, 'request 1 of RATE_LIMIT_MAX=1');
-    const limited = await http(`${run.url}/v1/orders`, { headers: token });
+    const { limited, last } = await untilLimited(run, '/v1/orders', [token], 4);
     const elapsed = Date.now() - started;
-    expectStatus(limited, 429, 'request 2 of RATE_LIMIT_MAX=1');
-    const header = limited.headers.get('retry-after');
+    expect(limited, `a client of RATE_LIMIT_MAX=1 is limited at some point: ${last.said}`).toBeDefined();
+    const header = limited!.headers.get('retry-after');
     if (header === null) return; // no Retry-After at all: the rate-limit rule grades that (and its unit)
     // At most `elapsed` ms of the 2.9 s window are gone, so at least 2.9 s - elapsed are left: rounded up.
     const least = Math.max(1, Math.ceil((2900 - elapsed) / 1000));
@@ -48,14 +47,21 @@ graded('Requests refused with 401 are not counted against anyone', {
   await withLimit(2, 60_000, async (run) => {
     const refused: [string, Record<string, string>][] = [
       ['no token', {}],
-      ['an expired token of patient-app', bearer(mintToken(run, { variant: 'expired', subject: 'patient-app', scope: ['orders:read'] }))],
       ['a tampered token of patient-app', bearer(mintToken(run, { variant: 'tampered', subject: 'patient-app', scope: ['orders:read'] }))],
     ];
+    let allRefused = true;
     for (const [what, headers] of refused) {
-      for (let i = 1; i <= 3; i++) expectStatus(await http(`${run.url}/v1/orders`, { headers }), 401, `${what}, attempt ${i}`);
+      for (let i = 1; i <= 3; i++) {
+        const res = await http(`${run.url}/v1/orders`, { headers });
+        expect(res.status, `${what}, attempt ${i}: refused for who it is, not for a rate: ${res.said}`).not.toBe(429);
+        if (res.status < 400) allRefused = false; // let in: another rule's business, and then it counts
+      }
     }
-    const token = bearer(mintToken(run, { subject: 'patient-app', scope: ['orders:read'] }));
-    for (let i = 1; i <= 2; i++) expectStatus(await http(`${run.url}/v1/orders`, { headers: token }), 200, `patient-app's valid request ${i} of RATE_LIMIT_MAX=2`);
-    expectStatus(await http(`${run.url}/v1/orders`, { headers: token }), 429, 'patient-app\'s request 3: the limit itself works');
+    if (!allRefused) return;
+    const patient = await untilLimited(run, '/v1/orders', [bearer(mintToken(run, { subject: 'patient-app', scope: ['orders:read'] }))]);
+    expect(patient.limited, `patient-app is limited at some point (the limit itself works): ${patient.last.said}`).toBeDefined();
+    // Then a client nobody used: patient-app must have had at least the budget a fresh client has.
+    const fresh = await untilLimited(run, '/v1/orders', [bearer(mintToken(run, { subject: 'fresh-app', scope: ['orders:read'] }))]);
+    expect(patient.served, `after 3 forged requests in its name, patient-app is served as often as a fresh client (${fresh.served} times)`).toBeGreaterThanOrEqual(fresh.served);
   });
 });
