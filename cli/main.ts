@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { doctorCommand } from './commands/doctor.ts';
 import { registerExport, registerGradeCommands, registerLabCommands } from './commands/labs.ts';
 import { registerMock } from './commands/mock.ts';
+import { registerRules } from './commands/rules.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStart } from './commands/start.ts';
 import { servicesDownCommand, servicesStatusCommand, servicesUpCommand } from './commands/services.ts';
@@ -41,5 +42,6 @@ registerStart(program);
 registerExport(program);
 registerServe(program);
 registerMock(program);
+registerRules(program);
 
 await program.parseAsync();

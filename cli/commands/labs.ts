@@ -144,17 +144,26 @@ export function registerLabCommands(program: Command): void {
   program
     .command('prove')
     .argument('[lab]', 'lab number or id (default: every lab)')
-    .description('instructors: the solution scores 100 %, the starter ≤ 30 %, every mutant is caught')
+    .description('instructors: the solution scores 100 %, the starter ≤ 30 %, every mutant is caught (by its rule only, when the lab has a rules table)')
     .action(async (ref: string | undefined) => {
       const labs = ref ? [lab(ref)] : discoverLabs();
       let failed = 0;
       for (const spec of labs) {
         await servicesFor(spec);
-        const proof = await proveLab(spec, { onStep: (s) => process.stdout.write(dim(`  ${spec.id}: ${s}…\n`)) });
+        let proof;
+        try {
+          proof = await proveLab(spec, { onStep: (s) => process.stdout.write(dim(`  ${spec.id}: ${s}…\n`)) });
+        } catch (error) {
+          // A lab.json, a mutant file or a test file that cannot be read: say which, and go on with the next lab.
+          console.log(`${bad()} ${spec.id}: ${(error as Error).message}`);
+          failed++;
+          continue;
+        }
         const m = proof.mutants;
         console.log(
           `${proof.ok ? ok() : bad()} ${spec.id}: solution ${proof.solution.score}/${proof.solution.maxScore}, ` +
-            `starter ${proof.starter.score}/${proof.starter.maxScore}, mutants caught ${m.filter((v) => v.caught).length}/${m.length}`,
+            `starter ${proof.starter.score}/${proof.starter.maxScore}, mutants caught ${m.filter((v) => v.caught).length}/${m.length}` +
+            `${spec.rules ? `, ${spec.rules.length} rules` : ''}; the solution graded in ${(proof.solution.durationMs / 1000).toFixed(1)} s`,
         );
         for (const p of proof.problems) console.log(`    ${bad('!')} ${p}`);
         if (!proof.ok) failed++;

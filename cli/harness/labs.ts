@@ -41,6 +41,11 @@ export function loadLab(dir: string): LabSpec {
   const spec = raw as Omit<LabSpec, 'dir' | 'limits' | 'grants'> & { limits?: Partial<LabSpec['limits']>; grants?: LabSpec['grants'] };
   const folder = dir.split('/').filter(Boolean).at(-1);
   if (spec.id !== folder) throw new LabConfigError(`${file}: id "${spec.id}" must equal the folder name "${folder}"`);
+  const seen = new Set<string>();
+  for (const rule of spec.rules ?? []) {
+    if (seen.has(rule.id)) throw new LabConfigError(`${file}: rules: the id "${rule.id}" appears more than once`);
+    seen.add(rule.id);
+  }
   const lab: LabSpec = {
     ...spec,
     services: spec.services ?? [],

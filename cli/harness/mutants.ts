@@ -5,16 +5,23 @@ import type { LabSpec } from './types.ts';
 
 /**
  * A mutant is a small deliberate bug applied to a copy of the solution (`mutants/<slug>.json`): exact text edits,
- * each of which must match the solution exactly once (so mutants cannot silently drift from the solution), and the
- * names of the tests that must catch it.
+ * each of which must match the solution exactly once (so mutants cannot silently drift from the solution). In a lab
+ * with a rules table it names the ONE rule it breaks (`rule`): it must fail a test of that rule and no test of another,
+ * except those its `collateral` lists with the reason. In a lab without one, it names the tests that must catch it.
  */
 export interface Mutant {
   slug: string;
   description: string;
-  catches: string[];
+  /** The rule (lab.json `rules`) this bug breaks. */
+  rule?: string;
+  /** Labs without a rules table: the full names of the tests that must fail. */
+  catches?: string[];
+  /** Tests of other rules this mutant may also fail, each with the reason that cannot be avoided. */
+  collateral?: { test: string; reason: string }[];
   edits: { file: string; find: string; replace: string }[];
 }
 
+/** Read and check a lab's mutants; errors name the file and what is wrong. */
 export function loadMutants(lab: LabSpec): Mutant[] {
   const dir = join(lab.dir, 'mutants');
   if (!existsSync(dir)) return [];
@@ -22,10 +29,42 @@ export function loadMutants(lab: LabSpec): Mutant[] {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => {
-      const data = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Omit<Mutant, 'slug'>;
-      if (!data.catches?.length || !data.edits?.length) throw new Error(`${join(dir, f)}: needs "catches" and "edits"`);
+      const file = join(dir, f);
+      let data: Omit<Mutant, 'slug'>;
+      try {
+        data = JSON.parse(readFileSync(file, 'utf8')) as Omit<Mutant, 'slug'>;
+      } catch (error) {
+        throw new Error(`${file}: ${(error as Error).message}`);
+      }
+      const problems = mutantProblems(data, Boolean(lab.rules));
+      if (problems.length) throw new Error(`${file}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
       return { slug: f.replace(/\.json$/, ''), ...data };
     });
+}
+
+function mutantProblems(data: Partial<Omit<Mutant, 'slug'>>, hasRules: boolean): string[] {
+  const problems: string[] = [];
+  const known = ['$schema', 'description', 'rule', 'catches', 'collateral', 'edits'];
+  for (const key of Object.keys(data)) if (!known.includes(key)) problems.push(`unknown field "${key}" (known: ${known.slice(1).join(', ')})`);
+  if (typeof data.description !== 'string' || data.description.trim() === '') problems.push('needs "description": the bug, in one sentence');
+  if (!Array.isArray(data.edits) || data.edits.length === 0) problems.push('needs "edits": [{ "file", "find", "replace" }, …]');
+  else if (data.edits.some((e) => typeof e?.file !== 'string' || typeof e.find !== 'string' || e.find === '' || typeof e.replace !== 'string')) {
+    problems.push('each edit needs "file", a non-empty "find" and "replace" (strings)');
+  }
+  if (hasRules) {
+    if (typeof data.rule !== 'string' || data.rule === '') problems.push('needs "rule": the id of the one rule (lab.json "rules") it breaks');
+    if (data.catches !== undefined) problems.push('"catches" is not used in a lab with a rules table: the tests of the mutant\'s rule must catch it');
+  } else {
+    if (!Array.isArray(data.catches) || data.catches.length === 0) problems.push('needs "catches": the full names of the tests that must fail');
+    if (data.rule !== undefined) problems.push('"rule" needs a rules table in lab.json');
+  }
+  if (data.collateral !== undefined) {
+    if (!hasRules) problems.push('"collateral" needs a rules table in lab.json');
+    else if (!Array.isArray(data.collateral) || data.collateral.some((c) => typeof c?.test !== 'string' || typeof c.reason !== 'string' || c.reason.trim().length < 20)) {
+      problems.push('"collateral" is a list of { "test": "full name", "reason": "why this cannot be avoided (a sentence)" }');
+    }
+  }
+  return problems;
 }
 
 /** Write solution + the mutant's edits into a fresh private folder and return it (graded like any submission). */

@@ -1,6 +1,7 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadMutants, materializeMutant, type Mutant } from './mutants.ts';
+import { checkRulesTable, collectGradedTests, judgeMutant, renderGradedSection, withGradedSection, type GradedTest } from './rules.ts';
 import { runLab } from './runner.ts';
 import type { LabSpec, SubmissionResult } from './types.ts';
 
@@ -10,11 +11,13 @@ export const STARTER_MAX_SHARE = 0.3;
 export interface MutantVerdict {
   mutant: Mutant;
   result: SubmissionResult;
-  /** Named tests that still passed (each one is a test without teeth for this bug). */
-  escaped: string[];
-  /** Names in `catches` that match no test at all (a typo or a renamed test). */
-  unknown: string[];
+  /** Caught where it should be: by a test of its rule (rules table), or by every test it names (`catches`). */
   caught: boolean;
+  /** The failed tests that caught it. */
+  caughtBy: string[];
+  /** Rules table only: failed tests of other rules that its `collateral` does not excuse. */
+  unfair: { test: string; rule: string }[];
+  problems: string[];
 }
 
 export interface LabProof {
@@ -26,13 +29,42 @@ export interface LabProof {
   problems: string[];
 }
 
+/** Is the README's generated "What is graded" section what the rules table and the tests say? */
+export function readmeProblems(lab: LabSpec, tests: GradedTest[]): string[] {
+  if (!lab.rules) return [];
+  const file = join(lab.dir, 'README.md');
+  const readme = readFileSync(file, 'utf8');
+  const updated = withGradedSection(readme, renderGradedSection({ id: lab.id, rules: lab.rules }, tests));
+  if (updated === undefined) return [`README.md has no generated "What is graded" section: put <!-- graded:begin --> and <!-- graded:end --> under the heading, then run: npm run lab -- rules ${lab.id.slice(0, 2)} --write`];
+  if (updated !== readme) return [`README.md's "What is graded" section is out of date with lab.json and the tests: run npm run lab -- rules ${lab.id.slice(0, 2)} --write`];
+  return [];
+}
+
+/** Labs without a rules table: the mutant must fail every test it names. */
+function judgeByCatches(mutant: Mutant, result: SubmissionResult): Omit<MutantVerdict, 'mutant' | 'result'> {
+  const byName = new Map(result.tests.map((t) => [t.name, t]));
+  const catches = mutant.catches ?? [];
+  const unknown = catches.filter((name) => !byName.has(name));
+  const escaped = catches.filter((name) => byName.get(name)?.status === 'passed');
+  const problems: string[] = [];
+  if (unknown.length) problems.push(`mutant ${mutant.slug} names tests that do not exist: ${unknown.join('; ')}`);
+  if (escaped.length) problems.push(`mutant ${mutant.slug} was not caught by: ${escaped.join('; ')}`);
+  const caught = unknown.length === 0 && escaped.length === 0 && result.score < result.maxScore;
+  return { caught, caughtBy: catches.filter((name) => byName.get(name)?.status === 'failed'), unfair: [], problems };
+}
+
 export async function proveLab(lab: LabSpec, { onStep }: { onStep?: (what: string) => void } = {}): Promise<LabProof> {
   const all = ['public', 'hidden'] as const;
+  const problems: string[] = [];
+  const list = loadMutants(lab);
+  // The rules table first: a test or mutant without its rule is found in seconds, before anything runs.
+  onStep?.('rules table');
+  const tests = await collectGradedTests(lab);
+  problems.push(...checkRulesTable(lab, tests, list), ...readmeProblems(lab, tests));
   onStep?.('solution');
   const solution = await runLab({ lab, targetDir: join(lab.dir, 'solution'), visibility: [...all], name: 'solution' });
   onStep?.('starter');
   const starter = await runLab({ lab, targetDir: join(lab.dir, 'starter'), visibility: [...all], name: 'starter' });
-  const problems: string[] = [];
   if (solution.maxScore === 0) problems.push('no graded tests were found');
   if (solution.score !== solution.maxScore) {
     const failed = solution.tests.filter((t) => t.status === 'failed').map((t) => `"${t.name}": ${t.message?.split('\n')[0]}`);
@@ -42,20 +74,15 @@ export async function proveLab(lab: LabSpec, { onStep }: { onStep?: (what: strin
     problems.push(`starter scores ${starter.score}/${starter.maxScore}, more than ${STARTER_MAX_SHARE * 100} %`);
   }
   const mutants: MutantVerdict[] = [];
-  const list = loadMutants(lab);
   if (list.length < 3) problems.push(`only ${list.length} mutants (at least 3 are required)`);
   for (const mutant of list) {
     onStep?.(`mutant ${mutant.slug}`);
     const dir = materializeMutant(lab, mutant);
     try {
       const result = await runLab({ lab, targetDir: dir, visibility: [...all], name: `mutant:${mutant.slug}` });
-      const byName = new Map(result.tests.map((t) => [t.name, t]));
-      const unknown = mutant.catches.filter((name) => !byName.has(name));
-      const escaped = mutant.catches.filter((name) => byName.get(name)?.status === 'passed');
-      const caught = unknown.length === 0 && escaped.length === 0 && result.score < result.maxScore;
-      if (unknown.length) problems.push(`mutant ${mutant.slug} names tests that do not exist: ${unknown.join('; ')}`);
-      if (escaped.length) problems.push(`mutant ${mutant.slug} was not caught by: ${escaped.join('; ')}`);
-      mutants.push({ mutant, result, escaped, unknown, caught });
+      const verdict = lab.rules ? judgeMutant(mutant, result, tests) : judgeByCatches(mutant, result);
+      problems.push(...verdict.problems);
+      mutants.push({ mutant, result, ...verdict });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -18,6 +18,19 @@ export interface LabLimits {
   scratchBytes: number;
 }
 
+/**
+ * One rule a lab's README states (lab.json `rules`). Graded tests name their rule (`graded(name, { rule, … })`), each
+ * mutant names the one rule it breaks; a rule that cannot be observed from outside says why in `notGraded`.
+ */
+export interface LabRule {
+  /** kebab-case, unique in the lab */
+  id: string;
+  /** The rule in one sentence, as the README's "What is graded" table shows it (Markdown). */
+  says: string;
+  /** Why no black-box test can check it (the README lists it as not graded). */
+  notGraded?: string;
+}
+
 export interface LabSpec {
   id: string;
   title: string;
@@ -31,6 +44,8 @@ export interface LabSpec {
   limits: LabLimits;
   /** What the app may do beyond the sandbox's default (child processes, workers, addons, WASI), with the reason. */
   grants: Grants;
+  /** The rules table, when the lab has one (then every graded test and every mutant names a rule). */
+  rules?: LabRule[];
   /** Absolute path of the lab folder. */
   dir: string;
 }

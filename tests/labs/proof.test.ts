@@ -4,8 +4,9 @@ import { STARTER_MAX_SHARE, proveLab } from '../../cli/harness/proof.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-// Every lab, proven through the real harness: the solution scores 100 %, the untouched starter at most 30 %,
-// and every mutant loses points on each test it names. (The student edition has no solutions: nothing to prove.)
+// Every lab, proven through the real harness: the solution scores 100 %, the untouched starter at most 30 %, and
+// every mutant is caught — in a lab with a rules table, by a test of the one rule it breaks and by no test of
+// another; otherwise by each test it names. (The student edition has no solutions: nothing to prove.)
 const labs = discoverLabs().filter((lab) => existsSync(join(lab.dir, 'solution')));
 
 describe.each(labs.map((lab) => [lab.id, lab] as const))('lab %s', (_id, lab) => {

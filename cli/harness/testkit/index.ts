@@ -15,6 +15,7 @@ import { AppProcess, AppStartError, sandboxRefusal } from '../target.ts';
 import type { LabSpec, MockName } from '../types.ts';
 
 export { AppProcess, AppStartError, freePort };
+export { expectEnvelopeOnRefusals, expectErrorEnvelope } from './envelope.ts';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -24,18 +25,22 @@ declare module 'vitest' {
     hint?: string;
     /** The test's last requests through http(), newest last: a failure is worded with them (../explain.ts). */
     exchanges?: HttpExchange[];
+    /** The id of the rule (lab.json `rules`) this test checks. */
+    rule?: string;
   }
 }
 
 export interface GradedOptions {
+  /** The rule of the lab's rules table this test checks (required when lab.json has `rules`). */
+  rule?: string;
   points: number;
   hint: string;
   timeout?: number;
 }
 
-/** A graded test: its points and hint live here, next to the assertions (one source for every report). */
-export function graded(name: string, { points, hint, timeout }: GradedOptions, fn: (ctx: TestContext) => Promise<void> | void): void {
-  test(name, { meta: { points, hint }, timeout }, fn);
+/** A graded test: its rule, points and hint live here, next to the assertions (one source for every report). */
+export function graded(name: string, { rule, points, hint, timeout }: GradedOptions, fn: (ctx: TestContext) => Promise<void> | void): void {
+  test(name, { meta: { points, hint, rule }, timeout }, fn);
 }
 
 function required(name: string): string {
@@ -188,7 +193,7 @@ function remember(url: string, method: string): HttpExchange {
 export async function http(
   url: string,
   init: RequestInit & { json?: unknown } = {},
-): Promise<{ status: number; headers: Headers; text: string; json: any }> {
+): Promise<{ status: number; headers: Headers; text: string; json: any; said: string }> {
   const { json, ...rest } = init;
   const exchange = remember(url, rest.method ?? 'GET');
   const headers = new Headers(rest.headers);
@@ -210,7 +215,20 @@ export async function http(
   } catch {
     parsed = undefined;
   }
-  return { status: res.status, headers: res.headers, text, json: parsed };
+  return { status: res.status, headers: res.headers, text, json: parsed, said: describeExchange(url, init, res.status, text) };
+}
+
+const excerpt = (s: string, max: number) => (s.length > max ? `${s.slice(0, max)}…` : s);
+
+/**
+ * "POST /v1/orders answered 200: {…} (sent {"total_cents":1})": what was sent and what came back, for failure
+ * messages. The status comes first, so it survives when a report shortens the line.
+ */
+function describeExchange(url: string, init: RequestInit & { json?: unknown }, status: number, text: string): string {
+  const { pathname, search } = new URL(url);
+  const body = init.json !== undefined ? JSON.stringify(init.json) : typeof init.body === 'string' ? init.body : '';
+  const sent = body ? ` (sent ${excerpt(body, 80)})` : '';
+  return `${(init.method ?? 'GET').toUpperCase()} ${pathname}${search} answered ${status}: ${excerpt(text.replace(/\s+/g, ' '), 120) || '(no body)'}${sent}`;
 }
 
 /** An AMQP connection to the broker the harness uses. */

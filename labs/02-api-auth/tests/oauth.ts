@@ -1,6 +1,6 @@
 // Helpers the lab's tests share (not a test file): tokens from the OAuth mock, good and deliberately broken.
 import { expect } from 'vitest';
-import { http, type LabRun } from '#testkit';
+import { http, startLab, type LabRun } from '#testkit';
 import type { MintTokenRequest, OAuthControl } from '../../../mock-servers/oauth/index.ts';
 
 export type Reply = Awaited<ReturnType<typeof http>>;
@@ -14,7 +14,8 @@ export function oauthControl(run: LabRun): OAuthControl {
 
 /** A token straight from the mock's signer, for a made-up client with exactly these scopes. */
 export function mintToken(run: LabRun, request: MintTokenRequest & { scope: string[] }): string {
-  return oauthControl(run).mintToken({ subject: 'test-app', ...request }).access_token;
+  // For this app's audience (OAUTH_AUDIENCE), unless the request says otherwise.
+  return oauthControl(run).mintToken({ subject: 'test-app', audience: run.env.OAUTH_AUDIENCE, ...request }).access_token;
 }
 
 /** The real flow: register a confidential client, then ask the token endpoint (client credentials, HTTP Basic). */
@@ -36,21 +37,40 @@ export async function clientCredentialsToken(run: LabRun, clientId: string, scop
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 export const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
 
-/** Asserts the course's error envelope. */
-export function expectEnvelope(res: Reply, status: number): void {
-  expect(res.status, `status (body: ${res.text.slice(0, 300)})`).toBe(status);
-  const error = res.json?.error;
-  expect(error, 'body has { error: { … } }').toBeTypeOf('object');
-  expect(error.code, 'error.code').toBeTypeOf('string');
-  expect(error.message, 'error.message').toBeTypeOf('string');
-  expect(Array.isArray(error.details), 'error.details is an array').toBe(true);
-  expect(error.request_id, 'error.request_id').toBeTypeOf('string');
-  expect(Number.isNaN(Date.parse(error.timestamp)), 'error.timestamp is a date-time').toBe(false);
+/** The status, with what was sent and what came back when it is not the one expected. */
+export function expectStatus(res: Reply, status: number, what = ''): void {
+  expect(res.status, `${what ? `${what}: ` : ''}${res.said}`).toBe(status);
 }
 
-/** 401 for a bearer route: the envelope plus an RFC 6750 challenge. */
-export function expectBearer401(res: Reply, what: string): void {
-  expect(res.status, `${what}: status (body: ${res.text.slice(0, 300)})`).toBe(401);
-  expectEnvelope(res, 401);
-  expect(res.headers.get('www-authenticate') ?? '', `${what}: WWW-Authenticate`).toMatch(/^Bearer\b/i);
+/** An order to test with, created with a write token whatever 2xx POST answers (creating is another rule). */
+export async function createOrder(run: LabRun, json: Record<string, unknown> = { total_cents: 800, currency: 'eur' }): Promise<{ id: string } & Record<string, unknown>> {
+  const res = await http(`${run.url}/v1/orders`, { method: 'POST', headers: bearer(mintToken(run, { scope: ['orders:read', 'orders:write'] })), json });
+  expect(res.status >= 200 && res.status < 300 && typeof res.json?.id === 'string', `could not create an order to test with: ${res.said}`).toBe(true);
+  return res.json;
+}
+
+/** An app of its own with a small rate limit (each rate-limit test gets one: no test spends another one's budget). */
+export async function withLimit(max: number, windowMs: number, fn: (run: LabRun) => Promise<void>): Promise<void> {
+  const run = await startLab({ env: { RATE_LIMIT_MAX: String(max), RATE_LIMIT_WINDOW_MS: String(windowMs) } });
+  try {
+    await fn(run);
+  } finally {
+    await run.stop();
+  }
+}
+
+export const partnerKey = (run: LabRun, i: number) => ({ 'x-api-key': run.env.PARTNER_API_KEYS!.split(',')[i]! });
+export const adminCredentials = (run: LabRun) => basic(run.env.ADMIN_USER!, run.env.ADMIN_PASSWORD!);
+
+/**
+ * Send GETs (cycling through the credentials) until one is answered 429, at most `max` of them. How many are served
+ * before the 429 is the rate-limit rule's business; tests of other rules compare that count, never assume it.
+ */
+export async function untilLimited(run: LabRun, path: string, credentials: Record<string, string>[], max = 8): Promise<{ served: number; limited?: Reply; last: Reply }> {
+  let last: Reply | undefined;
+  for (let i = 0; i < max; i++) {
+    last = await http(`${run.url}${path}`, { headers: credentials[i % credentials.length] });
+    if (last.status === 429) return { served: i, limited: last, last };
+  }
+  return { served: max, last: last! };
 }
