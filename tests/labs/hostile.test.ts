@@ -20,8 +20,10 @@ const hostile = join(repoRoot, 'tests/fixtures/hostile');
 const starter = join(repoRoot, 'labs/00-warmup/starter/main.ts');
 const solution = join(repoRoot, 'labs/00-warmup/solution');
 const work = mkdtempSync(join(tmpdir(), 'lab-grade-test-'));
-/** The points the bare starter earns (its /health route): no attack may earn more. */
-const STARTER_POINTS = 1;
+/** What the bare starter earns (its /health route), graded in the same class: no attack may earn more. */
+let starterPoints = 0;
+/** Lab 00's maximum, as the solution copies score it. */
+let full = 0;
 
 /** Attacks that run and then serve the starter: each must score at most what the starter scores. */
 const ATTACKS = [
@@ -85,6 +87,8 @@ function makeClass(name: string, { solutions, fixtures }: { solutions: number; f
     cpSync(join(hostile, fixture), join(dir, fixture), { recursive: true });
     if (ATTACKS.includes(fixture)) cpSync(starter, join(dir, fixture, 'starter.ts'));
   }
+  // The untouched starter: the yardstick for every attack.
+  cpSync(join(repoRoot, 'labs/00-warmup/starter'), join(dir, 'bare-starter'), { recursive: true });
   // A submission whose entry is a link to the course's own solution.
   mkdirSync(join(dir, 'links-to-solution'));
   symlinkSync(join(solution, 'main.ts'), join(dir, 'links-to-solution', 'main.ts'));
@@ -124,11 +128,13 @@ beforeAll(async () => {
   statusBefore = await gitStatus();
   hashesBefore = guarded.map(sha);
   const fixtures = [...ATTACKS, ...BROKEN];
-  const full = makeClass('class-ns', { solutions: 20, fixtures });
+  const klass = makeClass('class-ns', { solutions: 20, fixtures });
   // A clone of the whole course repo layout, and a folder with nothing to run.
-  cpSync(solution, join(full, 'repo-clone', 'labs', '00-warmup', 'starter'), { recursive: true });
-  cpSync(join(hostile, 'README.md'), join(full, 'no-code', 'README.md'));
-  strict = await grade('ns', full, 'strict');
+  cpSync(solution, join(klass, 'repo-clone', 'labs', '00-warmup', 'starter'), { recursive: true });
+  cpSync(join(hostile, 'README.md'), join(klass, 'no-code', 'README.md'));
+  strict = await grade('ns', klass, 'strict');
+  full = strict.results('student-01').max_score;
+  starterPoints = strict.results('bare-starter').score;
   permissionOnly = await grade('perm', makeClass('class-perm', { solutions: 2, fixtures: ATTACKS }), 'permission');
   const bare = makeClass('class-none', { solutions: 0, fixtures: HARMLESS_ATTACKS });
   unsandboxed = await gradeSubmissions({ lab: findLab('00'), submissions: listSubmissions(bare).filter((s) => HARMLESS_ATTACKS.includes(s.name)), jobs: 1, isolation: 'none' });
@@ -139,25 +145,26 @@ afterAll(() => {
   for (const g of [strict, permissionOnly]) if (g) rmSync(g.runsDir, { recursive: true, force: true });
 });
 
-describe('lab grade 00 in the namespace sandbox: 20 good and 24 bad submissions', () => {
+describe('lab grade 00 in the namespace sandbox: 20 good, the bare starter and 24 bad submissions', () => {
   test('the grade finishes, says which isolation it used, and prints a summary table and the report paths', () => {
     expect(strict.run.exitCode, String(strict.run.all)).toBe(0);
-    expect(strict.run.all).toContain('44 submission(s)');
+    expect(strict.run.all).toContain('45 submission(s)');
     expect(strict.run.all).toContain('Isolation: namespace (bubblewrap');
-    expect(strict.run.all).toMatch(/student-20\s*│\s*10\/10/);
+    expect(strict.run.all).toMatch(new RegExp(`student-20\\s*│\\s*${full}/${full}`));
     expect(strict.run.all).toContain('report.html');
   });
 
-  test('every copy of the solution scores 10/10: no submission disturbs another', () => {
-    for (let i = 1; i <= 20; i++) expect(strict.results(`student-${String(i).padStart(2, '0')}`).score, `student-${i}`).toBe(10);
-    expect(strict.results('repo-clone').score).toBe(10);
+  test('every copy of the solution scores full marks: no submission disturbs another', () => {
+    expect(full).toBeGreaterThan(starterPoints);
+    for (let i = 1; i <= 20; i++) expect(strict.results(`student-${String(i).padStart(2, '0')}`).score, `student-${i}`).toBe(full);
+    expect(strict.results('repo-clone').score).toBe(full);
   });
 
   test.each(ATTACKS)('%s gains nothing: at most the bare starter\'s points', (name) => {
     const r = strict.results(name);
     expect(r.extra_data.isolation).toMatch(/^namespace/);
-    expect(r.score, JSON.stringify(r.tests.map((t) => [t.name, t.status, t.output.slice(0, 300)]))).toBeLessThanOrEqual(STARTER_POINTS);
-    expect(r.max_score).toBe(10);
+    expect(r.score, JSON.stringify(r.tests.map((t) => [t.name, t.status, t.output.slice(0, 300)]))).toBeLessThanOrEqual(starterPoints);
+    expect(r.max_score).toBe(full);
   });
 
   test.each([
@@ -166,13 +173,14 @@ describe('lab grade 00 in the namespace sandbox: 20 good and 24 bad submissions'
     ['never-listens', 0, /did not answer GET \/health/],
     ['wrong-port', 0, /It listens on port \d+ instead: read the port from the PORT environment variable/],
     ['floods-output', 0, /printed more than 1048576 bytes/],
-    ['crashes-on-request', 1, /the app is not running \(it exited with code 3\)/],
+    ['crashes-on-request', -1, /the app is not running \(it exited with code 3\)/],
     ['no-code', 0, /entry file main\.ts is missing/],
     ['forks-children', 0, /grading sandbox refused it ChildProcess access[\s\S]*start no processes or workers unless the lab allows it/],
     ['links-to-solution', 0, /entry file main\.ts is missing/],
-  ])('%s scores %i with the reason in its results', (name, score, reason) => {
+  ])('%s scores %i with the reason in its results (-1: what the bare starter scores, its /health)', (name, score, reason) => {
     const r = strict.results(name);
-    expect(r.score).toBe(score);
+    if (score === -1) expect(r.score).toBeLessThanOrEqual(starterPoints);
+    else expect(r.score).toBe(score);
     const failed = r.tests.filter((t) => t.status === 'failed');
     expect(failed.length).toBeGreaterThan(0);
     expect(failed[0]!.output).toMatch(reason);
@@ -189,24 +197,30 @@ describe('lab grade 00 in the namespace sandbox: 20 good and 24 bad submissions'
 
   test('results.json follows Gradescope\'s format, with hidden tests kept hidden until published', () => {
     const r = strict.results('student-01');
-    expect(r.tests).toHaveLength(5);
+    const tests = readdirSync(join(repoRoot, 'labs/00-warmup/tests'), { recursive: true, withFileTypes: true }).filter((e) => e.name.endsWith('.test.ts'));
+    const count = (kind: string) => tests.filter((e) => e.parentPath.endsWith(kind)).reduce((n, e) => n + (readFileSync(join(e.parentPath, e.name), 'utf8').match(/\bgraded\(/g) ?? []).length, 0);
+    expect(r.tests).toHaveLength(count('public') + count('hidden'));
     for (const t of r.tests) {
       expect(t).toMatchObject({ name: expect.any(String), score: expect.any(Number), max_score: expect.any(Number), status: expect.stringMatching(/^(passed|failed)$/) });
     }
-    expect(r.tests.filter((t) => t.visibility === 'after_published')).toHaveLength(2);
-    expect(r.tests.filter((t) => t.visibility === 'visible')).toHaveLength(3);
+    expect(r.tests.filter((t) => t.visibility === 'after_published')).toHaveLength(count('hidden'));
+    expect(r.tests.filter((t) => t.visibility === 'visible')).toHaveLength(count('public'));
   });
 
   test('junit.xml, gradebook.csv and report.html describe the same class and the isolation used', () => {
     const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(join(strict.out, 'junit.xml'), 'utf8'));
     const suites = junit.testsuites.testsuite as { name: string; failures: string; properties: { property: { name: string; value: string }[] } }[];
-    expect(suites).toHaveLength(44);
-    expect(suites.find((s) => s.name.endsWith('hangs-at-start'))!.failures).toBe('5');
+    expect(suites).toHaveLength(45);
+    expect(suites.find((s) => s.name.endsWith('hangs-at-start'))!.failures).toBe(String(strict.results('student-01').tests.length));
     expect(suites[0]!.properties.property.find((p) => p.name === 'isolation')!.value).toMatch(/^namespace/);
 
     const rows = parseCsv(readFileSync(join(strict.out, 'gradebook.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
-    expect(rows).toHaveLength(44);
-    expect(rows.find((r) => r.submission === 'crashes-on-request')).toMatchObject({ score: '1', max_score: '10', percent: '10.0' });
+    expect(rows).toHaveLength(45);
+    expect(rows.find((r) => r.submission === 'crashes-on-request')).toMatchObject({
+      score: String(strict.results('crashes-on-request').score),
+      max_score: String(full),
+      percent: ((100 * strict.results('crashes-on-request').score) / full).toFixed(1),
+    });
 
     const html = readFileSync(join(strict.out, 'report.html'), 'utf8');
     expect(html).toContain('<svg');
@@ -221,21 +235,21 @@ describe('lab grade 00 with Node\'s permission model alone', () => {
     expect(permissionOnly.run.exitCode, String(permissionOnly.run.all)).toBe(0);
     expect(permissionOnly.run.all).toContain('Isolation: Node permission model only');
     expect(permissionOnly.results('student-01').extra_data.isolation).toMatch(/^Node permission model only/);
-    expect(permissionOnly.results('student-01').score).toBe(10);
-    expect(permissionOnly.results('student-02').score).toBe(10);
+    expect(permissionOnly.results('student-01').score).toBe(full);
+    expect(permissionOnly.results('student-02').score).toBe(full);
   });
 
   test.each(ATTACKS)('%s gains nothing: at most the bare starter\'s points', (name) => {
     const r = permissionOnly.results(name);
-    expect(r.score, JSON.stringify(r.tests.map((t) => [t.name, t.status, t.output.slice(0, 300)]))).toBeLessThanOrEqual(STARTER_POINTS);
+    expect(r.score, JSON.stringify(r.tests.map((t) => [t.name, t.status, t.output.slice(0, 300)]))).toBeLessThanOrEqual(starterPoints);
   });
 });
 
 describe('the attacks are real: without a sandbox they succeed', () => {
   const outcome = (name: string) => unsandboxed.find((r) => r.submission === name)!;
   test('importing the solution, directly or through a link, scores full marks', () => {
-    expect(outcome('imports-solution').score).toBe(10);
-    expect(outcome('runtime-symlink').score).toBe(10);
+    expect(outcome('imports-solution').score).toBe(full);
+    expect(outcome('runtime-symlink').score).toBe(full);
   });
 
   test('the hidden tests\' source lands in the failure output', () => {
