@@ -261,7 +261,8 @@ function sentenceFor(a: Assertion, error: TestFailure, exchanges: HttpExchange[]
   const note = label(a.note);
   const about = note ? `${note}: ` : '';
   // The note after a sentence that names the exchange, unless it only repeats the request or the body.
-  const after = (x: HttpExchange) => (note && note !== request(x) && note !== x.path && !x.body?.trim().startsWith(note) ? ` (${note})` : '');
+  const after = (x: HttpExchange) =>
+    note && note !== request(x) && note !== x.path && !note.startsWith(`${request(x)} answered`) && !x.body?.trim().startsWith(note) ? ` (${note})` : '';
   const actual = valueOf(a.actual, error.actual);
   const not = a.negated ? 'not ' : '';
 

@@ -44,7 +44,8 @@ describe('lab export --student', () => {
     const check = await lab(out, 'check', '00');
     expect(check.all).toMatch(/✓ GET \/health answers 200/);
     expect(check.all).toMatch(/hint: Add `app\.get\("\/hello"/);
-    expect(check.all).toContain('Score: 1/7 public points');
+    // The bare starter earns its /health point of the public tests, whatever lab 00's total is.
+    expect(check.all).toMatch(/Score: 1\/\d+ public points/);
     expect(check.exitCode).toBe(1);
   });
 });

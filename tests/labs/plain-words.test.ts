@@ -93,14 +93,17 @@ describe('lab grade', () => {
     const names = rows.map((lines) => lines.map((cells) => cells[0]).join(''));
     expect(names).toEqual(['submission', a, b]);
     const why = (row: number) => rows[row]!.map((cells) => cells[5]).filter(Boolean);
-    expect(why(1)).toHaveLength(4); // the starter fails two public and two hidden tests
+    // The starter fails most tests: one line per reason, at most six, the rest counted.
+    expect(why(1).length).toBeGreaterThanOrEqual(4);
+    expect(why(1).length).toBeLessThanOrEqual(6);
     expect(why(1).slice(0, 2)).toEqual(['GET /hello answered 404, expected 200', 'GET /hello?name=Ada answered 404, expected 200']);
-    expect(why(1)[2]).toMatch(/^GET \/hello\?name=Grace answered content-type: "t/);
+    expect(why(1).join('\n')).toMatch(/answered content-type: "t/);
     expect(grade.all).not.toMatch(/Object\.is|\{"/);
     expect(why(2)).toEqual(['-']);
 
     const results = JSON.parse(readFileSync(join(out, 'submissions', a, 'results.json'), 'utf8')) as { tests: { name: string; output: string }[] };
     const hello = results.tests.find((t) => t.name === 'GET /hello greets the world when no name is given')!;
-    expect(hello.output).toMatch(/^GET \/hello answered 404, expected 200\nit answered: 404 Not Found\n\nexpected 404 to be 200 \/\/ Object\.is equality\n\nHint: /);
+    // The sentence, then Vitest's whole message (with the test's own note before it), then the hint.
+    expect(hello.output).toMatch(/^GET \/hello answered 404, expected 200\nit answered: 404 Not Found\n\n(.*: )?expected 404 to be 200 \/\/ Object\.is equality\n\nHint: /);
   });
 });
