@@ -27,6 +27,8 @@ const runsDir = join(repoRoot, '.cache', `runs-control-${randomUUID().slice(0, 8
 interface HostileReport {
   label: string;
   pid: number;
+  /** Unique per app process (pids repeat: each sandboxed app has a PID namespace of its own). */
+  instance: string;
   mocks: string[];
   guesses: number;
   attempts: number;
@@ -40,7 +42,7 @@ interface HostileReport {
   breaches: string[];
 }
 /** The last report of each hostile app process (a lab's test files each start the app; some restart it). */
-const reports = new Map<string, Map<number, HostileReport>>();
+const reports = new Map<string, Map<string, HostileReport>>();
 let collector: Server;
 let reportUrl: string;
 
@@ -51,7 +53,7 @@ beforeAll(async () => {
     req.on('end', () => {
       const report = JSON.parse(body) as HostileReport;
       if (!reports.has(report.label)) reports.set(report.label, new Map());
-      reports.get(report.label)!.set(report.pid, report);
+      reports.get(report.label)!.set(report.instance, report);
       res.end();
     });
   });
