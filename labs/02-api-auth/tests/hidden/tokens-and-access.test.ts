@@ -11,11 +11,11 @@ const graderEnv = { PARTNER_API_KEYS: `${fresh('pk_grader_')},${fresh('pk_grader
 const COLON_PASSWORD = 'tea:time at 5:00';
 
 let run: LabRun;
-let apps: Record<'main' | 'rotating' | 'graders' | 'colon', LabRun | Error>;
+let apps: Record<'main' | 'graders' | 'reconfigured', LabRun | Error>;
 beforeAll(async () => {
-  // Apps of their own for the tests that change an app's setup (a rotated key, the graders' values, a password with
-  // colons).
-  apps = await startApps({ main: {}, rotating: {}, graders: { env: graderEnv }, colon: { env: { ADMIN_PASSWORD: COLON_PASSWORD } } });
+  // Apps for the tests that change an app's setup: the graders' values; and, on one app, a password with colons
+  // (admin requests only) and a rotated key (token requests only), which touch nothing of each other.
+  apps = await startApps({ main: {}, graders: { env: graderEnv }, reconfigured: { env: { ADMIN_PASSWORD: COLON_PASSWORD } } });
   run = use(apps.main);
 });
 afterAll(async () => {
@@ -90,7 +90,7 @@ graded('The admin password may contain colons: the credentials are split at the 
   points: 1,
   hint: 'A user name cannot contain ":", a password can: split the decoded "user:password" at the FIRST colon only.',
 }, async () => {
-  const own = use(apps.colon);
+  const own = use(apps.reconfigured);
   const user = own.env.ADMIN_USER!;
   // An app that takes the usual password here ignores ADMIN_PASSWORD: the config-from-env rule's business.
   if ((await http(`${own.url}/v1/admin/stats`, { headers: basic(user, run.env.ADMIN_PASSWORD!) })).status === 200) return;
@@ -249,7 +249,7 @@ graded('Tokens signed after a key rotation are accepted (the JWKS is fetched aga
   points: 1,
   hint: 'Use jwks-rsa with caching: it refetches the JWKS when a token names a kid it has not seen. Do not load the keys once at start-up.',
 }, async () => {
-  const own = use(apps.rotating);
+  const own = use(apps.reconfigured);
   // Tokens are verified at all: one that fails every check (edited after signing, wrong issuer, expired) is refused.
   const forged = mintToken(own, { variant: 'tampered', scope: ['orders:read'], claims: { iss: 'https://evil-issuer.example', iat: now() - 7200, exp: now() - 3600 } });
   const refused = await http(`${own.url}/v1/orders`, { headers: bearer(forged) });
