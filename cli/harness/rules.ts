@@ -26,7 +26,10 @@ export async function collectGradedTests(lab: LabSpec): Promise<GradedTest[]> {
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (err = (err + chunk.toString('utf8')).slice(-4000)));
+  // Collecting imports the test files and nothing more; a minute means something hangs at import time.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  clearTimeout(timer);
   const line = out.split('\n').find((l) => l.startsWith('@@collected '));
   if (!line) throw new Error(`collecting the tests of ${lab.id} failed (exit code ${code}):\n${err || out.slice(-2000)}`);
   const { tests, errors } = JSON.parse(line.slice('@@collected '.length)) as { tests: GradedTest[]; errors: string[] };

@@ -1,6 +1,6 @@
 // Helpers the lab's tests share (not a test file): tokens from the OAuth mock, good and deliberately broken.
 import { expect } from 'vitest';
-import { http, startLab, type LabRun } from '#testkit';
+import { http, startLab, type LabRun, type StartLabOptions } from '#testkit';
 import type { MintTokenRequest, OAuthControl } from '../../../mock-servers/oauth/index.ts';
 
 export type Reply = Awaited<ReturnType<typeof http>>;
@@ -49,16 +49,6 @@ export async function createOrder(run: LabRun, json: Record<string, unknown> = {
   return res.json;
 }
 
-/** An app of its own with a small rate limit (each rate-limit test gets one: no test spends another one's budget). */
-export async function withLimit(max: number, windowMs: number, fn: (run: LabRun) => Promise<void>): Promise<void> {
-  const run = await startLab({ env: { RATE_LIMIT_MAX: String(max), RATE_LIMIT_WINDOW_MS: String(windowMs) } });
-  try {
-    await fn(run);
-  } finally {
-    await run.stop();
-  }
-}
-
 export const partnerKey = (run: LabRun, i: number) => ({ 'x-api-key': run.env.PARTNER_API_KEYS!.split(',')[i]! });
 export const adminCredentials = (run: LabRun) => basic(run.env.ADMIN_USER!, run.env.ADMIN_PASSWORD!);
 
@@ -73,4 +63,26 @@ export async function untilLimited(run: LabRun, path: string, credentials: Recor
     if (last.status === 429) return { served: i, limited: last, last };
   }
   return { served: max, last: last! };
+}
+
+export const limitEnv = (max: number, windowMs: number): StartLabOptions => ({ env: { RATE_LIMIT_MAX: String(max), RATE_LIMIT_WINDOW_MS: String(windowMs) } });
+
+/**
+ * Start several apps at once, so their start-ups overlap. An app that does not start does not fail the others' tests:
+ * its slot holds the error, and `use()` throws it inside the one test that needs that app.
+ */
+export async function startApps<K extends string>(options: Record<K, StartLabOptions>): Promise<Record<K, LabRun | Error>> {
+  const keys = Object.keys(options) as K[];
+  const started = await Promise.all(keys.map((k) => startLab(options[k]).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+  return Object.fromEntries(keys.map((k, i) => [k, started[i]])) as Record<K, LabRun | Error>;
+}
+
+export const use = (app: LabRun | Error | undefined): LabRun => {
+  if (app === undefined) throw new Error('the app was not started');
+  if (app instanceof Error) throw app;
+  return app;
+};
+
+export async function stopApps(apps: Partial<Record<string, LabRun | Error>>): Promise<void> {
+  await Promise.all(Object.values(apps).map((app) => (app instanceof Error ? undefined : app?.stop())));
 }

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, expect } from 'vitest';
-import { graded, http, startLab, type LabRun } from '#testkit';
-import { basic, bearer, clientCredentialsToken, createOrder, expectStatus, mintToken, withLimit } from '../oauth.ts';
+import { graded, http, type LabRun } from '#testkit';
+import { basic, bearer, clientCredentialsToken, createOrder, expectStatus, limitEnv, mintToken, startApps, stopApps, use } from '../oauth.ts';
 
 let run: LabRun;
+let apps: Record<'main' | 'limitOfThree', LabRun | Error>;
 beforeAll(async () => {
-  run = await startLab();
+  apps = await startApps({ main: {}, limitOfThree: limitEnv(3, 60_000) });
+  run = use(apps.main);
 });
 afterAll(async () => {
-  await run?.stop();
+  await stopApps(apps ?? {});
 });
 
 graded('GET /health needs no credentials', {
@@ -111,12 +113,11 @@ graded('Too many requests from one client answer 429 with Retry-After', {
   points: 3,
   hint: 'Count requests per client (the token\'s sub) in a window of RATE_LIMIT_WINDOW_MS; past RATE_LIMIT_MAX answer 429 with Retry-After: <seconds until the window resets>.',
 }, async () => {
-  await withLimit(3, 60_000, async (small) => {
-    const token = mintToken(small, { subject: 'busy-app', scope: ['orders:read'] });
-    for (let i = 1; i <= 3; i++) expectStatus(await http(`${small.url}/v1/orders`, { headers: bearer(token) }), 200, `request ${i} of RATE_LIMIT_MAX=3`);
-    const limited = await http(`${small.url}/v1/orders`, { headers: bearer(token) });
-    expectStatus(limited, 429, 'request 4 of RATE_LIMIT_MAX=3');
-    const retryAfter = limited.headers.get('retry-after');
-    expect(/^\d+$/.test(retryAfter ?? '') && Number(retryAfter) >= 1 && Number(retryAfter) <= 60, `Retry-After is whole seconds, 1 to 60 for a 60 s window (got ${retryAfter})`).toBe(true);
-  });
+  const small = use(apps.limitOfThree);
+  const token = mintToken(small, { subject: 'busy-app', scope: ['orders:read'] });
+  for (let i = 1; i <= 3; i++) expectStatus(await http(`${small.url}/v1/orders`, { headers: bearer(token) }), 200, `request ${i} of RATE_LIMIT_MAX=3`);
+  const limited = await http(`${small.url}/v1/orders`, { headers: bearer(token) });
+  expectStatus(limited, 429, 'request 4 of RATE_LIMIT_MAX=3');
+  const retryAfter = limited.headers.get('retry-after');
+  expect(/^\d+$/.test(retryAfter ?? '') && Number(retryAfter) >= 1 && Number(retryAfter) <= 60, `Retry-After is whole seconds, 1 to 60 for a 60 s window (got ${retryAfter})`).toBe(true);
 });
