@@ -7,7 +7,7 @@ import { brokersParallelSafe } from '../harness/broker-scope.ts';
 import { exportStudentEdition } from '../harness/export.ts';
 import { gradeSubmissions, listSubmissions } from '../harness/grade.ts';
 import { LabConfigError, discoverLabs, findLab } from '../harness/labs.ts';
-import { proveLab } from '../harness/proof.ts';
+import { proofJobs, proveLab } from '../harness/proof.ts';
 import { readProgress, saveProgress } from '../harness/progress.ts';
 import { writeReports } from '../harness/reports.ts';
 import { runLab } from '../harness/runner.ts';
@@ -144,15 +144,18 @@ export function registerLabCommands(program: Command): void {
   program
     .command('prove')
     .argument('[lab]', 'lab number or id (default: every lab)')
+    .option('--jobs <n>', 'runs graded at the same time (default: LAB_PROOF_JOBS or 2)', (v) => Math.max(1, Math.min(8, Number(v) || 1)))
+    .option('--mutant <slug...>', 'only these mutants (the solution and the starter are always graded)')
     .description('instructors: the solution scores 100 %, the starter ≤ 30 %, every mutant is caught (by its rule only, when the lab has a rules table)')
-    .action(async (ref: string | undefined) => {
+    .action(async (ref: string | undefined, opts: { jobs?: number; mutant?: string[] }) => {
+      if (opts.mutant && !ref) fail('--mutant needs a lab: npm run lab -- prove NN --mutant SLUG');
       const labs = ref ? [lab(ref)] : discoverLabs();
       let failed = 0;
       for (const spec of labs) {
         await servicesFor(spec);
         let proof;
         try {
-          proof = await proveLab(spec, { onStep: (s) => process.stdout.write(dim(`  ${spec.id}: ${s}…\n`)) });
+          proof = await proveLab(spec, { jobs: opts.jobs ?? proofJobs(), only: opts.mutant, onStep: (s) => process.stdout.write(dim(`  ${spec.id}: ${s}…\n`)) });
         } catch (error) {
           // A lab.json, a mutant file or a test file that cannot be read: say which, and go on with the next lab.
           console.log(`${bad()} ${spec.id}: ${(error as Error).message}`);

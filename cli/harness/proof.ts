@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadMutants, materializeMutant, type Mutant } from './mutants.ts';
 import { checkRulesTable, collectGradedTests, judgeMutant, renderGradedSection, withGradedSection, type GradedTest } from './rules.ts';
 import { runLab } from './runner.ts';
+import { brokersParallelSafe } from './broker-scope.ts';
 import type { LabSpec, SubmissionResult } from './types.ts';
 
 /** The teeth of a lab: the solution scores 100 %, the starter scores low, every mutant loses points where it says. */
@@ -53,18 +54,66 @@ function judgeByCatches(mutant: Mutant, result: SubmissionResult): Omit<MutantVe
   return { caught, caughtBy: catches.filter((name) => byName.get(name)?.status === 'failed'), unfair: [], problems };
 }
 
-export async function proveLab(lab: LabSpec, { onStep }: { onStep?: (what: string) => void } = {}): Promise<LabProof> {
+export interface ProveOptions {
+  onStep?: (what: string) => void;
+  /** Runs graded at the same time (solution, starter and mutants). Broker labs fall back to 1 where runs cannot be kept apart. */
+  jobs?: number;
+  /** Only these mutants (slugs); the solution and the starter are always graded. */
+  only?: string[];
+}
+
+/** `LAB_PROOF_JOBS` (default 2): how many runs a proof grades at once. Most lab time is waiting, not computing. */
+export function proofJobs(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.LAB_PROOF_JOBS ?? 2);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 8) : 2;
+}
+
+export async function proveLab(lab: LabSpec, { onStep, jobs = 1, only }: ProveOptions = {}): Promise<LabProof> {
   const all = ['public', 'hidden'] as const;
   const problems: string[] = [];
-  const list = loadMutants(lab);
+  let list = loadMutants(lab);
+  if (only?.length) {
+    const unknown = only.filter((slug) => !list.some((m) => m.slug === slug));
+    if (unknown.length) throw new Error(`no mutant named ${unknown.join(', ')} in ${lab.id} (there are: ${list.map((m) => m.slug).join(', ')})`);
+    list = list.filter((m) => only.includes(m.slug));
+  }
   // The rules table first: a test or mutant without its rule is found in seconds, before anything runs.
   onStep?.('rules table');
   const tests = await collectGradedTests(lab);
   problems.push(...checkRulesTable(lab, tests, list), ...readmeProblems(lab, tests));
-  onStep?.('solution');
-  const solution = await runLab({ lab, targetDir: join(lab.dir, 'solution'), visibility: [...all], name: 'solution' });
-  onStep?.('starter');
-  const starter = await runLab({ lab, targetDir: join(lab.dir, 'starter'), visibility: [...all], name: 'starter' });
+  if (jobs > 1 && lab.services.length > 0 && !(await brokersParallelSafe(lab)).safe) jobs = 1;
+
+  const gradeMutant = async (mutant: Mutant): Promise<MutantVerdict> => {
+    onStep?.(`mutant ${mutant.slug}`);
+    const dir = materializeMutant(lab, mutant);
+    try {
+      const result = await runLab({ lab, targetDir: dir, visibility: [...all], name: `mutant:${mutant.slug}` });
+      const verdict = lab.rules ? judgeMutant(mutant, result, tests) : judgeByCatches(mutant, result);
+      return { mutant, result, ...verdict };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const grade = (name: 'solution' | 'starter') => async () => {
+    onStep?.(name);
+    return runLab({ lab, targetDir: join(lab.dir, name), visibility: [...all], name });
+  };
+  // The solution alone first (its time is the lab's grading figure, unloaded), then `jobs` workers on the rest.
+  const first = await grade('solution')();
+  const tasks: (() => Promise<unknown>)[] = [async () => first, grade('starter'), ...list.map((m) => () => gradeMutant(m))];
+  const results: unknown[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, tasks.length)) }, worker));
+  const solution = results[0] as SubmissionResult;
+  const starter = results[1] as SubmissionResult;
+  const mutants = results.slice(2) as MutantVerdict[];
+
   if (solution.maxScore === 0) problems.push('no graded tests were found');
   if (solution.score !== solution.maxScore) {
     const failed = solution.tests.filter((t) => t.status === 'failed').map((t) => `"${t.name}": ${t.message?.split('\n')[0]}`);
@@ -73,19 +122,7 @@ export async function proveLab(lab: LabSpec, { onStep }: { onStep?: (what: strin
   if (starter.score > STARTER_MAX_SHARE * starter.maxScore) {
     problems.push(`starter scores ${starter.score}/${starter.maxScore}, more than ${STARTER_MAX_SHARE * 100} %`);
   }
-  const mutants: MutantVerdict[] = [];
-  if (list.length < 3) problems.push(`only ${list.length} mutants (at least 3 are required)`);
-  for (const mutant of list) {
-    onStep?.(`mutant ${mutant.slug}`);
-    const dir = materializeMutant(lab, mutant);
-    try {
-      const result = await runLab({ lab, targetDir: dir, visibility: [...all], name: `mutant:${mutant.slug}` });
-      const verdict = lab.rules ? judgeMutant(mutant, result, tests) : judgeByCatches(mutant, result);
-      problems.push(...verdict.problems);
-      mutants.push({ mutant, result, ...verdict });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
+  if (!only?.length && list.length < 3) problems.push(`only ${list.length} mutants (at least 3 are required)`);
+  for (const verdict of mutants) problems.push(...verdict.problems);
   return { lab, solution, starter, mutants, ok: problems.length === 0, problems };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { discoverLabs } from '../../cli/harness/labs.ts';
-import { STARTER_MAX_SHARE, proveLab } from '../../cli/harness/proof.ts';
+import { STARTER_MAX_SHARE, proofJobs, proveLab } from '../../cli/harness/proof.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -11,7 +11,7 @@ const labs = discoverLabs().filter((lab) => existsSync(join(lab.dir, 'solution')
 
 describe.each(labs.map((lab) => [lab.id, lab] as const))('lab %s', (_id, lab) => {
   test('solution 100 %, starter ≤ 30 %, every mutant caught', { timeout: 900_000 }, async () => {
-    const proof = await proveLab(lab);
+    const proof = await proveLab(lab, { jobs: proofJobs() });
     const summary = {
       solution: `${proof.solution.score}/${proof.solution.maxScore}`,
       starter: `${proof.starter.score}/${proof.starter.maxScore}`,
