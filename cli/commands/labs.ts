@@ -1,4 +1,4 @@
-import { watch } from 'node:fs';
+import { existsSync, statSync, watch } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
@@ -39,6 +39,22 @@ export async function servicesFor(spec: LabSpec): Promise<void> {
   }
 }
 
+/**
+ * The folder `lab check` / `lab start` run: `--dir` (absolute, or relative to where the command runs), the solution,
+ * or the lab's starter. A folder that does not exist, or has no entry file, stops here with what to fix.
+ */
+export function targetFolder(spec: LabSpec, opts: { dir?: string; solution?: boolean }): string {
+  const dir = opts.dir ? resolve(opts.dir) : join(spec.dir, opts.solution ? 'solution' : 'starter');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(`there is no folder ${dir}${opts.dir ? ` (from --dir ${opts.dir})` : ''}`);
+  if (!existsSync(join(dir, spec.entry))) fail(`${dir} has no ${spec.entry}: lab ${spec.id} starts the app from that file`);
+  return dir;
+}
+
+/** Progress (`lab list`, `lab hint`) follows the student's own work: the starter folder, not --dir or --solution runs. */
+function isStarter(spec: LabSpec, targetDir: string): boolean {
+  return resolve(targetDir) === resolve(spec.dir, 'starter');
+}
+
 export function printResult(result: SubmissionResult, { showHidden, verbose = false }: { showHidden: boolean; verbose?: boolean }): void {
   const width = Math.min(78, Math.max(...result.tests.map((t) => t.name.length), 20));
   for (const t of result.tests) {
@@ -57,7 +73,7 @@ async function checkOnce(spec: LabSpec, targetDir: string, verbose: boolean): Pr
   console.log(`${bold(`Lab ${spec.id} — ${spec.title}`)} ${dim(`(public tests against ${relative(process.cwd(), targetDir) || '.'})`)}\n`);
   const result = await runLab({ lab: spec, targetDir, visibility: ['public'], name: 'check' });
   printResult(result, { showHidden: false, verbose });
-  saveProgress(result);
+  if (isStarter(spec, targetDir)) saveProgress(result);
   const share = pct(result.score, result.maxScore);
   console.log(`\n${bold('Score:')} ${result.score}/${result.maxScore} public points (${share} %)`);
   const next = result.tests.find((t) => t.status === 'failed');
@@ -66,6 +82,7 @@ async function checkOnce(spec: LabSpec, targetDir: string, verbose: boolean): Pr
   } else if (result.maxScore > 0) {
     console.log(`${ok('All public tests pass.')} Your instructor's grading adds hidden tests: think about edge cases and bad input.`);
   }
+  if (!isStarter(spec, targetDir)) console.log(dim(`(Not recorded as your progress on lab ${spec.id}: that follows checks of its starter/ folder.)`));
   return result;
 }
 
@@ -96,7 +113,7 @@ export function registerLabCommands(program: Command): void {
     .option('--verbose', "show each failure's whole message and all of the app's output it quotes")
     .action(async (ref: string, opts: { dir?: string; solution?: boolean; watch?: boolean; verbose?: boolean }) => {
       const spec = lab(ref);
-      const targetDir = opts.dir ? join(process.cwd(), opts.dir) : join(spec.dir, opts.solution ? 'solution' : 'starter');
+      const targetDir = targetFolder(spec, opts);
       await servicesFor(spec);
       const verbose = opts.verbose === true;
       const first = await checkOnce(spec, targetDir, verbose);

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { portFree } from '../harness/ports.ts';
 import type { Command } from 'commander';
 import { labEnvironment } from '../harness/environment.ts';
 import type { MockName } from '../harness/types.ts';
@@ -6,7 +7,7 @@ import { displayStream, quietExcerpt } from '../harness/noise.ts';
 import { AppProcess, AppStartError } from '../harness/target.ts';
 import { mockAccessLines, readMockAccess, recordMockAccess } from '../mock-access.ts';
 import { bold, dim, fail, ok } from '../ui.ts';
-import { lab, servicesFor } from './labs.ts';
+import { lab, servicesFor, targetFolder } from './labs.ts';
 
 interface LabMock {
   url: string;
@@ -69,6 +70,12 @@ export function registerStart(program: Command): void {
     .description('start a lab: services, mock servers and your app, and print their URLs')
     .action(async (ref: string, opts: { solution?: boolean; dir?: string; port: string; verbose?: boolean }) => {
       const spec = lab(ref);
+      const dir = targetFolder(spec, opts);
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`--port ${opts.port} is not a port number (1–65535)`);
+      if (!(await portFree(port))) {
+        fail(`port ${port} is taken by another program (an earlier lab start, or another server): stop it, or pick another port with --port ${port + 1}`);
+      }
       await servicesFor(spec);
       const mocks: Record<string, LabMock> = {};
       for (const name of spec.mocks) {
@@ -78,8 +85,9 @@ export function registerStart(program: Command): void {
           fail(`could not start the ${name} mock: ${(error as Error).message}`);
         }
       }
-      const port = Number(opts.port);
-      const dir = opts.dir ? join(process.cwd(), opts.dir) : join(spec.dir, opts.solution ? 'solution' : 'starter');
+      const closeMocks = async () => {
+        for (const m of Object.values(mocks)) await m.close();
+      };
       const screen = displayStream((text) => process.stdout.write(dim(text)), {
         onFirstHidden: () => console.log(dim('  (Kafka client chatter that needs no action is hidden: rebalances, retried broker answers; --verbose shows it)')),
       });
@@ -97,13 +105,13 @@ export function registerStart(program: Command): void {
           onOutput: (chunk) => (opts.verbose ? process.stdout.write(dim(chunk.toString())) : screen.push(chunk)),
         });
       } catch (error) {
-        for (const m of Object.values(mocks)) await m.close();
+        await closeMocks();
         screen.flush();
         if (!(error instanceof AppStartError)) fail(String(error));
         fail(opts.verbose ? error.message : quietExcerpt(error.message));
       }
       console.log(`\n${ok('✓')} ${bold(`Lab ${spec.id} — ${spec.title}`)}`);
-      console.log(`  app:        http://localhost:${port}   ${dim(`(${dir})`)}`);
+      console.log(`  app:        http://localhost:${port}   ${dim(`(${dir}; pid ${app.pid}: kill -9 ${app.pid} crashes it)`)}`);
       for (const [name, m] of Object.entries(mocks)) {
         console.log(`  mock ${name.padEnd(8)} ${m.url}`);
         for (const line of await mockAccessLines({ name, ...m })) console.log(`  ${line}`);
@@ -111,19 +119,53 @@ export function registerStart(program: Command): void {
       console.log(dim('\n  Ctrl-C stops everything. In another terminal: npm run lab -- check ' + spec.id.slice(0, 2)));
       const shutdown = async () => {
         await app.stop();
-        for (const m of Object.values(mocks)) await m.close();
+        await closeMocks();
         process.exit(0);
       };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
-      const watcher = setInterval(async () => {
-        if (app.running) return;
+      // When the app stops (a crash, a kill -9 in a crash exercise), the mocks and brokers keep running with what
+      // they hold — pending webhook retries, queued jobs — and Enter starts the app again on the same port.
+      let restarting = false;
+      const lines = createInterface({ input: process.stdin });
+      lines.on('line', async () => {
+        if (app.running || restarting) return;
+        restarting = true;
+        try {
+          await app.restart();
+          console.log(`${ok('✓')} the app runs again at http://localhost:${port} ${dim(`(pid ${app.pid})`)}`);
+        } catch (error) {
+          screen.flush();
+          console.error(`The app did not start again: ${opts.verbose ? (error as Error).message : quietExcerpt((error as Error).message)}`);
+          console.error('Fix it and press Enter to try again, or Ctrl-C to stop everything.');
+        } finally {
+          restarting = false;
+          watchApp();
+        }
+      });
+      let stdinOpen = true;
+      lines.on('close', () => {
+        stdinOpen = false;
+      });
+      let watcher: NodeJS.Timeout | undefined;
+      const watchApp = () => {
         clearInterval(watcher);
-        screen.flush();
-        const exit = app.exitInfo;
-        console.error(`\nThe app stopped (${exit?.signal ?? `exit code ${exit?.code}`}). Fix it and run lab start again.`);
-        for (const m of Object.values(mocks)) await m.close();
-        process.exit(1);
-      }, 500);
+        watcher = setInterval(() => {
+          if (app.running || restarting) return;
+          clearInterval(watcher);
+          screen.flush();
+          const exit = app.exitInfo;
+          const how = exit?.signal ?? `exit code ${exit?.code}`;
+          if (!stdinOpen) {
+            // No keyboard to press Enter on (started in the background): stop everything, as a crash would.
+            console.error(`\nThe app stopped (${how}). Fix it and run lab start again.`);
+            void closeMocks().then(() => process.exit(1));
+            return;
+          }
+          console.error(`\nThe app stopped (${how}). The mocks and brokers keep running.`);
+          console.error('Press Enter to start the app again (same port, same mocks), or Ctrl-C to stop everything.');
+        }, 250);
+      };
+      watchApp();
     });
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { resolveTarget, runLab } from './runner.ts';
 import type { IsolationMode } from './sandbox/index.ts';
@@ -12,9 +12,12 @@ export interface Submission {
 /** Each child folder of `dir` is one submission (a clone of the student's repo, or just the lab folder). */
 export function listSubmissions(dir: string): Submission[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder of submissions`);
+  // A student's folder may be a link to where their repository was cloned: it is followed (to a folder), and the
+  // copy graded is made from what it points at. Links inside a submission are still left out of its copy.
+  const isFolder = (d: Dirent) => d.isDirectory() || (d.isSymbolicLink() && statSync(join(dir, d.name), { throwIfNoEntry: false })?.isDirectory() === true);
   return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
-    .map((d) => ({ name: d.name.replace(/[^\w.@-]+/g, '_'), dir: join(dir, d.name) }))
+    .filter((d) => !d.name.startsWith('.') && isFolder(d))
+    .map((d) => ({ name: d.name.replace(/[^\w.@-]+/g, '_'), dir: realpathSync(join(dir, d.name)) }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 

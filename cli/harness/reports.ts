@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { XMLBuilder } from 'fast-xml-parser';
@@ -122,7 +122,7 @@ export function htmlReport(lab: LabSpec, results: SubmissionResult[]): string {
     })
     .join('\n');
   const scores = results.map((r) => (r.maxScore ? r.score / r.maxScore : 0)).sort((a, b) => a - b);
-  const median = scores.length ? scores[Math.floor(scores.length / 2)]! : 0;
+  const median = medianOf(scores);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(lab.id)} — grading report</title>
 <style>
@@ -146,7 +146,30 @@ ${students}
 }
 
 /** Write every report kind for a graded class into `out`. */
+/**
+ * A reused --out holds only this run: an earlier run's per-submission results (a student since removed, another lab)
+ * would otherwise sit beside this run's and be uploaded with them. Only folders holding nothing but a results.json
+ * (what this tool writes) are removed: an --out that happens to contain the students' own folders loses nothing.
+ */
+function removeEarlierResults(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const inside = join(dir, entry.name);
+    const files = readdirSync(inside);
+    if (files.length === 1 && files[0] === 'results.json') rmSync(inside, { recursive: true, force: true });
+  }
+}
+
+/** The median of sorted numbers: the middle one, or the mean of the two middle ones (0 for none). */
+export function medianOf(sorted: number[]): number {
+  if (sorted.length === 0) return 0;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 export function writeReports(out: string, lab: LabSpec, results: SubmissionResult[]): string[] {
+  removeEarlierResults(join(out, 'submissions'));
   mkdirSync(join(out, 'submissions'), { recursive: true });
   const written: string[] = [];
   for (const r of results) {

@@ -145,8 +145,7 @@ export class AppProcess {
   }
 
   outputTail(lines = 12): string {
-    const text = this.output().trimEnd();
-    return text ? text.split('\n').slice(-lines).map((l) => `  | ${l.slice(0, 300)}`).join('\n') : '  | (no output)';
+    return excerptOutput(this.output(), lines);
   }
 
   get running(): boolean {
@@ -284,4 +283,21 @@ export function listeningPorts(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+/** The line Node prints for an uncaught error: `TypeError: …`, `Error [ERR_MODULE_NOT_FOUND]: Cannot find package …`. */
+const ERROR_LINE = /^\s*(?:[A-Z][A-Za-z]*)?Error(?: \[[A-Z_]+\])?: /;
+
+/**
+ * The last `lines` lines of app output, quoted ("  | "). When the app crashed, Node prints the error line and then
+ * many stack frames: the error line is kept at the top even when the frames push it out of the last lines.
+ */
+export function excerptOutput(output: string, lines = 12): string {
+  const all = output.trimEnd().split('\n');
+  if (!output.trim()) return '  | (no output)';
+  const start = Math.max(0, all.length - lines);
+  const quote = (l: string) => `  | ${l.slice(0, 300)}`;
+  const errorAt = all.findLastIndex((l) => ERROR_LINE.test(l));
+  const head = errorAt >= 0 && errorAt < start ? [quote(all[errorAt]!), errorAt + 1 < start ? '  | …' : undefined] : [];
+  return [...head.filter((l) => l !== undefined), ...all.slice(start).map(quote)].join('\n');
 }
