@@ -49,3 +49,33 @@ describe('lab export --student', () => {
     expect(check.exitCode).toBe(1);
   });
 });
+
+// The same submission checked from the student edition and from this repository: the same tests, the same verdicts,
+// the same isolation. (Paths differ: the sandbox must not depend on where the course lives.)
+describe('grading parity: student edition and instructor repo', () => {
+  const verdicts = (output: string) => output.split('\n').filter((l) => /^\s+[✓✗] /.test(l)).map((l) => l.trim().replace(/\s{2,}/g, ' '));
+  const cases: [string, string, string][] = [
+    ['00', 'solution', ''],
+    ['00', 'mutant', 'greeting-no-comma'],
+    ['03', 'solution', ''],
+    ['06', 'solution', ''],
+  ];
+  test.each(cases)('lab %s, the %s %s', async (id, kind, slug) => {
+    const { findLab } = await import('../../cli/harness/labs.ts');
+    const { loadMutants, materializeMutant } = await import('../../cli/harness/mutants.ts');
+    const spec = findLab(id);
+    const dir = kind === 'solution' ? join(spec.dir, 'solution') : materializeMutant(spec, loadMutants(spec).find((m) => m.slug === slug)!);
+    try {
+      const here = await lab(repoRoot, 'check', id, '--dir', dir);
+      const there = await lab(out, 'check', id, '--dir', dir);
+      const mine = verdicts(here.all ?? '');
+      expect(mine.length, here.all).toBeGreaterThan(0);
+      expect(verdicts(there.all ?? ''), there.all).toEqual(mine);
+      expect(there.exitCode).toBe(here.exitCode);
+      if (kind === 'solution') expect(mine.every((l) => l.startsWith('✓')), here.all).toBe(true);
+      else expect(mine.some((l) => l.startsWith('✗')), here.all).toBe(true);
+    } finally {
+      if (kind !== 'solution') rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
