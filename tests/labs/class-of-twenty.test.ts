@@ -1,0 +1,37 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { brokersParallelSafe } from '../../cli/harness/broker-scope.ts';
+import { gradeSubmissions } from '../../cli/harness/grade.ts';
+import { discoverLabs } from '../../cli/harness/labs.ts';
+
+// Twenty copies of each lab's solution graded in one class, several at a time, in the sandbox: every copy scores
+// 100 %. Runs side by side must not disturb each other (ports, broker vhosts and names, scratch folders), and no
+// copy may lose a point to a slow start while others are graded. (Lab 00's class is in hostile.test.ts, with attacks.)
+const COPIES = 20;
+const JOBS = Number(process.env.LAB_CLASS_JOBS ?? 4);
+const work = mkdtempSync(join(tmpdir(), 'lab-class-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const labs = discoverLabs().filter((lab) => lab.id !== '00-warmup');
+
+describe.each(labs.map((lab) => [lab.id, lab] as const))('lab %s', (id, lab) => {
+  test(`${COPIES} copies of the solution, graded ${JOBS} at a time, all score 100 %`, { timeout: 900_000 }, async () => {
+    const submissions = Array.from({ length: COPIES }, (_, i) => {
+      const dir = join(work, id, `student-${String(i + 1).padStart(2, '0')}`);
+      cpSync(join(lab.dir, 'solution'), dir, { recursive: true });
+      return { name: `student-${i + 1}`, dir };
+    });
+    // What `lab grade` does: broker labs go one at a time where runs cannot be kept apart on the broker.
+    const jobs = (await brokersParallelSafe(lab)).safe ? JOBS : 1;
+    const started = Date.now();
+    const results = await gradeSubmissions({ lab, submissions, jobs, isolation: 'auto' });
+    console.log(`[class] ${id}: ${COPIES} copies, ${jobs} at a time, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const short = results
+      .filter((r) => r.score !== r.maxScore)
+      .map((r) => `${r.submission} ${r.score}/${r.maxScore}: ${[...r.problems, ...r.tests.filter((t) => t.status !== 'passed').map((t) => `${t.name}: ${t.message?.split('\n')[0]}`)].join('; ')}`);
+    expect(short, short.join('\n')).toEqual([]);
+    expect(results).toHaveLength(COPIES);
+    expect(results[0]!.maxScore).toBeGreaterThan(0);
+  });
+});
