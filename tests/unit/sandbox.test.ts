@@ -56,6 +56,10 @@ const tries = {
   writeCopy: () => fs.writeFileSync('probe.ts', ''),
   writeCourse: () => fs.writeFileSync(${JSON.stringify(join(repoRoot, 'sandbox-was-here'))}, 'x'),
   childProcess: () => execFileSync('/bin/true'),
+  signalSelf: () => process.kill(process.pid, 0),
+  signalParent: () => process.kill(process.ppid, 0),
+  signalRaw: () => process._kill(process.ppid, 0),
+  undoShim: () => { process.kill = () => true; return process.kill(1, 0); },
 };
 const result = {};
 for (const [name, attempt] of Object.entries(tries)) {
@@ -94,6 +98,11 @@ describe.each([[['permission']], [['permission', 'namespace']]] as [IsolationLay
     expect(r.writeCopy).toMatch(/^denied:/);
     expect(r.writeCourse).toMatch(/^denied:/);
     expect(r.childProcess).toMatch(/^denied:/);
+    // Signals: only to itself (the permission model has no rule for them; the sandbox's preload adds one).
+    expect(r.signalSelf).toBe('ok:true');
+    expect(r.signalParent).toBe('denied:ERR_ACCESS_DENIED');
+    expect(r.signalRaw).toBe('ok:-1');
+    expect(r.undoShim).toMatch(/^denied:/);
     expect(existsSync(join(repoRoot, 'sandbox-was-here'))).toBe(false);
   });
 

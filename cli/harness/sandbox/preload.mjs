@@ -15,3 +15,36 @@ proto.sync = async function sync() {};
 proto.datasync = async function datasync() {};
 await handle.close();
 syncBuiltinESMExports();
+
+// Node's permission model does not cover signals: an app could signal any process of the grader's user (its parent,
+// the test runner, a neighbour's app). A lab app may signal only itself; anything else is refused as the model
+// refuses a file, with ERR_ACCESS_DENIED. The replacements cannot be undone by the app (not writable, not configurable).
+const refuse = (pid) => {
+  const error = new Error(`Access to this API has been restricted: a lab app may signal only itself, not pid ${pid}`);
+  error.code = 'ERR_ACCESS_DENIED';
+  error.permission = 'Signal';
+  error.resource = String(pid);
+  return error;
+};
+const own = (pid) => Number(pid) === process.pid;
+const kill = process.kill.bind(process);
+const rawKill = process._kill?.bind(process);
+Object.defineProperty(process, 'kill', {
+  value: function kill_(pid, signal) {
+    if (!own(pid)) throw refuse(pid);
+    return kill(pid, signal);
+  },
+  writable: false,
+  configurable: false,
+  enumerable: true,
+});
+if (rawKill) {
+  Object.defineProperty(process, '_kill', {
+    value: function _kill(pid, signal) {
+      if (!own(pid)) return -1; // EPERM, as the raw binding answers
+      return rawKill(pid, signal);
+    },
+    writable: false,
+    configurable: false,
+  });
+}
