@@ -1,15 +1,16 @@
-import { existsSync, statSync, watch } from 'node:fs';
+import { existsSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
 import Table from 'cli-table3';
 import { brokersParallelSafe } from '../harness/broker-scope.ts';
 import { exportStudentEdition } from '../harness/export.ts';
-import { gradeSubmissions, listSubmissions } from '../harness/grade.ts';
+import { gradeSubmissions, listSubmissions, parseShard, shardOf } from '../harness/grade.ts';
+import { classGradebook, mergeRecords, readRoster, type GradebookFormat } from '../harness/gradebook.ts';
 import { LabConfigError, discoverLabs, findLab } from '../harness/labs.ts';
 import { proofJobs, proveLab } from '../harness/proof.ts';
 import { readProgress, saveProgress } from '../harness/progress.ts';
-import { writeReports } from '../harness/reports.ts';
+import { readGrading, writeReports } from '../harness/reports.ts';
 import { runLab } from '../harness/runner.ts';
 import { chooseLayers, describeIsolation, namespaceSupport, NAMESPACE_INSTALL_HINT, type IsolationMode } from '../harness/sandbox/index.ts';
 import { failureLines, gradeTable, pct } from '../harness/summary.ts';
@@ -195,9 +196,11 @@ export function registerLabCommands(program: Command): void {
 export function registerGradeCommands(program: Command): void {
   program
     .command('grade')
-    .argument('<lab>', 'lab number or id')
-    .requiredOption('--submissions <dir>', 'a folder with one sub-folder per student')
+    .argument('<lab>', 'lab number or id; or "merge" to join the --out folders of shards: lab grade merge DIR… --out OUT')
+    .argument('[shards...]', 'with merge: the --out folders of the shards')
+    .option('--submissions <dir>', 'a folder with one sub-folder per student')
     .option('--jobs <n>', 'submissions graded at the same time', (v) => Math.max(1, Math.min(8, Number(v) || 1)), 1)
+    .option('--shard <i/n>', 'grade only shard i of n: a stable slice of the class (by a hash of each folder name); join them with lab grade merge')
     .option('--out <dir>', 'where the reports go', 'lab-results')
     .addOption(
       new Option('--isolation <mode>', 'sandbox: auto (namespaces where bubblewrap runs), strict (refuse without them), permission (Node permission model only)')
@@ -206,7 +209,10 @@ export function registerGradeCommands(program: Command): void {
     )
     .option('--shared-brokers', 'grade broker labs in parallel (--jobs) even where runs cannot be kept apart on the broker')
     .description('instructors: grade a class with public + hidden tests; writes results.json, junit.xml, gradebook.csv, report.html')
-    .action(async (ref: string, opts: { submissions: string; jobs: number; out: string; isolation: IsolationMode; sharedBrokers?: boolean }) => {
+    .action(async (ref: string, shards: string[], opts: { submissions?: string; jobs: number; shard?: string; out: string; isolation: IsolationMode; sharedBrokers?: boolean }) => {
+      if (ref === 'merge') return mergeShards(shards, opts.out);
+      if (shards.length) fail(`unexpected ${shards.join(' ')}: lab grade NN --submissions DIR (or lab grade merge DIR… to join shards)`);
+      if (!opts.submissions) fail('say where the class is: lab grade NN --submissions DIR (one folder per student)');
       const spec = lab(ref);
       let layers;
       try {
@@ -215,12 +221,18 @@ export function registerGradeCommands(program: Command): void {
         fail((error as Error).message);
       }
       let submissions;
+      let shard: [number, number] | undefined;
       try {
         submissions = listSubmissions(resolve(opts.submissions));
+        if (opts.shard) {
+          shard = parseShard(opts.shard);
+          const [i, n] = shard;
+          submissions = submissions.filter((s) => shardOf(s.name, n) === i);
+        }
       } catch (error) {
         fail((error as Error).message);
       }
-      if (submissions.length === 0) fail(`no submissions in ${opts.submissions} (expected one folder per student)`);
+      if (submissions.length === 0 && !shard) fail(`no submissions in ${opts.submissions} (expected one folder per student)`);
       await servicesFor(spec);
       if (opts.jobs > 1 && !opts.sharedBrokers) {
         const brokers = await brokersParallelSafe(spec);
@@ -229,11 +241,12 @@ export function registerGradeCommands(program: Command): void {
           opts.jobs = 1;
         }
       }
-      console.log(`Grading ${bold(spec.id)}: ${submissions.length} submission(s), ${opts.jobs} at a time`);
+      const slice = shard ? ` (shard ${shard[0]}/${shard[1]})` : '';
+      console.log(`Grading ${bold(spec.id)}${slice}: ${submissions.length} submission(s), ${opts.jobs} at a time`);
       console.log(dim(`Isolation: ${describeIsolation(layers)}`));
       if (!layers.includes('namespace')) console.log(dim(`  for the stronger layer: ${NAMESPACE_INSTALL_HINT} (${namespaceSupport().why})`));
       console.log('');
-      const bar = process.stdout.isTTY
+      const bar = process.stdout.isTTY && submissions.length
         ? new SingleBar({ format: ' {bar} {value}/{total} graded | {last}', hideCursor: true }, Presets.shades_classic)
         : undefined;
       bar?.start(submissions.length, 0, { last: '' });
@@ -250,12 +263,59 @@ export function registerGradeCommands(program: Command): void {
         },
       });
       bar?.stop();
-      console.log(gradeTable(results));
+      if (results.length) console.log(gradeTable(results));
       const out = resolve(opts.out);
-      const written = writeReports(out, spec, results);
+      const written = writeReports(out, spec, results, { shard: shard && `${shard[0]}/${shard[1]}` });
       console.log(`\nGraded in ${((Date.now() - started) / 1000).toFixed(1)} s. Reports:`);
       for (const file of written) console.log(`  ${relative(process.cwd(), file)}`);
+      if (shard) console.log(dim(`Join the shards with: npm run lab -- grade merge DIR1 DIR2 … --out DIR`));
     });
+
+  program
+    .command('gradebook')
+    .argument('<dirs...>', 'the --out folders of lab grade runs (any labs; shards of a lab are joined)')
+    .addOption(new Option('--format <shape>', 'plain, or the CSV shape a platform imports').choices(['plain', 'moodle', 'canvas']).default('plain'))
+    .option('--roster <csv>', "GitHub Classroom's roster CSV (identifier, github_username, github_id, name): rows are its students")
+    .requiredOption('--out <file>', 'the CSV to write')
+    .description('instructors: one gradebook for a class across labs — one row per student, one column per lab (percent), for Moodle or Canvas')
+    .action((dirs: string[], opts: { format: GradebookFormat; roster?: string; out: string }) => {
+      let book;
+      try {
+        const roster = opts.roster ? readRoster(resolve(opts.roster)) : undefined;
+        book = classGradebook(dirs.map((d) => readGrading(resolve(d))), { format: opts.format, roster });
+      } catch (error) {
+        fail((error as Error).message);
+      }
+      writeFileSync(resolve(opts.out), book.csv);
+      console.log(`${ok()} ${opts.format} gradebook written to ${opts.out}`);
+      if (book.unmatched.length) console.log(`${bad('!')} no student in the roster for: ${book.unmatched.join(', ')} (their grades are not in the file)`);
+      if (book.missing.length) console.log(dim(`  ${book.missing.length} roster grade(s) left empty: no submission (${book.missing.slice(0, 5).join('; ')}${book.missing.length > 5 ? '; …' : ''})`));
+    });
+}
+
+/** `lab grade merge DIR… --out OUT`: the shards' results as one class, with the reports one run would write. */
+function mergeShards(dirs: string[], outDir: string): void {
+  if (dirs.length === 0) fail('lab grade merge needs the --out folders of the shards: lab grade merge DIR1 DIR2 … --out DIR');
+  let merged;
+  try {
+    const records = dirs.map((d) => readGrading(resolve(d)));
+    merged = mergeRecords(records);
+    const shards = records.map((r) => r.shard).filter(Boolean) as string[];
+    const counts = new Set(shards.map((s) => s.split('/')[1]));
+    if (shards.length === records.length && counts.size === 1) {
+      const n = Number([...counts][0]);
+      const have = new Set(shards.map((s) => Number(s.split('/')[0])));
+      const lacking = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !have.has(i));
+      if (lacking.length) console.log(`${bad('!')} shard(s) ${lacking.map((i) => `${i}/${n}`).join(', ')} missing: their students are not in the merged reports`);
+    }
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const spec = lab(merged.lab);
+  const out = resolve(outDir);
+  const written = writeReports(out, spec, merged.results);
+  console.log(`${ok()} ${merged.results.length} submission(s) of ${spec.id} from ${dirs.length} run(s). Reports:`);
+  for (const file of written) console.log(`  ${relative(process.cwd(), file)}`);
 }
 
 export function registerExport(program: Command): void {

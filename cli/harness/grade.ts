@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { resolveTarget, runLab } from './runner.ts';
@@ -19,6 +20,22 @@ export function listSubmissions(dir: string): Submission[] {
     .filter((d) => !d.name.startsWith('.') && isFolder(d))
     .map((d) => ({ name: d.name.replace(/[^\w.@-]+/g, '_'), dir: realpathSync(join(dir, d.name)) }))
     .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * The shard (1…n) a submission belongs to: from a hash of its name, so a student stays in the same shard when the
+ * class grows or shrinks, and every machine of a matrix computes the same split.
+ */
+export function shardOf(name: string, count: number): number {
+  return (createHash('sha256').update(name).digest().readUInt32BE(0) % count) + 1;
+}
+
+/** `--shard i/n` → [i, n], or an error that says what is wrong. */
+export function parseShard(text: string): [number, number] {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const [i, n] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!m || n < 1 || i < 1 || i > n) throw new Error(`--shard ${text}: write it as i/n with 1 ≤ i ≤ n, e.g. --shard 2/4`);
+  return [i, n];
 }
 
 export interface GradeOptions {

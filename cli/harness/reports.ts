@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { XMLBuilder } from 'fast-xml-parser';
@@ -168,7 +168,30 @@ export function medianOf(sorted: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-export function writeReports(out: string, lab: LabSpec, results: SubmissionResult[]): string[] {
+/** Every run's whole results, for `lab grade merge` and `lab gradebook` (the other reports are made from it). */
+export const GRADING_FILE = 'grading.json';
+
+export interface GradingRecord {
+  lab: string;
+  /** `i/n` when this run graded one shard of a class. */
+  shard?: string;
+  results: SubmissionResult[];
+}
+
+/** Read a `--out` folder's record of a grading run, with what to do when it is not one. */
+export function readGrading(dir: string): GradingRecord {
+  const file = join(dir, GRADING_FILE);
+  if (!existsSync(file)) throw new Error(`${dir} holds no ${GRADING_FILE}: give the --out folder of a lab grade run`);
+  const record = JSON.parse(readFileSync(file, 'utf8')) as GradingRecord;
+  if (typeof record.lab !== 'string' || !Array.isArray(record.results)) throw new Error(`${file} is not a grading record`);
+  return record;
+}
+
+/** Submissions in the order every report lists them (the order of a class folder). */
+export const bySubmission = (a: SubmissionResult, b: SubmissionResult) => a.submission.localeCompare(b.submission);
+
+export function writeReports(out: string, lab: LabSpec, unordered: SubmissionResult[], { shard }: { shard?: string } = {}): string[] {
+  const results = [...unordered].sort(bySubmission);
   removeEarlierResults(join(out, 'submissions'));
   mkdirSync(join(out, 'submissions'), { recursive: true });
   const written: string[] = [];
@@ -182,6 +205,7 @@ export function writeReports(out: string, lab: LabSpec, results: SubmissionResul
     ['junit.xml', junitXml(lab, results)],
     ['gradebook.csv', gradebookCsv(results)],
     ['report.html', htmlReport(lab, results)],
+    [GRADING_FILE, `${JSON.stringify({ lab: lab.id, ...(shard ? { shard } : {}), results } satisfies GradingRecord, null, 1)}\n`],
   ];
   for (const [name, content] of files) {
     writeFileSync(join(out, name), content);
