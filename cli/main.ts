@@ -2,7 +2,7 @@
 // The `lab` command. Run it as: npm run lab -- <command>
 import { Command, Option } from 'commander';
 import { doctorCommand } from './commands/doctor.ts';
-import { registerExport, registerGradeCommands, registerLabCommands } from './commands/labs.ts';
+import { registerAutograde, registerExport, registerGradeCommands, registerLabCommands } from './commands/labs.ts';
 import { registerMock } from './commands/mock.ts';
 import { registerRules } from './commands/rules.ts';
 import { registerServe } from './commands/serve.ts';
@@ -38,6 +38,7 @@ services
 
 registerLabCommands(program);
 registerGradeCommands(program);
+registerAutograde(program);
 registerStart(program);
 registerExport(program);
 registerServe(program);

@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import Table from 'cli-table3';
 import { brokersParallelSafe } from '../harness/broker-scope.ts';
 import { exportStudentEdition } from '../harness/export.ts';
+import { autograde, writeAutograderZip } from '../harness/gradescope.ts';
 import { gradeSubmissions, listSubmissions, parseShard, shardOf } from '../harness/grade.ts';
 import { classGradebook, mergeRecords, readRoster, type GradebookFormat } from '../harness/gradebook.ts';
 import { LabConfigError, discoverLabs, findLab } from '../harness/labs.ts';
@@ -293,6 +294,21 @@ export function registerGradeCommands(program: Command): void {
     });
 }
 
+export function registerAutograde(program: Command): void {
+  program
+    .command('autograde')
+    .argument('<lab>', 'lab number or id')
+    .requiredOption('--submission <dir>', 'the submission (Gradescope: /autograder/submission)')
+    .requiredOption('--results <file>', 'where results.json goes (Gradescope: /autograder/results/results.json)')
+    .description("platforms: grade one submission with public + hidden tests into Gradescope's results.json (run_autograder calls it)")
+    .action(async (ref: string, opts: { submission: string; results: string }) => {
+      const spec = lab(ref);
+      await servicesFor(spec);
+      const result = await autograde(spec, resolve(opts.submission), resolve(opts.results));
+      console.log(`${spec.id}: ${result.score}/${result.maxScore} (${result.isolation}) → ${opts.results}`);
+    });
+}
+
 /** `lab grade merge DIR… --out OUT`: the shards' results as one class, with the reports one run would write. */
 function mergeShards(dirs: string[], outDir: string): void {
   if (dirs.length === 0) fail('lab grade merge needs the --out folders of the shards: lab grade merge DIR1 DIR2 … --out DIR');
@@ -321,9 +337,19 @@ function mergeShards(dirs: string[], outDir: string): void {
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .requiredOption('--student <dir>', 'where to write the student edition (a new folder)')
-    .description('instructors: write the student edition — no solutions, hidden tests or mutants; everything else runs')
-    .action((opts: { student: string }) => {
+    .option('--student <dir>', 'where to write the student edition (a new folder)')
+    .option('--gradescope <lab>', "write lab NN's Gradescope autograder (autograder.zip) into --out")
+    .option('--out <dir>', 'with --gradescope: where autograder.zip goes', '.')
+    .description('instructors: write the student edition (no solutions, hidden tests or mutants), or a lab\'s Gradescope autograder')
+    .action((opts: { student?: string; gradescope?: string; out: string }) => {
+      if (opts.gradescope) {
+        const spec = lab(opts.gradescope);
+        const { zip, files } = writeAutograderZip(spec, resolve(opts.out));
+        console.log(`${ok()} ${relative(process.cwd(), zip) || zip}: setup.sh, run_autograder and ${files} course files (lab ${spec.id}'s public and hidden tests, no solution)`);
+        console.log(dim(`  Upload it on Gradescope's Configure Autograder page (base image Ubuntu 22.04). Students upload their ${spec.entry} and its files, or their repository.`));
+        return;
+      }
+      if (!opts.student) fail('say what to export: lab export --student DIR, or lab export --gradescope NN --out DIR');
       const out = resolve(opts.student);
       try {
         const summary = exportStudentEdition(out);
