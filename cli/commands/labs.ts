@@ -1,5 +1,5 @@
-import { existsSync, statSync, watch, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync, watch, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
 import Table from 'cli-table3';
@@ -11,7 +11,7 @@ import { classGradebook, mergeRecords, readRoster, type GradebookFormat } from '
 import { LabConfigError, discoverLabs, findLab } from '../harness/labs.ts';
 import { proofJobs, proveLab } from '../harness/proof.ts';
 import { readProgress, saveProgress } from '../harness/progress.ts';
-import { readGrading, writeReports } from '../harness/reports.ts';
+import { classroomResult, readGrading, writeReports } from '../harness/reports.ts';
 import { runLab } from '../harness/runner.ts';
 import { chooseLayers, describeIsolation, namespaceSupport, NAMESPACE_INSTALL_HINT, type IsolationMode } from '../harness/sandbox/index.ts';
 import { failureLines, gradeTable, pct } from '../harness/summary.ts';
@@ -71,9 +71,13 @@ export function printResult(result: SubmissionResult, { showHidden, verbose = fa
   for (const p of result.problems) console.log(`  ${bad('!')} ${verbose ? p : p.split('\n')[0]}`);
 }
 
-async function checkOnce(spec: LabSpec, targetDir: string, verbose: boolean): Promise<SubmissionResult> {
+async function checkOnce(spec: LabSpec, targetDir: string, verbose: boolean, json?: string): Promise<SubmissionResult> {
   console.log(`${bold(`Lab ${spec.id} — ${spec.title}`)} ${dim(`(public tests against ${relative(process.cwd(), targetDir) || '.'})`)}\n`);
   const result = await runLab({ lab: spec, targetDir, visibility: ['public'], name: 'check' });
+  if (json) {
+    mkdirSync(dirname(resolve(json)), { recursive: true });
+    writeFileSync(resolve(json), `${JSON.stringify(classroomResult(result))}\n`);
+  }
   printResult(result, { showHidden: false, verbose });
   if (isStarter(spec, targetDir)) saveProgress(result);
   const share = pct(result.score, result.maxScore);
@@ -113,12 +117,13 @@ export function registerLabCommands(program: Command): void {
     .option('--solution', "check the lab's reference solution (instructors)")
     .option('-w, --watch', 'check again whenever a file in the folder changes')
     .option('--verbose', "show each failure's whole message and all of the app's output it quotes")
-    .action(async (ref: string, opts: { dir?: string; solution?: boolean; watch?: boolean; verbose?: boolean }) => {
+    .option('--json <file>', "also write the result for GitHub Classroom's autograding reporter (its runner result JSON)")
+    .action(async (ref: string, opts: { dir?: string; solution?: boolean; watch?: boolean; verbose?: boolean; json?: string }) => {
       const spec = lab(ref);
       const targetDir = targetFolder(spec, opts);
       await servicesFor(spec);
       const verbose = opts.verbose === true;
-      const first = await checkOnce(spec, targetDir, verbose);
+      const first = await checkOnce(spec, targetDir, verbose, opts.json);
       if (!opts.watch) {
         if (first.score < first.maxScore || first.maxScore === 0) process.exitCode = 1;
         return;

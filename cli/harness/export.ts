@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { repoRoot } from '../services/docker.ts';
+import { CLASSROOM_WORKFLOW, classroomWorkflow } from './classroom.ts';
+import { discoverLabs } from './labs.ts';
 
 /** What the student edition leaves out: everything that would give answers away or grade students. */
 export const INSTRUCTOR_ONLY = [
@@ -104,5 +106,9 @@ export function exportStudentEdition(out: string, root = repoRoot): ExportSummar
     }
     written++;
   }
+  // GitHub Classroom: the workflow that runs each lab's public tests on push and reports the points.
+  mkdirSync(join(out, dirname(CLASSROOM_WORKFLOW)), { recursive: true });
+  writeFileSync(join(out, CLASSROOM_WORKFLOW), classroomWorkflow(discoverLabs(join(root, 'labs'))));
+  written++;
   return { written, leftOut, inlined };
 }

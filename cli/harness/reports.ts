@@ -28,6 +28,30 @@ export function gradescopeResults(result: SubmissionResult): object {
   };
 }
 
+/**
+ * GitHub Classroom's runner result, as its autograding reporter (classroom-resources/autograding-grading-reporter)
+ * reads it from `<RUNNER>_RESULTS` (base64 of this JSON): the points it sends Classroom are the sum of the tests' `score`
+ * out of `max_score`.
+ */
+export function classroomResult(result: SubmissionResult): object {
+  const status = result.maxScore > 0 && result.score === result.maxScore ? 'pass' : result.tests.length ? 'fail' : 'error';
+  return {
+    version: 1,
+    status,
+    max_score: result.maxScore,
+    tests: result.tests.map((t) => ({
+      name: t.name,
+      status: t.status === 'passed' ? 'pass' : 'fail',
+      score: t.score,
+      message: t.status === 'passed' ? '' : [t.summary ?? t.message?.split('\n')[0], t.hint && `Hint: ${t.hint}`].filter(Boolean).join('\n'),
+      line_no: 0,
+      test_code: '',
+      filename: t.file,
+      execution_time: `${(t.durationMs / 1000).toFixed(2)}s`,
+    })),
+  };
+}
+
 export function junitXml(lab: LabSpec, results: SubmissionResult[]): string {
   const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true });
   const suite = (r: SubmissionResult) => ({

@@ -79,3 +79,62 @@ describe('grading parity: student edition and instructor repo', () => {
     }
   }, 180_000);
 });
+
+// GitHub Classroom: the student edition's workflow is a valid GitHub workflow (SchemaStore's schema, the one editors
+// use), and the commands of a lab's step, run on a fresh clone of the edition as Actions runs them, give the reporter
+// what it reads: base64 of a runner result whose test scores sum to the points the check gave.
+describe('the GitHub Classroom workflow in the student edition', () => {
+  const workflowFile = () => join(out, '.github', 'workflows', 'classroom.yml');
+
+  test('validates against the GitHub workflow schema and has a step and a reporter runner per lab', async () => {
+    const { parse } = await import('yaml');
+    const { Ajv } = await import('ajv');
+    const { readFileSync } = await import('node:fs');
+    const { discoverLabs } = await import('../../cli/harness/labs.ts');
+    const schema = JSON.parse(readFileSync(join(repoRoot, 'tests/fixtures/schemas/github-workflow.json'), 'utf8'));
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    const workflow = parse(readFileSync(workflowFile(), 'utf8'));
+    expect(validate(workflow), JSON.stringify(validate.errors, null, 1)).toBe(true);
+    const steps = workflow.jobs.autograding.steps as { id?: string; uses?: string; env?: Record<string, string>; with?: Record<string, string> }[];
+    const reporter = steps.find((s) => s.uses?.startsWith('classroom-resources/autograding-grading-reporter@'))!;
+    const ids = discoverLabs().map((l) => `lab${l.id.slice(0, 2)}`);
+    expect(reporter.with!.runners).toBe(ids.join(','));
+    // The reporter's own rule for runner ids: letters and digits, comma-separated.
+    expect(reporter.with!.runners).toMatch(/^([a-zA-Z0-9]+,)*[a-zA-Z0-9]+$/);
+    for (const id of ids) {
+      expect(steps.some((s) => s.id === id), id).toBe(true);
+      expect(reporter.env![`${id.toUpperCase()}_RESULTS`]).toBe(`\${{ steps.${id}.outputs.result }}`);
+    }
+  });
+
+  test('a lab\'s step, run on a fresh clone, hands the reporter the check\'s points', { timeout: 180_000 }, async () => {
+    const { parse } = await import('yaml');
+    const { cpSync, readFileSync, writeFileSync } = await import('node:fs');
+    const clone = join(work, 'clone');
+    await execa('git', ['init', '-q', out]);
+    await execa('git', ['-C', out, 'add', '-A']);
+    await execa('git', ['-C', out, '-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'student edition']);
+    await execa('git', ['clone', '-q', out, clone]);
+    symlinkSync(join(repoRoot, 'node_modules'), join(clone, 'node_modules')); // npm ci's stand-in
+    const step = (parse(readFileSync(join(clone, '.github/workflows/classroom.yml'), 'utf8')).jobs.autograding.steps as { id?: string; run?: string }[]).find((s) => s.id === 'lab00')!;
+    const runStep = async () => {
+      const output = join(work, `github-output-${Math.random().toString(36).slice(2)}`);
+      writeFileSync(output, '');
+      const r = await execa('bash', ['-e', '-c', step.run!], { cwd: clone, reject: false, all: true, env: { GITHUB_OUTPUT: output, NO_COLOR: '1' } });
+      expect(r.exitCode, r.all).toBe(0);
+      const line = readFileSync(output, 'utf8').trim();
+      expect(line).toMatch(/^result=[A-Za-z0-9+/=]+$/);
+      return JSON.parse(Buffer.from(line.slice('result='.length), 'base64').toString('utf8')) as { status: string; max_score: number; tests: { name: string; status: string; score: number }[] };
+    };
+    const starter = await runStep();
+    expect(starter.status).toBe('fail');
+    expect(starter.max_score).toBeGreaterThan(0);
+    // Classroom gets the sum of the tests' scores: the bare starter's /health point.
+    expect(starter.tests.reduce((s, t) => s + t.score, 0)).toBe(1);
+    expect(starter.tests.find((t) => t.status === 'pass')!.name).toMatch(/GET \/health/);
+    cpSync(join(repoRoot, 'labs/00-warmup/solution'), join(clone, 'labs/00-warmup/starter'), { recursive: true });
+    const solved = await runStep();
+    expect(solved.status).toBe('pass');
+    expect(solved.tests.reduce((s, t) => s + t.score, 0)).toBe(solved.max_score);
+  });
+});
