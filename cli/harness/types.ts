@@ -44,6 +44,8 @@ export interface LabSpec {
   limits: LabLimits;
   /** What the app may do beyond the sandbox's default (child processes, workers, addons, WASI), with the reason. */
   grants: Grants;
+  /** Files given ready-made: identical in starter/ and solution/. */
+  given?: string[];
   /** The rules table, when the lab has one (then every graded test and every mutant names a rule). */
   rules?: LabRule[];
   /** Absolute path of the lab folder. */
