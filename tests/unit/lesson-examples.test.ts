@@ -1,10 +1,17 @@
 // The lessons show code from lessons/examples/** (VitePress includes). `npx tsc --noEmit` typechecks those files;
 // this test imports each one and runs a little of what the lesson says it does, in-process, without brokers or ports.
-import { generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
+import { Webhook } from 'standardwebhooks';
 import { describe, expect, test } from 'vitest';
 import { createLibraryApp } from '../../lessons/examples/02-rest-apis/library.ts';
 import { createTrackingApp, jwksVerifier, parseBasic, slidingWindow } from '../../lessons/examples/03-securing-apis/tracking.ts';
+import { buyLabel, createShopApp, openInbox, verifyStandardWebhook } from '../../lessons/examples/04-webhooks/carrier-webhooks.ts';
+import { backoffMs, createSender, newSubscription, retryAfterMs, type Subscription } from '../../lessons/examples/04-webhooks/sender.ts';
+import { createStoreReceiver, recentIds } from '../../lessons/examples/04-webhooks/store-webhooks.ts';
 
 const json = (body: unknown, headers: Record<string, string> = {}) => ({
   method: 'POST',
@@ -143,5 +150,122 @@ describe('lesson 03: the parcel-tracking API', () => {
     const limited = await post();
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThanOrEqual(59);
+  });
+});
+
+describe('lesson 04: webhooks', () => {
+  const secret = `whsec_${Buffer.from('a shared secret of 32 bytes!!!!!').toString('base64')}`;
+  const signed = (id: string, body: string, at = new Date()) => ({
+    method: 'POST',
+    headers: { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, at, body) },
+    body,
+  });
+
+  test('the carrier receiver verifies, applies once, moves forward only, and remembers across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lesson04-'));
+    try {
+      const file = join(dir, 'inbox.jsonl');
+      const notified: string[] = [];
+      const start = () => createShopApp({ inbox: openInbox(file), secret, notifyCustomer: async (s) => void notified.push(s.id) });
+      openInbox(file).save({ id: 'shp_1', state: 'pending', label_id: 'lbl_1', events: [] });
+      let app = start();
+      const event = (state: string) => JSON.stringify({ type: 'parcel.updated', data: { shipment_id: 'shp_1', state } });
+      expect((await app.request('/webhooks/carrier', { ...signed('msg_1', event('delivered')), body: event('in_transit') })).status).toBe(400);
+      expect((await app.request('/webhooks/carrier', signed('msg_old', event('in_transit'), new Date(Date.now() - 600_000)))).status).toBe(400);
+      expect((await app.request('/webhooks/carrier', signed('msg_1', event('delivered')))).status).toBe(200);
+      expect((await app.request('/webhooks/carrier', signed('msg_2', event('in_transit')))).status).toBe(200);
+      writeFileSync(file, readFileSync(file, 'utf8') + '{"eventId":"msg_torn","shipm'); // a crash mid-append
+      app = start(); // a restart
+      const again = await app.request('/webhooks/carrier', signed('msg_1', event('delivered')));
+      expect(await again.json()).toEqual({ received: true, duplicate: true });
+      expect(openInbox(file).get('shp_1')).toMatchObject({ state: 'delivered', events: ['msg_1', 'msg_2'] });
+      await new Promise((r) => setImmediate(r));
+      expect(notified).toEqual(['shp_1']);
+      expect(verifyStandardWebhook(secret, 'x', new Headers(signed('m', 'x').headers))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('buying a label saves the shipment first and retries with one Idempotency-Key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lesson04-'));
+    try {
+      const inbox = openInbox(join(dir, 'inbox.jsonl'));
+      const keys: (string | null)[] = [];
+      let calls = 0;
+      const carrier = async (req: Request) => {
+        keys.push(req.headers.get('Idempotency-Key'));
+        expect(inbox.get('shp_9')?.state).toBe('pending'); // saved before the call
+        return ++calls === 1 ? new Response('busy', { status: 503 }) : Response.json({ id: 'lbl_9' });
+      };
+      expect(await buyLabel(inbox, 'shp_9', carrier)).toMatchObject({ status: 201, body: { label_id: 'lbl_9' } });
+      expect(keys).toEqual(['label-shp_9', 'label-shp_9']);
+      expect((await buyLabel(inbox, 'shp_10', async () => new Response(null, { status: 422 }))).status).toBe(502);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the store receiver checks the body HMAC, dedupes deliveries and answers per topic', async () => {
+    const restocked: number[][] = [];
+    const app = createStoreReceiver({ secret: 's3cret', restock: async (ids) => void restocked.push(ids) });
+    const body = '{"id": 7, "line_items": [{"product_id": 42}]}';
+    const hmac = createHmac('sha256', 's3cret').update(body).digest('base64');
+    const send = (headers: Record<string, string>) => app.request('/webhooks/store', { method: 'POST', headers, body });
+    expect((await send({ 'X-Shopify-Hmac-Sha256': 'sha256=abc', 'X-Shopify-Webhook-Id': 'd1' })).status).toBe(401);
+    expect((await send({ 'X-Shopify-Hmac-Sha256': hmac, 'X-Shopify-Webhook-Id': 'd1', 'X-Shopify-Topic': 'orders/cancelled' })).status).toBe(202);
+    expect((await send({ 'X-Shopify-Hmac-Sha256': hmac, 'X-Shopify-Webhook-Id': 'd1', 'X-Shopify-Topic': 'orders/cancelled' })).status).toBe(200);
+    expect((await send({ 'X-Shopify-Hmac-Sha256': hmac, 'X-Shopify-Webhook-Id': 'd2', 'X-Shopify-Topic': 'products/update' })).status).toBe(204);
+    await new Promise((r) => setImmediate(r));
+    expect(restocked).toEqual([[42]]);
+    const firstTime = recentIds(1000);
+    expect([firstTime('a', 0), firstTime('a', 500), firstTime('a', 1500)]).toEqual([true, false, true]);
+  });
+
+  test('the sender signs every attempt afresh, backs off, dead-letters, replays and stops at 410', async () => {
+    expect(backoffMs(0, 1, () => 0)).toBe(5_000);
+    expect(backoffMs(0, 1, () => 1)).toBe(10_000);
+    expect(backoffMs(4)).toBeUndefined();
+    expect(retryAfterMs('7')).toBe(7_000);
+    expect(retryAfterMs(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThan(55_000);
+    expect(newSubscription('ftp://x')).toEqual({ field: 'url', message: 'must be http or https' });
+
+    const answers: number[] = [];
+    const seen: { id: string | null; verified: unknown }[] = [];
+    const waits: number[] = [];
+    let sub: Subscription;
+    const sender = createSender({
+      sleep: async (ms) => void waits.push(ms),
+      fetchImpl: (async (_url: string, init: RequestInit) => {
+        const headers = init.headers as Record<string, string>;
+        seen.push({ id: headers['webhook-id']!, verified: new Webhook(sub.secret).verify(init.body as string, headers) });
+        const status = answers.shift() ?? 200;
+        return new Response(null, { status, headers: status === 429 ? { 'Retry-After': '120' } : {} });
+      }) as typeof fetch,
+    });
+    sub = newSubscription('http://127.0.0.1:9/hook') as Subscription;
+    sender.subscriptions.set(sub.id, sub);
+
+    answers.push(500, 429);
+    const { message, deliveries } = sender.publish('parcel.updated', { state: 'delivered' });
+    await Promise.all(deliveries);
+    expect(seen.map((s) => s.id)).toEqual([message.id, message.id, message.id]);
+    expect(seen[2]!.verified).toMatchObject({ type: 'parcel.updated', data: { state: 'delivered' } });
+    expect(waits[1]).toBe(120_000); // Retry-After is later than the jittered 30-60 s
+
+    answers.push(500, 500, 500, 500, 500);
+    await Promise.all(sender.publish('parcel.updated', {}).deliveries);
+    const [letter] = [...sender.deadLetters.values()];
+    expect(letter).toMatchObject({ attempts: 5, last_status: 500 });
+    const replay = sender.replay(letter!.id);
+    expect(replay.status).toBe(202);
+    if (replay.status === 202) await replay.delivery;
+    expect(sender.deadLetters.size).toBe(0);
+    expect(seen.at(-1)!.id).toBe(letter!.message.id);
+
+    answers.push(410);
+    await Promise.all(sender.publish('parcel.updated', {}).deliveries);
+    expect(sub.status).toBe('disabled');
+    expect(sender.publish('parcel.updated', {}).deliveries).toHaveLength(0);
   });
 });
