@@ -12,6 +12,9 @@ import { createTrackingApp, jwksVerifier, parseBasic, slidingWindow } from '../.
 import { buyLabel, createShopApp, openInbox, verifyStandardWebhook } from '../../lessons/examples/04-webhooks/carrier-webhooks.ts';
 import { backoffMs, createSender, newSubscription, retryAfterMs, type Subscription } from '../../lessons/examples/04-webhooks/sender.ts';
 import { createStoreReceiver, recentIds } from '../../lessons/examples/04-webhooks/store-webhooks.ts';
+import { createScanApp, declareParcelTopology, parcelNames } from '../../lessons/examples/07-rabbitmq/parcel-routing.ts';
+import { resizeHandler, resizeNames } from '../../lessons/examples/07-rabbitmq/resize-worker.ts';
+import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 
 const json = (body: unknown, headers: Record<string, string> = {}) => ({
   method: 'POST',
@@ -267,5 +270,57 @@ describe('lesson 04: webhooks', () => {
     await Promise.all(sender.publish('parcel.updated', {}).deliveries);
     expect(sub.status).toBe('disabled');
     expect(sender.publish('parcel.updated', {}).deliveries).toHaveLength(0);
+  });
+});
+
+describe('lesson 07: RabbitMQ examples (a recording stand-in for the channel; the files also run against the broker)', () => {
+  test('the parcel topology binds each queue as the lesson says, and the route builds two-word keys', async () => {
+    const calls: string[] = [];
+    const channel = new Proxy({}, { get: (_t, name) => async (...args: unknown[]) => void calls.push(`${String(name)} ${args.filter((a) => typeof a === 'string').join(' ')}`) });
+    const names = parcelNames('t');
+    await declareParcelTopology(channel as ConfirmChannel, names);
+    expect(calls).toContain('assertExchange t.scans topic');
+    expect(calls).toContain('bindQueue t.scans.delivered t.scans *.delivered');
+    expect(calls).toContain('bindQueue t.prices.app t.prices ');
+    expect(calls.filter((c) => c.startsWith('assertQueue'))).toHaveLength(7);
+    const published: string[] = [];
+    const app = createScanApp(async (exchange, key) => void published.push(`${exchange} ${key}`), names);
+    const post = (body: unknown) => app.request('/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect(await (await post({ carrier: 'dhl', event: 'delivered', parcel: 'p1' })).json()).toEqual({ routingKey: 'dhl.delivered' });
+    const bad = await post({ carrier: 'dhl.express', event: 'lost' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { details: { field: string }[] } }).error.details.map((d) => d.field)).toEqual(['carrier', 'event', 'parcel']);
+    expect(published).toEqual(['t.scans dhl.delivered']);
+  });
+
+  test('the resize worker acks after the work, skips duplicates, retries through the delay queue, dead-letters poison', async () => {
+    const acts: string[] = [];
+    const worker = { ack: (m: ConsumeMessage) => acts.push(`ack ${m.content}`), nack: (m: ConsumeMessage, _all: boolean, requeue: boolean) => acts.push(`nack ${m.content} requeue=${requeue}`) };
+    const copies: { queue: string; headers: unknown }[] = [];
+    const publisher = { sendToQueue: (queue: string, _b: Buffer, opts: { headers: unknown }, cb: (err: unknown) => void) => (copies.push({ queue, headers: opts.headers }), cb(null)) };
+    let failures = 1;
+    const resized: string[] = [];
+    const handle = resizeHandler({
+      worker: worker as unknown as Channel,
+      publisher: publisher as unknown as ConfirmChannel,
+      names: resizeNames('t'),
+      done: new Set(),
+      resize: async (job) => {
+        if (failures-- > 0) throw new Error('disk full');
+        resized.push(job.id);
+      },
+    });
+    const msg = (content: string, headers: Record<string, unknown> = {}) => ({ content: Buffer.from(content), properties: { headers }, fields: {} }) as unknown as ConsumeMessage;
+    const job = JSON.stringify({ id: 'j1', image: 'a.png', width: 100 });
+    await handle(msg(job));
+    expect(copies).toEqual([{ queue: 't.resize.retry', headers: { 'x-retries': 1, 'x-error': 'Error: disk full' } }]);
+    await handle(msg(job, { 'x-retries': 1 }));
+    await handle(msg(job, { 'x-retries': 1 })); // a duplicate: acked, not resized again
+    await handle(msg('not json'));
+    expect(resized).toEqual(['j1']);
+    expect(acts).toEqual([`ack ${job}`, `ack ${job}`, `ack ${job}`, 'nack not json requeue=false']);
+    failures = 10;
+    await handle(msg(JSON.stringify({ id: 'j2', image: 'b.png', width: 1 }), { 'x-retries': 3 }));
+    expect(acts.at(-1)).toMatch(/^nack .* requeue=false$/);
   });
 });
