@@ -15,6 +15,7 @@ import { createStoreReceiver, recentIds } from '../../lessons/examples/04-webhoo
 import { createScanApp, declareParcelTopology, parcelNames } from '../../lessons/examples/07-rabbitmq/parcel-routing.ts';
 import { resizeHandler, resizeNames } from '../../lessons/examples/07-rabbitmq/resize-worker.ts';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { createLocations, parseScan, scanHandler } from '../../lessons/examples/08-kafka/parcel-scans.ts';
 
 const json = (body: unknown, headers: Record<string, string> = {}) => ({
   method: 'POST',
@@ -322,5 +323,28 @@ describe('lesson 07: RabbitMQ examples (a recording stand-in for the channel; th
     failures = 10;
     await handle(msg(JSON.stringify({ id: 'j2', image: 'b.png', width: 1 }), { 'x-retries': 3 }));
     expect(acts.at(-1)).toMatch(/^nack .* requeue=false$/);
+  });
+});
+
+describe('lesson 08: the Kafka scan handler (the demo in the file runs against the broker)', () => {
+  test('applies each scan once, sets poison aside, and commits the next offset on every path', async () => {
+    const locations = createLocations();
+    const dead: { value: string; headers: Record<string, string> }[] = [];
+    const commits: string[] = [];
+    const handle = scanHandler({
+      locations,
+      deadLetter: async (m) => void dead.push({ value: String(m.value), headers: m.headers }),
+      commit: async ([o]) => void commits.push(`${o!.partition}@${o!.offset}`),
+    });
+    const scan = (scanId: string, depot: string) => Buffer.from(JSON.stringify({ scanId, parcelId: 'p1', type: 'in-transit', depot, at: '2026-01-01T00:00:00Z' }));
+    const message = (offset: string, value: Buffer | null) => ({ topic: 't', partition: 2, message: { offset, value, key: Buffer.from('p1'), headers: {}, timestamp: '0', attributes: 0 } });
+    await handle(message('41', scan('s1', 'north')));
+    await handle(message('42', scan('s1', 'south'))); // the same scan again: not applied twice
+    await handle(message('43', Buffer.from('{"scanId":"s2"}')));
+    await handle(message('44', null));
+    expect(locations.get('p1')?.depot).toBe('north');
+    expect(dead.map((d) => d.headers)).toEqual([{ 'x-error': 'scanId or parcelId missing', 'x-source': 't/2/43' }, { 'x-error': 'empty value', 'x-source': 't/2/44' }]);
+    expect(commits).toEqual(['2@42', '2@43', '2@44', '2@45']);
+    expect(parseScan(Buffer.from('{"scanId":"a","parcelId":"b","type":"lost"}'))).toBe('unknown type "lost"');
   });
 });
