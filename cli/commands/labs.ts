@@ -17,7 +17,7 @@ import { chooseLayers, describeIsolation, namespaceSupport, NAMESPACE_INSTALL_HI
 import { failureLines, gradeTable, pct } from '../harness/summary.ts';
 import type { LabSpec, SubmissionResult } from '../harness/types.ts';
 import { ServiceError, serviceUp } from '../services/index.ts';
-import { repoRoot } from '../services/docker.ts';
+import { repoRoot } from '../paths.ts';
 import { bad, bold, dim, fail, ok } from '../ui.ts';
 
 export function lab(ref: string): LabSpec {

@@ -150,7 +150,7 @@ function loose(text: unknown): unknown {
 }
 
 /** The value behind a chai token, using Vitest's serialized field (whole, where chai cut long strings) when it fits. */
-function valueOf(token: string, field: unknown): unknown {
+function tokenValue(token: string, field: unknown): unknown {
   if (/^'[\s\S]*'$/.test(token)) {
     const inner = token.slice(1, -1).replace(/\\'/g, "'");
     if (typeof field === 'string') {
@@ -199,7 +199,7 @@ function bodyOf(x: HttpExchange): unknown {
 /** Paths in `data` whose value passes `test`: "status", "error.details[0].field", "" for the whole body. */
 function pathsTo(data: unknown, test: (v: unknown) => boolean, path = ''): string[] {
   const found = test(data) ? [path] : [];
-  if (Array.isArray(data)) data.forEach((v, i) => found.push(...pathsTo(v, test, `${path}[${i}]`)));
+  if (Array.isArray(data)) for (const [i, v] of data.entries()) found.push(...pathsTo(v, test, `${path}[${i}]`));
   else if (isPlainObject(data)) for (const [k, v] of Object.entries(data)) found.push(...pathsTo(v, test, path ? `${path}.${k}` : k));
   return found;
 }
@@ -222,7 +222,7 @@ function differences(expected: Record<string, unknown>, actual: Record<string, u
       for (const [k, v] of Object.entries(e)) walk(v, a[k], path ? `${path}.${k}` : k);
       if (exact) for (const k of Object.keys(a)) if (!(k in e)) found.push(`${path ? `${path}.${k}` : k} is ${show(a[k], 40)} (not expected)`);
     } else if (Array.isArray(e) && Array.isArray(a)) {
-      if (e.length === a.length) e.forEach((v, i) => walk(v, a[i], `${path}[${i}]`));
+      if (e.length === a.length) for (const [i, v] of e.entries()) walk(v, a[i], `${path}[${i}]`);
       else found.push(`${path}: ${arrayDifference(e, a)}`);
     } else if (!isDeepStrictEqual(e, a)) {
       found.push(a === undefined ? `${path} is missing (expected ${show(e, 40)})` : `${path} is ${show(a, 40)} (expected ${show(e, 40)})`);
@@ -263,7 +263,7 @@ function sentenceFor(a: Assertion, error: TestFailure, exchanges: HttpExchange[]
   // The note after a sentence that names the exchange, unless it only repeats the request or the body.
   const after = (x: HttpExchange) =>
     note && note !== request(x) && note !== x.path && !note.startsWith(`${request(x)} answered`) && !x.body?.trim().startsWith(note) ? ` (${note})` : '';
-  const actual = valueOf(a.actual, error.actual);
+  const actual = tokenValue(a.actual, error.actual);
   const not = a.negated ? 'not ' : '';
 
   // What the test expected, worded after "expected ".
@@ -287,14 +287,14 @@ function sentenceFor(a: Assertion, error: TestFailure, exchanges: HttpExchange[]
       wanted = `it ${not}to match ${typeof error.expected === 'string' ? error.expected : a.parts[0]}`;
       break;
     case 'contain':
-      wanted = `it ${not}to contain ${show(valueOf(a.parts[0]!, error.expected))}`;
+      wanted = `it ${not}to contain ${show(tokenValue(a.parts[0]!, error.expected))}`;
       break;
     case 'property':
       wanted = `it ${not}to have ${a.parts[0]}${a.parts[1] ? ` = ${a.parts[1]}` : ''}`;
       break;
     case 'object':
     case 'equal': {
-      const expected = valueOf(a.parts[0]!, error.expected);
+      const expected = tokenValue(a.parts[0]!, error.expected);
       if (a.negated) return `${about}got ${show(actual)}, expected anything else`;
       if (isStatus(actual) && isStatus(expected)) {
         const x = exchanges.find((e) => e.status === actual);

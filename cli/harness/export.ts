@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
-import { repoRoot } from '../services/docker.ts';
+import { repoRoot } from '../paths.ts';
 import { CLASSROOM_WORKFLOW, classroomWorkflow } from './classroom.ts';
 import { discoverLabs } from './labs.ts';
 

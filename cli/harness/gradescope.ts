@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
-import { repoRoot } from '../services/docker.ts';
+import { repoRoot } from '../paths.ts';
 import { projectFiles } from './export.ts';
 import { gradescopeResults } from './reports.ts';
 import { collectGradedTests } from './rules.ts';

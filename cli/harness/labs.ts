@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { templateProblems } from './environment.ts';
 import type { MockName, LabSpec } from './types.ts';
-import { repoRoot } from '../services/docker.ts';
+import { repoRoot } from '../paths.ts';
 
 export const labsDir = join(repoRoot, 'labs');
 const schema = JSON.parse(readFileSync(join(labsDir, 'lab.schema.json'), 'utf8'));

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { repoRoot } from '../services/docker.ts';
+import { repoRoot } from '../paths.ts';
 import type { SubmissionResult } from './types.ts';
 
 /** What `lab check` remembers per lab for `lab list` and `lab hint` (in the student's clone, git-ignored). */

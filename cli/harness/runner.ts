@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { amqpUrl, kafkaBrokers } from '../services/config.ts';
-import { repoRoot } from '../services/docker.ts';
+import { repoRoot } from '../paths.ts';
 import { signalGroup } from '../services/processes.ts';
 import { openBrokerScope, type BrokerScope } from './broker-scope.ts';
 import type { ReporterLine } from './reporter.ts';

@@ -17,7 +17,6 @@ export interface ServiceSpec {
 }
 
 export const KAFKA_VERSION = '3.9.1';
-export const KAFKA_ARTIFACT = `org.apache.kafka:kafka_2.13:${KAFKA_VERSION}`;
 
 export const SERVICES: Record<ServiceName, ServiceSpec> = {
   rabbitmq: {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { repoRoot } from '../paths.ts';
 import { SERVICES, type ServiceName } from './config.ts';
 
-export const repoRoot = join(import.meta.dirname, '..', '..');
 export const composeFile = join(repoRoot, 'docker-compose.yml');
 
 export async function composeUp(name: ServiceName, timeoutMs: number): Promise<void> {

@@ -6,7 +6,7 @@ import { rabbitLocalMissing, startedByLab, startLocalRabbitMQ, stopLocalRabbitMQ
 import { planFor, type Situation } from './strategy.ts';
 import { dockerEngineRuns } from './tools.ts';
 
-export { SERVICES, SERVICE_NAMES, type ServiceName } from './config.ts';
+export type { ServiceName } from './config.ts';
 
 export interface UpReport {
   service: ServiceName;

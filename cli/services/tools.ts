@@ -10,6 +10,7 @@ export async function succeeds(file: string, args: string[], timeoutMs = 5000): 
 export async function firstLine(file: string, args: string[], timeoutMs = 5000): Promise<string | undefined> {
   const result = await execa(file, args, { reject: false, timeout: timeoutMs, all: true });
   if (result.exitCode !== 0 || result.failed) return undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the colour codes this strips
   const text = String(result.all ?? '').replace(/\x1b\[[0-9;]*m/g, '');
   return text.split('\n').find((line) => line.trim())?.trim();
 }

@@ -1,12 +1,12 @@
 // What the course site is made of, discovered from disk every time the config loads: the lessons, the case studies
 // and the labs. Nothing here lists a lesson or a lab by name, so new ones appear without touching the config.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 /** The repository root; it is also VitePress's `srcDir`, so `@/labs/...` snippet imports resolve from here. */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+import { repoRoot } from '../../cli/paths.ts';
 
 export interface Lesson {
   /** Path from the repo root, e.g. `lessons/04-webhooks.md`. */

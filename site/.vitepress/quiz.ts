@@ -2,6 +2,7 @@
 // quiz (config.ts, transformPageData) and the <Quiz> component shows the same messages in dev.
 // No Node imports here: the browser bundle uses it too.
 
+/** @public Quiz.vue uses it (knip does not read .vue files). */
 export interface QuizQuestion {
   question: string;
   options: string[];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { isAlive } from '../../cli/services/processes.ts';
-import { repoRoot } from '../../cli/services/docker.ts';
+import { repoRoot } from '../../cli/paths.ts';
 
 // The `lab services` and `lab doctor` commands as a user runs them, against a second Kafka on its own port and
 // folders, so the broker the other tests use is not touched.

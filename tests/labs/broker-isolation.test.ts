@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { rabbitVhostsAvailable } from '../../cli/harness/broker-scope.ts';
-import { repoRoot } from '../../cli/services/docker.ts';
+import { repoRoot } from '../../cli/paths.ts';
 
 // `lab grade 06 --jobs 2`: two copies of the solution graded at the same time as a submission that, with the broker
 // credentials it is given, keeps purging and deleting every other run's queues. Each run has a vhost and user of its

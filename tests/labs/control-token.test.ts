@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findLab } from '../../cli/harness/labs.ts';
-import { repoRoot } from '../../cli/services/docker.ts';
+import { repoRoot } from '../../cli/paths.ts';
 import { createMock } from '../../mock-servers/index.ts';
 
 // A submission cannot steer the mocks that grade it. For every lab that uses a mock, `lab grade` grades the solution

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findLab } from '../../cli/harness/labs.ts';
-import { repoRoot } from '../../cli/services/docker.ts';
+import { repoRoot } from '../../cli/paths.ts';
 
 // `lab export --gradescope NN` through the real CLI; the zip unpacked into a stand-in for /autograder
 // (AUTOGRADER_ROOT), and run_autograder run on a solution, the starter, a hostile submission and an empty one, the

@@ -10,7 +10,7 @@ import { gradeSubmissions, listSubmissions } from '../../cli/harness/grade.ts';
 import { findLab } from '../../cli/harness/labs.ts';
 import { namespaceSupport } from '../../cli/harness/sandbox/index.ts';
 import type { SubmissionResult } from '../../cli/harness/types.ts';
-import { repoRoot } from '../../cli/services/docker.ts';
+import { repoRoot } from '../../cli/paths.ts';
 
 // `lab grade 00` over 20 copies of the solution plus hostile submissions, through the real CLI, once with the
 // namespace layer (bubblewrap + Node's permission model) and once with Node's permission model alone. Every

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { freePort } from '../../cli/harness/ports.ts';
-import { repoRoot } from '../../cli/services/docker.ts';
+import { repoRoot } from '../../cli/paths.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'lab-plain-words-'));
 const lab = (...args: string[]) =>

@@ -8,7 +8,7 @@ import { shardOf } from '../../cli/harness/grade.ts';
 import { findLab } from '../../cli/harness/labs.ts';
 import { loadMutants, materializeMutant } from '../../cli/harness/mutants.ts';
 import { readGrading } from '../../cli/harness/reports.ts';
-import { repoRoot } from '../../cli/services/docker.ts';
+import { repoRoot } from '../../cli/paths.ts';
 
 // A class graded in one run, and the same class graded as two shards then merged, through the real CLI: the shards
 // split the class without overlap, and the merged reports say what the single run says. Then one gradebook across

@@ -4,12 +4,12 @@ import { createReadStream, existsSync, readdirSync, readFileSync, statSync } fro
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { chromium, type Browser } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
 
-export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export { repoRoot } from '../../cli/paths.ts';
+import { repoRoot } from '../../cli/paths.ts';
 export const screenshotDir = join(repoRoot, 'test-results', 'site');
 
 /** Build the site into `outDir`; throws with VitePress's own output (dead links, bad front matter…). */

@@ -91,7 +91,10 @@ describe('lesson 03: the parcel-tracking API', () => {
   function setup() {
     let published = [jwk(first, 'k1')];
     let fetches = 0;
-    const verify = jwksVerifier({ issuer, audience, refetchAfterMs: 0, fetchJwks: async () => (fetches++, { keys: published }) });
+    const verify = jwksVerifier({ issuer, audience, refetchAfterMs: 0, fetchJwks: async () => {
+      fetches++;
+      return { keys: published };
+    } });
     const app = createTrackingApp({ courierKeys: { dhl: 'key-dhl-123', ups: 'key-ups-456' }, ops: { user: 'ops', password: 'a:b:c' }, verify, rateLimit: { max: 3, windowMs: 60_000 } });
     return { app, publish: (keys: ReturnType<typeof jwk>[]) => (published = keys), fetches: () => fetches };
   }
@@ -298,7 +301,10 @@ describe('lesson 07: RabbitMQ examples (a recording stand-in for the channel; th
     const acts: string[] = [];
     const worker = { ack: (m: ConsumeMessage) => acts.push(`ack ${m.content}`), nack: (m: ConsumeMessage, _all: boolean, requeue: boolean) => acts.push(`nack ${m.content} requeue=${requeue}`) };
     const copies: { queue: string; headers: unknown }[] = [];
-    const publisher = { sendToQueue: (queue: string, _b: Buffer, opts: { headers: unknown }, cb: (err: unknown) => void) => (copies.push({ queue, headers: opts.headers }), cb(null)) };
+    const publisher = { sendToQueue: (queue: string, _b: Buffer, opts: { headers: unknown }, cb: (err: unknown) => void) => {
+      copies.push({ queue, headers: opts.headers });
+      cb(null);
+    } };
     let failures = 1;
     const resized: string[] = [];
     const handle = resizeHandler({

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { extractRegion } from '../../cli/harness/export.ts';
-import { repoRoot } from '../../cli/services/docker.ts';
+import { repoRoot } from '../../cli/paths.ts';
 
 // Lessons show lab code through VitePress includes (`<<< @/labs/…#region`). VitePress shows the whole file when a
 // region is missing, without failing the build; this test fails instead, naming the lesson line.

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { repoRoot } from '../../cli/services/docker.ts';
+import { repoRoot } from '../../cli/paths.ts';
 
 // The lock must serve every platform: `npm ci` on macOS, Windows or an ARM laptop refuses a lock that lacks their
 // optional packages (e.g. @rollup/rollup-darwin-arm64), and a student's first `npm install` would rewrite it.

@@ -15,7 +15,7 @@ import {
   type IsolationLayer,
   type SandboxSpec,
 } from '../../cli/harness/sandbox/index.ts';
-import { repoRoot } from '../../cli/services/docker.ts';
+import { repoRoot } from '../../cli/paths.ts';
 
 // The sandbox's pieces, each started for real: what the copy holds, what the app may and may not do under each
 // layer, and what a grant opens. The hostile submissions in tests/labs/hostile.test.ts go through the whole grader.

@@ -14,7 +14,7 @@ import { freePort } from '../../cli/harness/ports.ts';
 import { medianOf, writeReports } from '../../cli/harness/reports.ts';
 import { excerptOutput } from '../../cli/harness/target.ts';
 import type { SubmissionResult } from '../../cli/harness/types.ts';
-import { repoRoot } from '../../cli/services/docker.ts';
+import { repoRoot } from '../../cli/paths.ts';
 
 const cli = join(repoRoot, 'cli', 'main.ts');
 const work = mkdtempSync(join(tmpdir(), 'student-loop-'));
@@ -46,7 +46,7 @@ describe('lab check --dir', () => {
     expect(r.out).toMatch(/Score:\s*(\d+)\/\1 public points/);
   });
 
-  test('a folder that does not exist, or has no entry file, is named with what to fix', () => {
+  test('a folder that does not exist, or has no entry file, is named with what to fix', { timeout: 60_000 }, () => {
     const missing = lab(['check', '00', '--dir', join(work, 'nope')]);
     expect(missing.code).not.toBe(0);
     expect(missing.out).toContain(`there is no folder ${join(work, 'nope')}`);

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { repoRoot } from '../../services/docker.ts';
+import { repoRoot } from '../../paths.ts';
 
 export type IsolationLayer = 'permission' | 'namespace';
 /** `none` copies the target but starts it without a sandbox: for benchmarks and proofs only, never offered by the CLI. */
@@ -72,7 +72,10 @@ let namespaceCheck: { ok: boolean; why: string } | undefined;
 /** Whether bubblewrap can make namespaces here (checked once by really starting a sandboxed `true`). */
 export function namespaceSupport(): { ok: boolean; why: string } {
   if (namespaceCheck) return namespaceCheck;
-  if (process.platform !== 'linux') return (namespaceCheck = { ok: false, why: 'namespaces need Linux' });
+  if (process.platform !== 'linux') {
+    namespaceCheck = { ok: false, why: 'namespaces need Linux' };
+    return namespaceCheck;
+  }
   const probe = spawnSync('bwrap', ['--unshare-pid', '--die-with-parent', ...systemBinds(), '--proc', '/proc', '--dev', '/dev', '--', '/bin/sh', '-c', 'true'], {
     encoding: 'utf8',
     timeout: 10_000,

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 
-const flushed = (fd, callback) => process.nextTick(callback, null);
+const flushed = (_fd, callback) => process.nextTick(callback, null);
 fs.fsync = flushed;
 fs.fdatasync = flushed;
 fs.fsyncSync = () => {};

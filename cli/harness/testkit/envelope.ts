@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 
 interface Reply {
   status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads any field of a reply; its assertions check it
   json: any;
   /** What was sent and what came back (from http()). */
   said: string;

@@ -193,6 +193,7 @@ function remember(url: string, method: string): HttpExchange {
 export async function http(
   url: string,
   init: RequestInit & { json?: unknown } = {},
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads any field of a reply; its assertions check it
 ): Promise<{ status: number; headers: Headers; text: string; json: any; said: string }> {
   const { json, ...rest } = init;
   const exchange = remember(url, rest.method ?? 'GET');
