@@ -1,24 +1,16 @@
 import { existsSync, mkdirSync, statSync, watch, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { Presets, SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
-import Table from 'cli-table3';
-import { brokersParallelSafe } from '../harness/broker-scope.ts';
-import { exportStudentEdition } from '../harness/export.ts';
-import { autograde, writeAutograderZip } from '../harness/gradescope.ts';
-import { gradeSubmissions, listSubmissions, parseShard, shardOf } from '../harness/grade.ts';
-import { classGradebook, mergeRecords, readRoster, type GradebookFormat } from '../harness/gradebook.ts';
 import { LabConfigError, discoverLabs, findLab } from '../harness/labs.ts';
-import { proofJobs, proveLab } from '../harness/proof.ts';
 import { readProgress, saveProgress } from '../harness/progress.ts';
-import { classroomResult, readGrading, writeReports } from '../harness/reports.ts';
-import { runLab } from '../harness/runner.ts';
 import { chooseLayers, describeIsolation, namespaceSupport, NAMESPACE_INSTALL_HINT, type IsolationMode } from '../harness/sandbox/index.ts';
-import { failureLines, gradeTable, pct } from '../harness/summary.ts';
+import type { GradebookFormat } from '../harness/gradebook.ts';
 import type { LabSpec, SubmissionResult } from '../harness/types.ts';
-import { ServiceError, serviceUp } from '../services/index.ts';
 import { repoRoot } from '../paths.ts';
 import { bad, bold, dim, fail, ok } from '../ui.ts';
+
+// Commands load what they run when they run it (await import): `lab --help` or `lab list` need no test runner, mock
+// server or broker client.
 
 export function lab(ref: string): LabSpec {
   try {
@@ -31,6 +23,8 @@ export function lab(ref: string): LabSpec {
 
 /** Bring up the brokers a lab needs (the same rule as `lab services up`). */
 export async function servicesFor(spec: LabSpec): Promise<void> {
+  if (spec.services.length === 0) return;
+  const { ServiceError, serviceUp } = await import('../services/index.ts');
   for (const name of spec.services) {
     try {
       const report = await serviceUp(name, { log: (line) => console.log(dim(`  ${line}`)) });
@@ -57,7 +51,8 @@ function isStarter(spec: LabSpec, targetDir: string): boolean {
   return resolve(targetDir) === resolve(spec.dir, 'starter');
 }
 
-export function printResult(result: SubmissionResult, { showHidden, verbose = false }: { showHidden: boolean; verbose?: boolean }): void {
+async function printResult(result: SubmissionResult, { showHidden, verbose = false }: { showHidden: boolean; verbose?: boolean }): Promise<void> {
+  const { failureLines } = await import('../harness/summary.ts');
   const width = Math.min(78, Math.max(...result.tests.map((t) => t.name.length), 20));
   for (const t of result.tests) {
     const mark = t.status === 'passed' ? ok() : bad();
@@ -73,12 +68,15 @@ export function printResult(result: SubmissionResult, { showHidden, verbose = fa
 
 async function checkOnce(spec: LabSpec, targetDir: string, verbose: boolean, json?: string): Promise<SubmissionResult> {
   console.log(`${bold(`Lab ${spec.id} — ${spec.title}`)} ${dim(`(public tests against ${relative(process.cwd(), targetDir) || '.'})`)}\n`);
+  const { runLab } = await import('../harness/runner.ts');
+  const { classroomResult } = await import('../harness/reports.ts');
+  const { pct } = await import('../harness/summary.ts');
   const result = await runLab({ lab: spec, targetDir, visibility: ['public'], name: 'check' });
   if (json) {
     mkdirSync(dirname(resolve(json)), { recursive: true });
     writeFileSync(resolve(json), `${JSON.stringify(classroomResult(result))}\n`);
   }
-  printResult(result, { showHidden: false, verbose });
+  await printResult(result, { showHidden: false, verbose });
   if (isStarter(spec, targetDir)) saveProgress(result);
   const share = pct(result.score, result.maxScore);
   console.log(`\n${bold('Score:')} ${result.score}/${result.maxScore} public points (${share} %)`);
@@ -96,7 +94,9 @@ export function registerLabCommands(program: Command): void {
   program
     .command('list')
     .description('the labs in course order, with your progress from the last check')
-    .action(() => {
+    .action(async () => {
+      const { default: Table } = await import('cli-table3');
+      const { pct } = await import('../harness/summary.ts');
       const progress = readProgress();
       const table = new Table({ head: ['lab', 'title', 'needs', 'last check'], style: { head: [], border: [] } });
       for (const spec of discoverLabs()) {
@@ -174,6 +174,7 @@ export function registerLabCommands(program: Command): void {
     .action(async (ref: string | undefined, opts: { jobs?: number; mutant?: string[] }) => {
       if (opts.mutant && !ref) fail('--mutant needs a lab: npm run lab -- prove NN --mutant SLUG');
       const labs = ref ? [lab(ref)] : discoverLabs();
+      const { proofJobs, proveLab } = await import('../harness/proof.ts');
       let failed = 0;
       for (const spec of labs) {
         await servicesFor(spec);
@@ -217,6 +218,11 @@ export function registerGradeCommands(program: Command): void {
     .description('instructors: grade a class with public + hidden tests; writes results.json, junit.xml, gradebook.csv, report.html')
     .action(async (ref: string, shards: string[], opts: { submissions?: string; jobs: number; shard?: string; out: string; isolation: IsolationMode; sharedBrokers?: boolean }) => {
       if (ref === 'merge') return mergeShards(shards, opts.out);
+      const { gradeSubmissions, listSubmissions, parseShard, shardOf } = await import('../harness/grade.ts');
+      const { brokersParallelSafe } = await import('../harness/broker-scope.ts');
+      const { writeReports } = await import('../harness/reports.ts');
+      const { gradeTable } = await import('../harness/summary.ts');
+      const { Presets, SingleBar } = await import('cli-progress');
       if (shards.length) fail(`unexpected ${shards.join(' ')}: lab grade NN --submissions DIR (or lab grade merge DIR… to join shards)`);
       if (!opts.submissions) fail('say where the class is: lab grade NN --submissions DIR (one folder per student)');
       const spec = lab(ref);
@@ -284,7 +290,9 @@ export function registerGradeCommands(program: Command): void {
     .option('--roster <csv>', "GitHub Classroom's roster CSV (identifier, github_username, github_id, name): rows are its students")
     .requiredOption('--out <file>', 'the CSV to write')
     .description('instructors: one gradebook for a class across labs — one row per student, one column per lab (percent), for Moodle or Canvas')
-    .action((dirs: string[], opts: { format: GradebookFormat; roster?: string; out: string }) => {
+    .action(async (dirs: string[], opts: { format: GradebookFormat; roster?: string; out: string }) => {
+      const { classGradebook, readRoster } = await import('../harness/gradebook.ts');
+      const { readGrading } = await import('../harness/reports.ts');
       let book;
       try {
         const roster = opts.roster ? readRoster(resolve(opts.roster)) : undefined;
@@ -309,13 +317,16 @@ export function registerAutograde(program: Command): void {
     .action(async (ref: string, opts: { submission: string; results: string }) => {
       const spec = lab(ref);
       await servicesFor(spec);
+      const { autograde } = await import('../harness/gradescope.ts');
       const result = await autograde(spec, resolve(opts.submission), resolve(opts.results));
       console.log(`${spec.id}: ${result.score}/${result.maxScore} (${result.isolation}) → ${opts.results}`);
     });
 }
 
 /** `lab grade merge DIR… --out OUT`: the shards' results as one class, with the reports one run would write. */
-function mergeShards(dirs: string[], outDir: string): void {
+async function mergeShards(dirs: string[], outDir: string): Promise<void> {
+  const { mergeRecords } = await import('../harness/gradebook.ts');
+  const { readGrading, writeReports } = await import('../harness/reports.ts');
   if (dirs.length === 0) fail('lab grade merge needs the --out folders of the shards: lab grade merge DIR1 DIR2 … --out DIR');
   let merged;
   try {
@@ -346,9 +357,10 @@ export function registerExport(program: Command): void {
     .option('--gradescope <lab>', "write lab NN's Gradescope autograder (autograder.zip) into --out")
     .option('--out <dir>', 'with --gradescope: where autograder.zip goes', '.')
     .description('instructors: write the student edition (no solutions, hidden tests or mutants), or a lab\'s Gradescope autograder')
-    .action((opts: { student?: string; gradescope?: string; out: string }) => {
+    .action(async (opts: { student?: string; gradescope?: string; out: string }) => {
       if (opts.gradescope) {
         const spec = lab(opts.gradescope);
+        const { writeAutograderZip } = await import('../harness/gradescope.ts');
         const { zip, files } = writeAutograderZip(spec, resolve(opts.out));
         console.log(`${ok()} ${relative(process.cwd(), zip) || zip}: setup.sh, run_autograder and ${files} course files (lab ${spec.id}'s public and hidden tests, no solution)`);
         console.log(dim(`  Upload it on Gradescope's Configure Autograder page (base image Ubuntu 22.04). Students upload their ${spec.entry} and its files, or their repository.`));
@@ -356,6 +368,7 @@ export function registerExport(program: Command): void {
       }
       if (!opts.student) fail('say what to export: lab export --student DIR, or lab export --gradescope NN --out DIR');
       const out = resolve(opts.student);
+      const { exportStudentEdition } = await import('../harness/export.ts');
       try {
         const summary = exportStudentEdition(out);
         console.log(`${ok()} student edition written to ${out}`);

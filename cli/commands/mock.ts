@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { mockAccessLines, recordMockAccess } from '../mock-access.ts';
-import { bad, bold, dim } from '../ui.ts';
+import { bold, dim, fail, portOption } from '../ui.ts';
 
 interface MockCliOptions {
   port?: number;
@@ -16,27 +16,20 @@ function positiveNumber(value: string): number {
   return n;
 }
 
-function portNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port from 0 to 65535');
-  return n;
-}
-
 /** `lab mock <name>`: run one mock vendor server (Stripe, GitHub, OAuth2, carriers) until Ctrl-C. */
 export function registerMock(program: Command): void {
   program
     .command('mock')
     .argument('<name>', 'stripe, github, oauth or carriers')
     .description('run one mock vendor server and print its URL, inspector, control token and secrets')
-    .addOption(new Option('--port <port>', 'port to listen on (default: the mock\'s own, e.g. stripe 12111; 0 = any free port)').argParser(portNumber))
+    .addOption(new Option('--port <port>', 'port to listen on (default: the mock\'s own, e.g. stripe 12111; 0 = any free port)').argParser(portOption(0)))
     .addOption(new Option('--host <host>', 'address to bind').default('127.0.0.1'))
     .addOption(new Option('--time-scale <factor>', 'multiply real-world delays (0.001 turns a 3-day retry schedule into about 4 minutes)').default(1).argParser(positiveNumber))
     .addOption(new Option('--seed <text>', 'repeatable ids and secrets'))
     .action(async (name: string, opts: MockCliOptions) => {
       const { DEFAULT_PORTS, MOCK_NAMES, isMockName, startMock } = await import('../../mock-servers/index.ts');
       if (!isMockName(name)) {
-        process.stderr.write(`${bad('error:')} unknown mock "${name}". Known mocks: ${MOCK_NAMES.join(', ')}\n`);
-        process.exit(2);
+        fail(`unknown mock "${name}". Known mocks: ${MOCK_NAMES.join(', ')}`);
       }
       let started;
       try {
@@ -47,8 +40,7 @@ export function registerMock(program: Command): void {
       } catch (error) {
         const e = error as NodeJS.ErrnoException;
         const hint = e.code === 'EADDRINUSE' ? ` (port taken: pick another with --port, or --port 0 for any free one)` : '';
-        process.stderr.write(`${bad('error:')} could not start the ${name} mock: ${e.message}${hint}\n`);
-        process.exit(1);
+        fail(`could not start the ${name} mock: ${e.message}${hint}`);
       }
       const forget = recordMockAccess(started);
       console.log(`${bold(`${name} mock`)} listening on ${started.url}`);

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { mockAccessLines, recordMockAccess } from '../mock-access.ts';
-import { bold, dim, fail } from '../ui.ts';
+import { bold, dim, fail, portOption } from '../ui.ts';
 
 /** The VitePress project (site/.vitepress/config.ts); its srcDir is the repo root, so lessons and labs live-reload. */
 const siteRoot = fileURLToPath(new URL('../../site', import.meta.url));
@@ -13,12 +13,9 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('serve the course site (and the mock servers) for students')
-    .option('--port <port>', 'site port', '5173')
-    .action(async (opts: { port: string }) => {
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) {
-        fail(`--port must be a whole number from 1 to 65535, got ${JSON.stringify(opts.port)}`);
-      }
+    .option('--port <port>', 'site port', portOption(), 5173)
+    .action(async (opts: { port: number }) => {
+      const port = opts.port;
       const closers: Closer[] = [];
 
       // The mock servers, on their usual ports, so students can open their inspectors while they read; each one's

@@ -6,7 +6,7 @@ import type { MockName } from '../harness/types.ts';
 import { displayStream, quietExcerpt } from '../harness/noise.ts';
 import { AppProcess, AppStartError } from '../harness/target.ts';
 import { mockAccessLines, readMockAccess, recordMockAccess } from '../mock-access.ts';
-import { bold, dim, fail, ok } from '../ui.ts';
+import { bold, dim, fail, ok, portOption } from '../ui.ts';
 import { lab, servicesFor, targetFolder } from './labs.ts';
 
 interface LabMock {
@@ -65,14 +65,13 @@ export function registerStart(program: Command): void {
     .argument('<lab>', 'lab number or id, e.g. 01')
     .option('--solution', "run the lab's reference solution instead of your starter/")
     .option('--dir <folder>', 'run another folder')
-    .option('--port <port>', 'port for the app', '3000')
+    .option('--port <port>', 'port for the app', portOption(), 3000)
     .option('--verbose', "show all of the app's output, including Kafka client messages that need no action")
     .description('start a lab: services, mock servers and your app, and print their URLs')
-    .action(async (ref: string, opts: { solution?: boolean; dir?: string; port: string; verbose?: boolean }) => {
+    .action(async (ref: string, opts: { solution?: boolean; dir?: string; port: number; verbose?: boolean }) => {
       const spec = lab(ref);
       const dir = targetFolder(spec, opts);
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`--port ${opts.port} is not a port number (1–65535)`);
+      const port = opts.port;
       if (!(await portFree(port))) {
         fail(`port ${port} is taken by another program (an earlier lab start, or another server): stop it, or pick another port with --port ${port + 1}`);
       }

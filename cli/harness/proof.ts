@@ -1,7 +1,7 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadMutants, materializeMutant, type Mutant } from './mutants.ts';
-import { checkRulesTable, collectGradedTests, judgeMutant, renderGradedSection, withGradedSection, type GradedTest } from './rules.ts';
+import { checkRulesTable, collectGradedTests, judgeMutant, readmeProblems } from './rules.ts';
 import { runLab } from './runner.ts';
 import { brokersParallelSafe } from './broker-scope.ts';
 import type { LabSpec, SubmissionResult } from './types.ts';
@@ -28,17 +28,6 @@ export interface LabProof {
   mutants: MutantVerdict[];
   ok: boolean;
   problems: string[];
-}
-
-/** Is the README's generated "What is graded" section what the rules table and the tests say? */
-export function readmeProblems(lab: LabSpec, tests: GradedTest[]): string[] {
-  if (!lab.rules) return [];
-  const file = join(lab.dir, 'README.md');
-  const readme = readFileSync(file, 'utf8');
-  const updated = withGradedSection(readme, renderGradedSection({ id: lab.id, rules: lab.rules }, tests));
-  if (updated === undefined) return [`README.md has no generated "What is graded" section: put <!-- graded:begin --> and <!-- graded:end --> under the heading, then run: npm run lab -- rules ${lab.id.slice(0, 2)} --write`];
-  if (updated !== readme) return [`README.md's "What is graded" section is out of date with lab.json and the tests: run npm run lab -- rules ${lab.id.slice(0, 2)} --write`];
-  return [];
 }
 
 /** Labs without a rules table: the mutant must fail every test it names. */

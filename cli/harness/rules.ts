@@ -2,6 +2,7 @@
 // rule it checks (`graded(name, { rule, … })`); every mutant names the one rule it breaks. From these three, this
 // module judges a lab (pure functions, unit-tested with fabricated results) and writes the README's "What is graded".
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Mutant } from './mutants.ts';
 import type { LabRule, LabSpec, SubmissionResult, Visibility } from './types.ts';
@@ -162,4 +163,15 @@ export function withGradedSection(readme: string, section: string): string | und
   const end = readme.indexOf(GRADED_END);
   if (start < 0 || end < start) return undefined;
   return readme.slice(0, start) + section + readme.slice(end + GRADED_END.length);
+}
+
+/** Is the README's generated "What is graded" section what the rules table and the tests say? */
+export function readmeProblems(lab: LabSpec, tests: GradedTest[]): string[] {
+  if (!lab.rules) return [];
+  const file = join(lab.dir, 'README.md');
+  const readme = readFileSync(file, 'utf8');
+  const updated = withGradedSection(readme, renderGradedSection({ id: lab.id, rules: lab.rules }, tests));
+  if (updated === undefined) return [`README.md has no generated "What is graded" section: put <!-- graded:begin --> and <!-- graded:end --> under the heading, then run: npm run lab -- rules ${lab.id.slice(0, 2)} --write`];
+  if (updated !== readme) return [`README.md's "What is graded" section is out of date with lab.json and the tests: run npm run lab -- rules ${lab.id.slice(0, 2)} --write`];
+  return [];
 }

@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { discoverLabs } from '../../cli/harness/labs.ts';
 import { loadMutants } from '../../cli/harness/mutants.ts';
-import { readmeProblems } from '../../cli/harness/proof.ts';
-import { checkRulesTable, collectGradedTests } from '../../cli/harness/rules.ts';
+import { checkRulesTable, collectGradedTests, readmeProblems } from '../../cli/harness/rules.ts';
 
 // The student edition has no hidden tests and no mutants: nothing to check there.
 const labs = discoverLabs().filter((lab) => lab.rules && existsSync(join(lab.dir, 'mutants')));
