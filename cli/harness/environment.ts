@@ -1,4 +1,4 @@
-import { amqpUrl, kafkaBrokers } from '../services/config.ts';
+import { amqpUrl, kafkaBrokers, SERVICES } from '../services/config.ts';
 import type { LabSpec } from './types.ts';
 
 const TEMPLATE = /\$\{([a-zA-Z0-9_.]+)\}/g;
@@ -61,8 +61,7 @@ export function labEnvironment(
   { port, prefix, mocks }: { port: number; prefix: string; mocks: Record<string, { url: string; secrets?: Record<string, unknown> } | undefined> },
 ): Record<string, string> {
   const env: Record<string, string> = { NAME_PREFIX: prefix };
-  if (lab.services.includes('rabbitmq')) env.AMQP_URL = amqpUrl();
-  if (lab.services.includes('kafka')) env.KAFKA_BROKERS = kafkaBrokers().join(',');
+  for (const name of lab.services) env[SERVICES[name].clientEnv.variable] = SERVICES[name].clientValue();
   for (const [name, mock] of Object.entries(mocks)) if (mock) env[`${name.toUpperCase()}_MOCK_URL`] = mock.url;
   const values = { port, prefix, amqpUrl: amqpUrl(), kafkaBrokers: kafkaBrokers().join(','), mocks: templateView(mocks) };
   for (const [key, template] of Object.entries(lab.env)) env[key] = fillTemplate(template, values);

@@ -1,8 +1,6 @@
 import { SERVICES, SERVICE_NAMES, endpointOf, isServiceName, type ServiceName } from './config.ts';
 import { composeRunning, composeStop, composeUp } from './docker.ts';
-import { kafkaLocalMissing, runningLocalKafka, startLocalKafka, stopLocalKafka } from './kafka-local.ts';
-import { probeService } from './probe.ts';
-import { rabbitLocalMissing, startedByLab, startLocalRabbitMQ, stopLocalRabbitMQ } from './rabbitmq-local.ts';
+import { DRIVERS, probeService } from './drivers.ts';
 import { planFor, type Situation } from './strategy.ts';
 import { dockerEngineRuns } from './tools.ts';
 
@@ -36,13 +34,9 @@ export function resolveServiceNames(args: string[]): ServiceName[] {
   });
 }
 
-async function localMissing(name: ServiceName): Promise<string> {
-  return name === 'kafka' ? kafkaLocalMissing() : rabbitLocalMissing();
-}
-
 export async function situationOf(name: ServiceName, dockerEngine?: boolean): Promise<Situation> {
   const probe = await probeService(name);
-  const missing = probe.ready ? '' : await localMissing(name);
+  const missing = probe.ready ? '' : await DRIVERS[name].localMissing();
   return {
     service: name,
     ready: probe.ready,
@@ -82,12 +76,8 @@ export async function serviceUp(name: ServiceName, { timeoutMs = 90_000, log = (
       return { service: name, via: 'docker', detail: `${title} started in Docker at ${host}:${port}`, ms: Date.now() - started };
     case 'local':
       try {
-        if (name === 'kafka') {
-          const { pid } = await startLocalKafka({ timeoutMs, log });
-          return { service: name, via: 'local', detail: `${title} started with java (pid ${pid}) at ${host}:${port}`, ms: Date.now() - started };
-        }
-        await startLocalRabbitMQ({ timeoutMs, log });
-        return { service: name, via: 'local', detail: `${title} started with rabbitmq-server at ${host}:${port}`, ms: Date.now() - started };
+        const how = await DRIVERS[name].startLocal({ timeoutMs, log });
+        return { service: name, via: 'local', detail: `${title} ${how} at ${host}:${port}`, ms: Date.now() - started };
       } catch (error) {
         throw new ServiceError(name, (error as Error).message);
       }
@@ -103,13 +93,9 @@ export interface DownReport {
 /** Stop a broker that `lab services up` started (local process or compose service); leave others alone. */
 export async function serviceDown(name: ServiceName): Promise<DownReport> {
   const title = SERVICES[name].title;
-  if (name === 'kafka' && runningLocalKafka() !== undefined) {
-    await stopLocalKafka();
+  if (DRIVERS[name].startedLocally()) {
+    await DRIVERS[name].stopLocal();
     return { service: name, result: 'stopped', detail: `${title}: stopped the local broker` };
-  }
-  if (name === 'rabbitmq' && startedByLab()) {
-    await stopLocalRabbitMQ();
-    return { service: name, result: 'stopped', detail: `${title}: stopped the local rabbitmq-server` };
   }
   if ((await dockerEngineRuns()) && (await composeRunning(name))) {
     await composeStop(name);
@@ -137,7 +123,7 @@ export async function serviceStatus(name: ServiceName, dockerEngine?: boolean): 
   const probe = await probeService(name, 2000);
   let managedBy: StatusReport['managedBy'] = '-';
   if (probe.ready) {
-    if (name === 'kafka' ? runningLocalKafka() !== undefined : startedByLab()) managedBy = 'lab (local)';
+    if (DRIVERS[name].startedLocally()) managedBy = 'lab (local)';
     else if ((dockerEngine ?? (await dockerEngineRuns())) && (await composeRunning(name))) managedBy = 'docker';
     else managedBy = 'outside lab';
   }

@@ -2,7 +2,7 @@ import net from 'node:net';
 import amqp from 'amqplib';
 import './kafkajs-quirks.ts';
 import { Kafka, logLevel } from 'kafkajs';
-import { amqpUrl, endpointOf, kafkaBrokers, type ServiceName } from './config.ts';
+import { amqpUrl, kafkaBrokers } from './config.ts';
 
 /** True when something accepts TCP connections on host:port. */
 export function portInUse(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
@@ -63,35 +63,6 @@ export async function probeKafka(brokers = kafkaBrokers(), timeoutMs = 3000): Pr
     return { brokers: cluster.brokers.length, controller: cluster.controller };
   } finally {
     await admin.disconnect().catch(() => {});
-  }
-}
-
-export interface ProbeResult {
-  /** The broker protocol answered. */
-  ready: boolean;
-  /** Something listens on the client port (the broker, or a stranger if not ready). */
-  portBusy: boolean;
-  detail: string;
-}
-
-/** Is this service reachable where the environment says it is? */
-export async function probeService(name: ServiceName, timeoutMs = 3000): Promise<ProbeResult> {
-  const { host, port } = endpointOf(name);
-  try {
-    if (name === 'rabbitmq') {
-      await probeRabbitMQ(amqpUrl(), timeoutMs);
-      return { ready: true, portBusy: true, detail: `AMQP handshake ok at ${host}:${port}` };
-    }
-    const meta = await probeKafka(kafkaBrokers(), timeoutMs);
-    return { ready: true, portBusy: true, detail: `metadata ok at ${host}:${port} (${meta.brokers} broker${meta.brokers === 1 ? '' : 's'})` };
-  } catch (error) {
-    const portBusy = await portInUse(port, host);
-    const reason = error instanceof Error ? error.message : String(error);
-    return {
-      ready: false,
-      portBusy,
-      detail: portBusy ? `port ${port} is open but did not answer as ${name}: ${reason}` : `nothing listens on ${host}:${port}`,
-    };
   }
 }
 

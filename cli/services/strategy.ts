@@ -37,7 +37,7 @@ export function planFor(s: Situation): Plan {
       message:
         `port ${s.port} is taken by a process that does not answer as ${spec.title}. ` +
         `Stop that process (find it with: lsof -i :${s.port}  or  ss -ltnp 'sport = :${s.port}'), ` +
-        `or point the labs at your broker with ${s.service === 'kafka' ? 'KAFKA_BROKERS=host:port' : 'AMQP_URL=amqp://user:pass@host:port'}.`,
+        `or point the labs at your broker with ${spec.clientEnv.variable}=${spec.clientEnv.example}.`,
     };
   }
   if (s.dockerEngine) return { action: 'docker' };
@@ -49,7 +49,6 @@ export function planFor(s: Situation): Plan {
       `  1. start Docker, then: npm run lab -- services up ${s.service}   (uses docker-compose.yml)\n` +
       `  2. ${spec.localHint}, then run the same command again` +
       (s.localMissing ? ` (missing now: ${s.localMissing})` : '') +
-      `\n  3. run ${spec.title} yourself and point the labs at it with ` +
-      (s.service === 'kafka' ? 'KAFKA_BROKERS=host:port' : 'AMQP_URL=amqp://user:pass@host:port'),
+      `\n  3. run ${spec.title} yourself and point the labs at it with ${spec.clientEnv.variable}=${spec.clientEnv.example}`,
   };
 }
