@@ -16,6 +16,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Wait this long before answering (longer than the sender's timeout = a timeout). */
   hangMs?: number;
+  /** Cut the connection without answering (a network error for the sender). */
+  drop?: boolean;
 }
 
 /** Decides the answer to the `nth` request (1-based) for one webhook-id on one path. */
@@ -44,6 +46,10 @@ export async function startReceiver(): Promise<Receiver> {
       const reply: Reply = (scripts.get(request.path) ?? (() => ({ status: 200 })))(nth, request);
       const answer = () => {
         if (res.destroyed) return;
+        if (reply.drop) {
+          req.socket.destroy();
+          return;
+        }
         res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
         res.end(String(reply.status));
       };
