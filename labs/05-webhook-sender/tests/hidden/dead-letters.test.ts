@@ -41,19 +41,23 @@ graded('GET /v1/dead-letters lists each dead letter with its message, endpoint, 
   const letters = [await letterFor(lab.run, refused.id, 3000), await letterFor(lab.run, unreachable.id, 5000)];
   expect(letters.some(Boolean), `a dead letter for a 400 or for a receiver that never answers: ${JSON.stringify(await deadLetters(lab.run)).slice(0, 400)}`).toBe(true);
   const [byStatus, byError] = letters;
+  // message_id is the webhook-id, when the app keeps one webhook-id for all attempts of a message (another rule).
+  const unreachableIds = new Set(lab.receiver.requests(unreachable.path).map((r) => r.headers['webhook-id']));
+  const stableIds = unreachableIds.size <= 1;
   if (byStatus) {
-    const [request] = lab.receiver.requests(refused.path);
-    expect(byStatus, `the dead letter after a 400: ${JSON.stringify(byStatus)}`).toMatchObject({
-      message_id: request!.headers['webhook-id'], endpoint_id: refused.id, type, attempts: 1, last_status: 400,
-    });
+    const requests = lab.receiver.requests(refused.path);
+    // attempts counts what the receiver saw (whether a 400 is retried is the client-errors rule's business).
+    expect(byStatus, `the dead letter after a 400: ${JSON.stringify(byStatus)}`).toMatchObject({ endpoint_id: refused.id, type, attempts: requests.length, last_status: 400 });
+    if (stableIds) expect(requests.map((r) => r.headers['webhook-id']), `message_id is the webhook-id: ${JSON.stringify(byStatus)}`).toContain(byStatus.message_id);
+    else expect(byStatus.message_id, `message_id: ${JSON.stringify(byStatus)}`).toBeTypeOf('string');
     expect(typeof byStatus.id === 'string' && !Number.isNaN(Date.parse(byStatus.failed_at)), `id and failed_at (ISO 8601): ${JSON.stringify(byStatus)}`).toBe(true);
     expect(byStatus, `last_error is a field, null or a reason: ${JSON.stringify(byStatus)}`).toHaveProperty('last_error');
   }
   if (byError) {
     const requests = lab.receiver.requests(unreachable.path);
-    expect(byError, `the dead letter of a receiver that never answered: ${JSON.stringify(byError)}`).toMatchObject({
-      message_id: requests[0]!.headers['webhook-id'], endpoint_id: unreachable.id, type, attempts: requests.length, last_status: null,
-    });
+    expect(byError, `the dead letter of a receiver that never answered: ${JSON.stringify(byError)}`).toMatchObject({ endpoint_id: unreachable.id, type, attempts: requests.length, last_status: null });
+    if (stableIds) expect(requests.map((r) => r.headers['webhook-id']), `message_id is the webhook-id: ${JSON.stringify(byError)}`).toContain(byError.message_id);
+    else expect(byError.message_id, `message_id: ${JSON.stringify(byError)}`).toBeTypeOf('string');
     expect(typeof byError.last_error === 'string' && byError.last_error.length > 0, `last_error says why: ${JSON.stringify(byError)}`).toBe(true);
   }
 });
@@ -83,8 +87,9 @@ graded('a replay sends the same message again with the same webhook-id and a fre
     const requests = await waitForRequests(lab.receiver, endpoint.path, before + 2, 5000);
     const [original, again, retried] = [requests[0]!, requests[before]!, requests[before + 1]!];
     expect(again.headers['webhook-id'], `original: ${shown(original)}; replay: ${shown(again)}`).toBe(original.headers['webhook-id']);
-    expect(again.body, 'the replay sends the same bytes').toBe(original.body);
-    expect(retried.headers['webhook-id'], 'the replay is retried after its 503').toBe(original.headers['webhook-id']);
+    // The same event (byte for byte is the retry-same-message rule's business); then the 503 is retried.
+    expect(JSON.parse(again.body), 'the replay sends the same event').toMatchObject({ type: JSON.parse(original.body).type, data: JSON.parse(original.body).data });
+    expect(JSON.parse(retried.body).data, 'the replay is retried after its 503').toEqual(JSON.parse(original.body).data);
     if (verifies(endpoint.secret, original)) expect(() => verify(endpoint.secret, again), shown(again)).not.toThrow();
     await waitFor(async () => !(await deadLetters(lab.run)).some((d) => d.id === letter!.id), { timeoutMs: 2000, message: 'the replayed letter to leave the list' });
   }
