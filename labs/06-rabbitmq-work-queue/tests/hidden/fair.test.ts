@@ -33,7 +33,7 @@ graded('two workers share the queue fairly (prefetch)', {
   timeout: 40_000,
 }, async () => {
   const batch = `fair-${randomUUID().slice(0, 8)}`;
-  const ids = Array.from({ length: 30 }, (_, i) => `${batch}-${i}`);
+  const ids = Array.from({ length: 40 }, (_, i) => `${batch}-${i}`);
   await enqueueAll(run.url, ids.map((id) => ({ id, to: 'ana@example.com', subject: 'Newsletter' })));
   // The second worker joins while most jobs are still waiting in the queue (the first needs 120 ms per e-mail).
   const second = await startLab({ env: { NAME_PREFIX: run.prefix, SEND_DELAY_MS: String(SEND_DELAY_MS), SENT_LOG: files.file('b.jsonl') } });
