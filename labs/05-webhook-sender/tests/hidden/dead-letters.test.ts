@@ -21,7 +21,7 @@ graded('after the fifth retry fails the message is dead-lettered: six attempts i
   const requests = lab.receiver.requests(endpoint.path);
   expect(letter, `a dead letter for the endpoint, after ${requests.length} attempts`).toBeDefined();
   expect(requests, 'one attempt and five retries').toHaveLength(6);
-  await sleep(300);
+  await sleep(150); // a seventh attempt would come within milliseconds at this scale
   expect(lab.receiver.requests(endpoint.path), 'nothing is sent after the message was dead-lettered').toHaveLength(6);
 });
 
