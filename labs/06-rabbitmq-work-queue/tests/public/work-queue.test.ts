@@ -87,9 +87,9 @@ graded('a job the provider keeps refusing is tried 3 times, then dead-lettered w
     return log.sent.some((e) => e.id === ok) ? log : undefined;
   }, { timeoutMs: 10_000, message: 'the next job to be sent (a failing job must not block the queue)' });
   expect(failed.filter((e) => e.id === id).length, 'attempts at the provider').toBe(3);
-  expect(sent.some((e) => e.id === id)).toBe(false);
+  expect(sent.some((e) => e.id === id), `${id} (to nobody@fail.test) in GET /sent as sent`).toBe(false);
   const deaths = msg.properties.headers?.['x-death'] as { queue: string; reason: string }[] | undefined;
   expect(deaths?.[0]?.queue, 'x-death: dead-lettered from the work queue by the broker').toBe(queue);
-  expect(deaths?.[0]?.reason).toBe('rejected');
+  expect(deaths?.[0]?.reason, `x-death: ${JSON.stringify(deaths ?? null)}`).toBe('rejected');
   expect(String(msg.properties.headers?.['x-last-error'] ?? ''), 'x-last-error: why it failed').toMatch(/550/);
 });
