@@ -2,7 +2,7 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
-// Done for you: 1 = real time; the checks run with 0.0001 (the 5-minute first retry comes after 30 ms).
+// Done for you: 1 = real time; the checks run with values like 0.0001 (the 5-minute first retry comes after 30 ms).
 const timeScale = Number(process.env.TIME_SCALE ?? 1);
 const timeoutMs = Number(process.env.DELIVERY_TIMEOUT_MS ?? 10_000);
 

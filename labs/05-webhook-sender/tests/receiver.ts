@@ -16,9 +16,11 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Wait this long before answering (longer than the sender's timeout = a timeout). */
   hangMs?: number;
+  /** Cut the connection without answering (a network error for the sender). */
+  drop?: boolean;
 }
 
-/** Decides the answer to the `nth` request (1-based) for one webhook-id on one path. */
+/** Decides the answer to the `nth` request (1-based) on one path. */
 export type Script = (nth: number, request: Received) => Reply;
 
 export interface Receiver {
@@ -40,10 +42,14 @@ export async function startReceiver(): Promise<Receiver> {
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
       const request: Received = { path: req.url ?? '/', at: Date.now(), headers, body: Buffer.concat(chunks).toString('utf8') };
       log.push(request);
-      const nth = log.filter((r) => r.path === request.path && r.headers['webhook-id'] === headers['webhook-id']).length;
+      const nth = log.filter((r) => r.path === request.path).length;
       const reply: Reply = (scripts.get(request.path) ?? (() => ({ status: 200 })))(nth, request);
       const answer = () => {
         if (res.destroyed) return;
+        if (reply.drop) {
+          req.socket.destroy();
+          return;
+        }
         res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
         res.end(String(reply.status));
       };

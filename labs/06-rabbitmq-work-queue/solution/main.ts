@@ -147,7 +147,7 @@ app.get('/sent', (c) => {
 
 const port = Number(process.env.PORT ?? 3000);
 const server = serve({ fetch: app.fetch, port }, (info) => {
-  console.log(`e-mail service listening on http://localhost:${info.port}, queue ${QUEUE}`);
+  console.log(`e-mail service listening on http://localhost:${info.port}, queue ${QUEUE}, pid ${process.pid}`);
 });
 
 process.once('SIGTERM', async () => {

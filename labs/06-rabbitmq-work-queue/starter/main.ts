@@ -25,8 +25,8 @@ const channel = await connection.createChannel();
 // TODO 2: publish jobs so that the broker confirms each one (a confirm channel), persistent, JSON, with the job id
 //         as messageId.
 
-// TODO 3: consume QUEUE: a fair share of the jobs for each worker, mailer.send(job) for each one, and the ack only
-//         once the e-mail has gone out.
+// TODO 3: consume QUEUE: a fair share of the jobs for each worker (a prefetch of 1 to 10), mailer.send(job) for
+//         each one, and the ack only once the e-mail has gone out.
 
 // TODO 4: when mailer.send() throws, try again, at most MAX_ATTEMPTS times in total; then let the broker
 //         dead-letter the job, carrying the last error in the header x-last-error.
@@ -55,7 +55,7 @@ app.get('/sent', (c) => {
 
 const port = Number(process.env.PORT ?? 3000);
 const server = serve({ fetch: app.fetch, port }, (info) => {
-  console.log(`e-mail service listening on http://localhost:${info.port}, queue ${QUEUE}`);
+  console.log(`e-mail service listening on http://localhost:${info.port}, queue ${QUEUE}, pid ${process.pid}`);
 });
 
 process.once('SIGTERM', async () => {

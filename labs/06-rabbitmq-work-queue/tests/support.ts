@@ -42,7 +42,53 @@ export function tally(entries: { id: string }[]): Map<string, number> {
 /** POST one job; returns the status and the id the app answered with. */
 export async function postEmail(url: string, job: { id?: string; to: string; subject: string }) {
   const res = await http(`${url}/emails`, { method: 'POST', json: job });
-  return { status: res.status, id: res.json?.id as string | undefined, json: res.json };
+  return { status: res.status, id: res.json?.id as string | undefined, json: res.json, said: res.said };
+}
+
+/** POST jobs that other tests need (any 2xx will do: the 202 is the enqueue test's business). */
+export async function enqueueAll(url: string, jobs: { id: string; to: string; subject: string }[]): Promise<void> {
+  for (const job of jobs) {
+    const res = await postEmail(url, job);
+    if (res.status < 200 || res.status >= 300) throw new Error(`POST /emails should accept the job: ${res.said}`);
+  }
+}
+
+/**
+ * Look at one job waiting in a queue without taking it: get it unacknowledged, then give it back (nack with requeue).
+ * Undefined when none is waiting.
+ */
+export async function peek(name: string): Promise<GetMessage | undefined> {
+  const conn = await connectAmqp();
+  try {
+    const ch = await conn.createChannel();
+    const msg = await ch.get(name, { noAck: false });
+    if (!msg) return undefined;
+    ch.nack(msg, false, true);
+    await ch.close();
+    return msg;
+  } finally {
+    await conn.close().catch(() => {});
+  }
+}
+
+/** Which of the lab's queues and exchanges exist (checked on scratch channels: a missing one closes its channel). */
+export async function existing(prefix: string): Promise<{ queue: boolean; dlx: boolean; dead: boolean }> {
+  const { queue, dlx, dead } = names(prefix);
+  const conn = await connectAmqp();
+  try {
+    const check = async (fn: (ch: Awaited<ReturnType<typeof conn.createChannel>>) => Promise<unknown>) => {
+      const ch = await conn.createChannel();
+      ch.on('error', () => {});
+      return fn(ch).then(() => true, () => false);
+    };
+    return {
+      queue: await check((ch) => ch.checkQueue(queue)),
+      dlx: await check((ch) => ch.checkExchange(dlx)),
+      dead: await check((ch) => ch.checkQueue(dead)),
+    };
+  } finally {
+    await conn.close().catch(() => {});
+  }
 }
 
 /**
