@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { portFree } from '../harness/ports.ts';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { labEnvironment } from '../harness/environment.ts';
 import type { MockName } from '../harness/types.ts';
 import { displayStream, quietExcerpt } from '../harness/noise.ts';
@@ -58,6 +58,13 @@ async function mockForLab(name: MockName): Promise<LabMock> {
   return startRecordedMock(name, 0);
 }
 
+/** `--env KEY=VALUE` (repeatable) into an object; a value may contain `=`. */
+function collectEnv(value: string, previous: Record<string, string>): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value.slice(0, at))) throw new InvalidArgumentError(`write it as NAME=value, got "${value}"`);
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+}
+
 /** `lab start NN`: the brokers and mocks a lab needs, then the student's app (or the solution), with live output. */
 export function registerStart(program: Command): void {
   program
@@ -66,9 +73,10 @@ export function registerStart(program: Command): void {
     .option('--solution', "run the lab's reference solution instead of your starter/")
     .option('--dir <folder>', 'run another folder')
     .option('--port <port>', 'port for the app', portOption(), 3000)
+    .option('--env <KEY=VALUE>', 'extra environment for the app, over the lab\'s; repeat it for more (e.g. --env SEND_DELAY_MS=1000)', collectEnv, {})
     .option('--verbose', "show all of the app's output, including Kafka client messages that need no action")
     .description('start a lab: services, mock servers and your app, and print their URLs')
-    .action(async (ref: string, opts: { solution?: boolean; dir?: string; port: number; verbose?: boolean }) => {
+    .action(async (ref: string, opts: { solution?: boolean; dir?: string; port: number; env: Record<string, string>; verbose?: boolean }) => {
       const spec = lab(ref);
       const dir = targetFolder(spec, opts);
       const port = opts.port;
@@ -96,7 +104,7 @@ export function registerStart(program: Command): void {
           dir,
           entry: spec.entry,
           port,
-          env: labEnvironment(spec, { port, prefix: `lab-${spec.id}-dev`, mocks }),
+          env: { ...labEnvironment(spec, { port, prefix: `lab-${spec.id}-dev`, mocks }), ...opts.env },
           ready: spec.ready,
           startMs: spec.limits.startMs,
           outputBytes: 64 * 1024 * 1024,

@@ -131,6 +131,27 @@ describe('lab start', () => {
   });
 });
 
+test('lab start --env hands the app extra variables, over the lab\'s', { timeout: 60_000 }, async () => {
+  const dir = join(work, 'env-app');
+  mkdirSync(dir);
+  writeFileSync(
+    join(dir, 'main.ts'),
+    `import { createServer } from 'node:http';\nconsole.log('GREETING=' + process.env.GREETING + ' EXTRA=' + process.env.EXTRA);\ncreateServer((_q, r) => r.end('{"status":"ok"}')).listen(Number(process.env.PORT));\n`,
+  );
+  const port = await freePort();
+  const child = spawn(process.execPath, [cli, 'start', '00', '--dir', dir, '--port', String(port), '--env', 'GREETING=a=b', '--env', 'EXTRA=1'], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  try {
+    for (let i = 0; i < 300 && !out.includes('EXTRA='); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toContain('GREETING=a=b EXTRA=1');
+  } finally {
+    child.kill('SIGINT');
+    await new Promise((r) => child.once('exit', r));
+  }
+});
+
 describe('lab grade', () => {
   const result = (name: string, score: number): SubmissionResult => ({
     submission: name, lab: lab00.id, isolation: 'test', score, maxScore: 10, tests: [], problems: [], durationMs: 1,
