@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive, signalGroup } from '../services/processes.ts';
-import { folderBytes, sandboxedCommand, type SandboxSpec } from './sandbox/index.ts';
+import { appPortsDir, folderBytes, registerAppPort, sandboxedCommand, type SandboxSpec } from './sandbox/index.ts';
 
 /**
  * A lab app (starter, solution or a student's submission) run as its own process group, black-box: its only input
@@ -42,6 +42,7 @@ export class AppProcess {
   #chunks: Buffer[] = [];
   #bytes = 0;
   #overLimit = false;
+  #forgetPort: (() => void) | undefined;
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   #exited: Promise<void> = Promise.resolve();
 
@@ -79,8 +80,13 @@ export class AppProcess {
     const { sandbox } = this.options;
     const nodeArgs = ['--max-old-space-size=512'];
     const command = sandbox ? sandboxedCommand(sandbox, entryPath, nodeArgs) : { file: process.execPath, args: [...nodeArgs, entryPath] };
-    // In a sandbox, HOME and TMPDIR are its scratch folder: the only place it may write.
-    const own = sandbox ? { HOME: sandbox.scratchDir, TMPDIR: sandbox.scratchDir } : {};
+    // In a sandbox, HOME and TMPDIR are its scratch folder: the only place it may write. Its port is registered as a
+    // graded app's, so that no other sandboxed app may connect to it (see appPortsDir).
+    const own = sandbox ? { HOME: sandbox.scratchDir, TMPDIR: sandbox.scratchDir, LAB_APP_PORTS: appPortsDir() } : {};
+    if (sandbox) {
+      this.#forgetPort?.();
+      this.#forgetPort = registerAppPort(port);
+    }
     const child = spawn(command.file, command.args, {
       cwd: dir,
       detached: true, // its own process group, so its children are stopped with it
@@ -92,6 +98,8 @@ export class AppProcess {
     this.#exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.#exit = { code, signal };
+        this.#forgetPort?.();
+        this.#forgetPort = undefined;
         resolve();
       });
       child.once('error', (error) => {

