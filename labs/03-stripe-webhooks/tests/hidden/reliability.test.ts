@@ -190,7 +190,8 @@ graded('the webhook is answered at once; the slow receipt is sent after answerin
   const { delivery } = await settledDelivery(ck, 'payment_intent.succeeded', order.payment_intent_id, 15_000);
   const first = delivery.attempts[0]!;
   expect(is2xx(first.response?.status), `the payment_intent.succeeded delivery was answered: ${first.response?.body ?? first.error}`).toBe(true);
-  expect(first.duration_ms, `your endpoint took ${first.duration_ms} ms to answer (the receipt takes RECEIPT_DELAY_MS = ${receiptDelayMs} ms)`).toBeLessThan(receiptDelayMs / 2);
+  // A handler that waits for the receipt cannot answer before RECEIPT_DELAY_MS; one that answers first takes a few ms.
+  expect(first.duration_ms, `your endpoint took ${first.duration_ms} ms to answer (the receipt takes RECEIPT_DELAY_MS = ${receiptDelayMs} ms)`).toBeLessThan(receiptDelayMs);
   const sent = await waitFor(async () => (await getOrder(ck.run, order.id)).receipt_sent_at, { timeoutMs: receiptDelayMs + 10_000, message: 'receipt_sent_at to be set' });
   expect(Date.parse(sent) - Date.parse(first.started_at), `receipt_sent_at (${sent}) should come about RECEIPT_DELAY_MS after the event`).toBeGreaterThanOrEqual(receiptDelayMs / 2);
 });
