@@ -64,6 +64,8 @@ graded('a request with a missing or wrong X-Hub-Signature-256 gets 401 and does 
   const pr = JSON.stringify({ action: 'opened', number: 1, pull_request: { title: 'feat: free stuff', head: { sha } }, repository: { full_name: 'octocat/hello-world' } });
   const forgedPr = await postSigned(bot, 'pull_request', pr, { secret: 'not-the-secret' });
   expect(forgedPr.status, `a pull request signed with another secret: ${forgedPr.said}`).toBe(401);
+  const ping = await postSigned(bot, 'ping', JSON.stringify({ zen: 'Design for failure.', hook_id: 1 }), { sign: false });
+  expect(ping.status, `a ping without a signature (pings are verified like any other event): ${ping.said}`).toBe(401);
   expect((await deployments(bot)).length, 'deployments after the refused push').toBe(before);
   await new Promise((r) => setTimeout(r, 300)); // a status posted after answering would show up by now
   expect(allStatusesOf(bot, sha), 'statuses posted for a refused pull request').toEqual([]);
