@@ -13,13 +13,15 @@ const app = new Hono();
 app.get('/health', (c) => c.json({ status: 'ok' }));
 
 // TODO 1: POST /webhooks/github — read the raw body and check X-Hub-Signature-256 ("sha256=" + HMAC-SHA256 hex of the
-//         body with `secret`) in constant time; 401 when it is missing or wrong. Accept bodies up to 25 MB.
+//         body with `secret`) in constant time; 401 with the error envelope when it is missing, malformed or wrong
+//         (never 500). Accept bodies up to 25 MB.
 // TODO 2: X-GitHub-Event "ping" → 200.
 // TODO 3: "pull_request" opened / synchronize / reopened → answer 202, then POST
 //         `${apiUrl}/repos/{full_name}/statuses/{head sha}` with `token`: "pending", then "success" or "failure" by
 //         the title rule in the README (context "lab-bot/pr-title").
-// TODO 4: "push" to the default branch → record a deployment; GET /deployments lists them as { data: [...] }.
-// TODO 5: the same X-GitHub-Delivery twice → 2xx, but act only once.
+// TODO 4: "push" to the default branch (repository.default_branch) → record a deployment { id, sha, ref, commits,
+//         pusher, delivery_id, created_at }; GET /deployments lists them as { data: [...] }.
+// TODO 5: the same X-GitHub-Delivery twice → 2xx, but act only once (pull requests and pushes).
 // TODO 6: every other event → 204.
 void apiUrl;
 void token;

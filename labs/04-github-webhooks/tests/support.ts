@@ -44,9 +44,24 @@ export async function send(bot: BotRun, input: Record<string, unknown>) {
   return { payload: result.payload, delivery, status: attempt.response?.status ?? 0, answer: attempt.response?.body ?? attempt.error ?? '' };
 }
 
-/** The bot's statuses on a commit, oldest first. */
+/** The bot's statuses on a commit (context lab-bot/pr-title), oldest first. */
 export function statusesOf(bot: BotRun, sha: string) {
-  return (bot.control.statuses(REPO, sha) as { state: string; context: string }[]).filter((s) => s.context === CONTEXT).reverse();
+  return allStatusesOf(bot, sha).filter((s) => s.context === CONTEXT);
+}
+
+/** Every status on a commit, whatever its context, oldest first (for tests of rules that are not about the context). */
+export function allStatusesOf(bot: BotRun, sha: string) {
+  return (bot.control.statuses(REPO, sha) as { state: string; context: string }[]).slice().reverse();
+}
+
+/**
+ * The verdict the bot gave a commit: the state of its last status that is not "pending", whatever the context (the
+ * context and the "pending" first are the business of another rule).
+ */
+export function finalState(bot: BotRun, sha: string, timeoutMs = 10_000) {
+  return waitFor(() => allStatusesOf(bot, sha).filter((s) => s.state !== 'pending').at(-1)?.state, {
+    timeoutMs, message: `a "success" or "failure" status on ${sha.slice(0, 7)}`,
+  });
 }
 
 export function waitForStates(bot: BotRun, sha: string, states: string[], timeoutMs = 10_000) {
@@ -63,9 +78,14 @@ export async function deployments(bot: BotRun) {
   return res.json.data as { sha: string; ref: string; delivery_id: string }[];
 }
 
-/** POST to the bot as GitHub would, signed with `secret` over exactly `body` (or with the headers given). */
-export function postSigned(bot: BotRun, event: string, body: string, { secret = bot.secret, headers = {} as Record<string, string>, sign = true } = {}) {
+/**
+ * POST to the bot as GitHub would, signed with `secret` over exactly `body`: `X-Hub-Signature-256` and, like GitHub,
+ * the legacy `X-Hub-Signature: sha1=…` (`sign: false` leaves both out, `sha256: false` only the first; `headers`
+ * override).
+ */
+export function postSigned(bot: BotRun, event: string, body: string, { secret = bot.secret, headers = {} as Record<string, string>, sign = true, sha256 = true } = {}) {
   const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  const legacy = `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`;
   return http(`${bot.run.url}/webhooks/github`, {
     method: 'POST',
     body,
@@ -73,8 +93,22 @@ export function postSigned(bot: BotRun, event: string, body: string, { secret = 
       'content-type': 'application/json',
       'x-github-event': event,
       'x-github-delivery': randomUUID(),
-      ...(sign ? { 'x-hub-signature-256': signature } : {}),
+      ...(sign ? { 'x-hub-signature': legacy } : {}),
+      ...(sign && sha256 ? { 'x-hub-signature-256': signature } : {}),
       ...headers,
     },
   });
+}
+
+/** A push payload with the fields the bot reads (a hand-made one, for repositories the mock does not have). */
+export function pushBody({ ref, defaultBranch, after = randomUUID().replace(/-/g, '').padEnd(40, '0').slice(0, 40) }: { ref: string; defaultBranch: string; after?: string }) {
+  return {
+    after,
+    body: JSON.stringify({
+      ref, before: '0'.repeat(40), after, created: false, deleted: false, forced: false,
+      repository: { id: 1, name: 'service', full_name: 'octocat/service', default_branch: defaultBranch },
+      pusher: { name: 'octocat', email: 'octocat@users.noreply.github.com' },
+      commits: [{ id: after, message: 'Ship it' }], head_commit: { id: after, message: 'Ship it' },
+    }),
+  };
 }
