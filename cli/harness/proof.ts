@@ -60,7 +60,8 @@ export function proofJobs(env: NodeJS.ProcessEnv = process.env): number {
 export async function proveLab(lab: LabSpec, { onStep, jobs = 1, only }: ProveOptions = {}): Promise<LabProof> {
   const all = ['public', 'hidden'] as const;
   const problems: string[] = [];
-  let list = loadMutants(lab);
+  const every = loadMutants(lab);
+  let list = every;
   if (only?.length) {
     const unknown = only.filter((slug) => !list.some((m) => m.slug === slug));
     if (unknown.length) throw new Error(`no mutant named ${unknown.join(', ')} in ${lab.id} (there are: ${list.map((m) => m.slug).join(', ')})`);
@@ -69,7 +70,8 @@ export async function proveLab(lab: LabSpec, { onStep, jobs = 1, only }: ProveOp
   // The rules table first: a test or mutant without its rule is found in seconds, before anything runs.
   onStep?.('rules table');
   const tests = await collectGradedTests(lab);
-  problems.push(...checkRulesTable(lab, tests, list), ...readmeProblems(lab, tests));
+  // The table is judged whole (every mutant), even when only some mutants run.
+  problems.push(...checkRulesTable(lab, tests, every), ...readmeProblems(lab, tests));
   if (jobs > 1 && lab.services.length > 0 && !(await brokersParallelSafe(lab)).safe) jobs = 1;
 
   const gradeMutant = async (mutant: Mutant): Promise<MutantVerdict> => {
