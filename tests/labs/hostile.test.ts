@@ -42,6 +42,8 @@ const ATTACKS = [
   'runtime-symlink',
   'internal-binding',
 ];
+/** Attacks on the shared network: no starter beside them; each serves only /health itself when the attack fails. */
+const NETWORK_ATTACKS = ['proxies-neighbour'];
 const BROKEN = ['hangs-at-start', 'crashes-at-start', 'never-listens', 'wrong-port', 'floods-output', 'crashes-on-request', 'forks-children'];
 /** Traces an escaped attack would leave. */
 const TRACES = [join(homedir(), 'lab-hostile-was-here'), join(repoRoot, 'lab-hostile-was-here'), '/tmp/lab-hostile-was-here'];
@@ -127,7 +129,7 @@ beforeAll(async () => {
   for (const trace of TRACES) rmSync(trace, { force: true });
   statusBefore = await gitStatus();
   hashesBefore = guarded.map(sha);
-  const fixtures = [...ATTACKS, ...BROKEN];
+  const fixtures = [...ATTACKS, ...NETWORK_ATTACKS, ...BROKEN];
   const klass = makeClass('class-ns', { solutions: 20, fixtures });
   // A clone of the whole course repo layout, and a folder with nothing to run.
   cpSync(solution, join(klass, 'repo-clone', 'labs', '00-warmup', 'starter'), { recursive: true });
@@ -135,7 +137,7 @@ beforeAll(async () => {
   strict = await grade('ns', klass, 'strict');
   full = strict.results('student-01').max_score;
   starterPoints = strict.results('bare-starter').score;
-  permissionOnly = await grade('perm', makeClass('class-perm', { solutions: 2, fixtures: ATTACKS }), 'permission');
+  permissionOnly = await grade('perm', makeClass('class-perm', { solutions: 2, fixtures: [...ATTACKS, ...NETWORK_ATTACKS] }), 'permission');
   const bare = makeClass('class-none', { solutions: 0, fixtures: HARMLESS_ATTACKS });
   unsandboxed = await gradeSubmissions({ lab: findLab('00'), submissions: listSubmissions(bare).filter((s) => HARMLESS_ATTACKS.includes(s.name)), jobs: 1, isolation: 'none' });
 }, 1_260_000);
@@ -160,7 +162,7 @@ describe('lab grade 00 in the namespace sandbox: 20 good, the bare starter and 2
     expect(strict.results('repo-clone').score).toBe(full);
   });
 
-  test.each(ATTACKS)('%s gains nothing: at most the bare starter\'s points', (name) => {
+  test.each([...ATTACKS, ...NETWORK_ATTACKS])('%s gains nothing: at most the bare starter\'s points', (name) => {
     const r = strict.results(name);
     expect(r.extra_data.isolation).toMatch(/^namespace/);
     expect(r.score, JSON.stringify(r.tests.map((t) => [t.name, t.status, t.output.slice(0, 300)]))).toBeLessThanOrEqual(starterPoints);
@@ -239,7 +241,7 @@ describe('lab grade 00 with Node\'s permission model alone', () => {
     expect(permissionOnly.results('student-02').score).toBe(full);
   });
 
-  test.each(ATTACKS)('%s gains nothing: at most the bare starter\'s points', (name) => {
+  test.each([...ATTACKS, ...NETWORK_ATTACKS])('%s gains nothing: at most the bare starter\'s points', (name) => {
     const r = permissionOnly.results(name);
     expect(r.score, JSON.stringify(r.tests.map((t) => [t.name, t.status, t.output.slice(0, 300)]))).toBeLessThanOrEqual(starterPoints);
   });

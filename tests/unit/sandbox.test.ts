@@ -150,6 +150,52 @@ function listEnvirons(): string[] {
   return spawnSync('sh', ['-c', 'ls -d /proc/[0-9]*/environ'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
 }
 
+describe('the network between submissions', () => {
+  test('an app may not connect to another graded app\'s port, under either layer; without the guard it could', async () => {
+    const { createServer } = await import('node:http');
+    const { registerAppPort, appPortsDir } = await import('../../cli/harness/sandbox/index.ts');
+    const neighbour = createServer((_req, res) => res.end('neighbour'));
+    const other = createServer((_req, res) => res.end('mock'));
+    await new Promise<void>((r) => neighbour.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const port = (s: typeof neighbour) => (s.address() as { port: number }).port;
+    const forget = registerAppPort(port(neighbour));
+    try {
+      const code = `
+        const tryFetch = async (p) => { try { return 'ok:' + (await (await fetch('http://127.0.0.1:' + p + '/')).text()); } catch (e) { return 'denied:' + (e.cause?.code ?? e.code); } };
+        const viaHttp = (p, host) => new Promise((resolve) => {
+          import('node:http').then(({ get }) => get({ host, port: p, path: '/' }, (res) => { res.resume(); resolve('ok'); }).on('error', (e) => resolve('denied:' + e.code)));
+        });
+        console.log(JSON.stringify({
+          neighbour: await tryFetch(${port(neighbour)}),
+          neighbourByName: await viaHttp(${port(neighbour)}, 'localhost'),
+          other: await tryFetch(${port(other)}),
+        }));`;
+      for (const layers of [['permission'], ['permission', 'namespace']] as IsolationLayer[][]) {
+        const spec = sandboxWith({ 'probe.mjs': code }, layers);
+        const { file, args } = sandboxedCommand(spec, join(spec.appDir, 'probe.mjs'), []);
+        const env = { PATH: process.env.PATH, TMPDIR: spec.scratchDir, HOME: spec.scratchDir, PORT: '1', LAB_APP_PORTS: appPortsDir() };
+        // Run asynchronously: the servers in this process must be able to answer meanwhile.
+        const { execa } = await import('execa');
+        const go = async (e: Record<string, string | undefined>) => {
+          const out = await execa(file, args, { cwd: spec.appDir, env: e, extendEnv: false, reject: false, timeout: 20_000 });
+          expect(out.exitCode, out.stderr).toBe(0);
+          return JSON.parse(out.stdout.trim().split('\n').at(-1)!) as Record<string, string>;
+        };
+        const guarded = await go(env);
+        expect(guarded, layers.join('+')).toEqual({ neighbour: 'denied:ECONNREFUSED', neighbourByName: 'denied:ECONNREFUSED', other: 'ok:mock' });
+        // The same app without the grader's list: the connection goes through (the guard is what stops it).
+        const unguarded = await go({ ...env, LAB_APP_PORTS: undefined });
+        expect(unguarded.neighbour).toBe('ok:neighbour');
+      }
+    } finally {
+      forget();
+      neighbour.close();
+      other.close();
+    }
+  });
+});
+
 describe('choosing layers', () => {
   test('auto uses namespaces where bubblewrap runs; permission never does; strict refuses without them', () => {
     expect(chooseLayers('permission')).toEqual(['permission']);
