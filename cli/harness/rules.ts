@@ -152,7 +152,8 @@ export function renderGradedSection(lab: { id: string; rules: LabRule[] }, tests
     ...rows,
     '',
     `${sum()} points: ${sum('public')} in public tests (\`lab check\` runs them), ${sum('hidden')} in hidden ones. Each test belongs ` +
-      `to one rule, and a solution that breaks one rule loses that rule's points and no others.`,
+      `to one rule, and a solution that breaks one rule loses that rule's points and no others (where one mistake cannot help ` +
+      `failing a test of another rule too, the lab's proof names that test and why).`,
     GRADED_END,
   ].join('\n');
 }
