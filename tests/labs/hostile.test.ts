@@ -147,10 +147,10 @@ afterAll(() => {
   for (const g of [strict, permissionOnly]) if (g) rmSync(g.runsDir, { recursive: true, force: true });
 });
 
-describe('lab grade 00 in the namespace sandbox: 20 good, the bare starter and 24 bad submissions', () => {
+describe('lab grade 00 in the namespace sandbox: 20 good, the bare starter and 25 bad submissions', () => {
   test('the grade finishes, says which isolation it used, and prints a summary table and the report paths', () => {
     expect(strict.run.exitCode, String(strict.run.all)).toBe(0);
-    expect(strict.run.all).toContain('45 submission(s)');
+    expect(strict.run.all).toContain('46 submission(s)');
     expect(strict.run.all).toContain('Isolation: namespace (bubblewrap');
     expect(strict.run.all).toMatch(new RegExp(`student-20\\s*│\\s*${full}/${full}`));
     expect(strict.run.all).toContain('report.html');
@@ -212,12 +212,12 @@ describe('lab grade 00 in the namespace sandbox: 20 good, the bare starter and 2
   test('junit.xml, gradebook.csv and report.html describe the same class and the isolation used', () => {
     const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(join(strict.out, 'junit.xml'), 'utf8'));
     const suites = junit.testsuites.testsuite as { name: string; failures: string; properties: { property: { name: string; value: string }[] } }[];
-    expect(suites).toHaveLength(45);
+    expect(suites).toHaveLength(46);
     expect(suites.find((s) => s.name.endsWith('hangs-at-start'))!.failures).toBe(String(strict.results('student-01').tests.length));
     expect(suites[0]!.properties.property.find((p) => p.name === 'isolation')!.value).toMatch(/^namespace/);
 
     const rows = parseCsv(readFileSync(join(strict.out, 'gradebook.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
-    expect(rows).toHaveLength(45);
+    expect(rows).toHaveLength(46);
     expect(rows.find((r) => r.submission === 'crashes-on-request')).toMatchObject({
       score: String(strict.results('crashes-on-request').score),
       max_score: String(full),

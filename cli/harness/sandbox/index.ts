@@ -61,7 +61,8 @@ export function runsParent(): string {
  * to any port listed here but its own: a submission cannot proxy to, or disturb, the one graded beside it.
  */
 export function appPortsDir(): string {
-  const dir = join(runsParent(), `lab-app-ports-${process.getuid?.() ?? 'user'}`);
+  // In the system's temp folder, not a run's folder: every grader of this user on the machine shares one list.
+  const dir = join(tmpdir(), `lab-app-ports-${process.getuid?.() ?? 'user'}`);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   return dir;
 }
