@@ -2,21 +2,49 @@
 // as grading ran before the sandbox), with Node's permission model, and with namespaces + the permission model;
 // prints each one's per-submission median and overhead, then class throughput with --jobs 1 and --jobs 2 in the
 // sandbox this machine uses. Prints figures; asserts nothing.   Run: node bench/grade.ts [--copies 4] [--labs 00,01,06]
+// --per-lab: instead, every lab's solution graded alone (public + hidden, the sandbox this machine uses), --copies
+// times each: the median seconds per submission against the 10 s target, the figure instructors multiply by a class.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gradeSubmissions, listSubmissions } from '../cli/harness/grade.ts';
-import { findLab } from '../cli/harness/labs.ts';
+import { discoverLabs, findLab } from '../cli/harness/labs.ts';
 import { chooseLayers, describeIsolation, type IsolationMode } from '../cli/harness/sandbox/index.ts';
 import { serviceUp } from '../cli/services/index.ts';
 
-const { values } = parseArgs({ options: { copies: { type: 'string', default: '4' }, labs: { type: 'string', default: '00,01,06' } } });
+const { values } = parseArgs({
+  options: { copies: { type: 'string', default: '4' }, labs: { type: 'string', default: '00,01,06' }, 'per-lab': { type: 'boolean', default: false } },
+});
 const copies = Math.max(2, Math.min(40, Number(values.copies)));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const modes: IsolationMode[] = ['none', 'permission', 'auto'];
 
 console.log(`sandbox on this machine: ${describeIsolation(chooseLayers('auto'))}`);
+if (values['per-lab']) {
+  const rows: Record<string, string | number>[] = [];
+  for (const lab of discoverLabs()) {
+    for (const service of lab.services) await serviceUp(service);
+    const times: number[] = [];
+    let wrong = 0;
+    for (let i = 0; i < copies; i++) {
+      const work = mkdtempSync(join(tmpdir(), 'lab-grade-bench-'));
+      try {
+        cpSync(join(lab.dir, 'solution'), join(work, 's', 'starter'), { recursive: true });
+        const [r] = await gradeSubmissions({ lab, submissions: listSubmissions(work), jobs: 1, isolation: 'auto' });
+        times.push(r!.durationMs);
+        if (r!.score !== r!.maxScore) wrong++;
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    }
+    const s = median(times) / 1000;
+    rows.push({ lab: lab.id, 'median s/submission': s.toFixed(1), 'max s': (Math.max(...times) / 1000).toFixed(1), '≤ 10 s': s <= 10 ? 'yes' : 'NO', 'not 100 %': wrong });
+  }
+  console.log(`\nEvery lab's solution graded alone, ${copies} times (target: ≤ 10 s per submission)`);
+  console.table(rows);
+  process.exit(0);
+}
 for (const ref of values.labs!.split(',')) {
   const lab = findLab(ref);
   for (const service of lab.services) await serviceUp(service);
