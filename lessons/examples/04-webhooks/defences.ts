@@ -55,7 +55,7 @@ export function allowSources(loadRanges: () => Promise<string[]>, clientIp: (c: 
 // #endregion allow-list
 
 // #region shape
-export type ParcelDelivered = { id: string; type: 'parcel.delivered'; data: { tracking_number: string; delivered_at: string } };
+type ParcelDelivered = { id: string; type: 'parcel.delivered'; data: { tracking_number: string; delivered_at: string } };
 
 /** The fields this receiver relies on, checked after the signature and before anything is done; [] when all is well. */
 export function shapeProblems(body: unknown): string[] {
