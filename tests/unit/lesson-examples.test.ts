@@ -288,7 +288,10 @@ describe('lesson 04: receiver defences', () => {
 
   test("GitHub's hooks ranges are read from /meta; a /meta without them is an error", async () => {
     const asked: string[] = [];
-    const ranges = await githubHookRanges(async (url) => (asked.push(url), { hooks: ['192.30.252.0/22'], web: ['1.2.3.0/24'] }));
+    const ranges = await githubHookRanges(async (url) => {
+      asked.push(url);
+      return { hooks: ['192.30.252.0/22'], web: ['1.2.3.0/24'] };
+    });
     expect(ranges).toEqual(['192.30.252.0/22']);
     expect(asked).toEqual(['https://api.github.com/meta']);
     await expect(githubHookRanges(async () => ({ web: [] }))).rejects.toThrow(/hooks/);

@@ -40,9 +40,14 @@ describe('quizzes', () => {
   test('no option position holds more than 40 % of the right answers', () => {
     const byPosition = new Map<number, string[]>();
     for (const q of questions) byPosition.set(q.answer, [...(byPosition.get(q.answer) ?? []), q.where]);
-    const shares = [...byPosition].sort(([a], [b]) => a - b).map(([position, list]) => `option ${position + 1}: ${list.length} (${percent(list.length)})`);
+    const shares = [...byPosition]
+      .sort(([a], [b]) => a - b)
+      .map(([position, list]) => `option ${position + 1}: ${list.length} (${percent(list.length)})`);
     for (const [, list] of byPosition) {
-      expect(list.length / questions.length, `right answers by position over ${questions.length} questions: ${shares.join(', ')}`).toBeLessThanOrEqual(0.4);
+      expect(
+        list.length / questions.length,
+        `right answers by position over ${questions.length} questions: ${shares.join(', ')}`,
+      ).toBeLessThanOrEqual(0.4);
     }
   });
 

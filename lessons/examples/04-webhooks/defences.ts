@@ -8,9 +8,12 @@ import { timeout } from 'hono/timeout';
 
 // #region allow-list
 /** GitHub lists the CIDR ranges its webhooks come from in the `hooks` field of `GET https://api.github.com/meta`. */
-export async function githubHookRanges(getJson = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(5_000) })).json()): Promise<string[]> {
+export async function githubHookRanges(
+  getJson = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(5_000) })).json(),
+): Promise<string[]> {
   const meta = (await getJson('https://api.github.com/meta')) as { hooks?: unknown };
-  if (!Array.isArray(meta.hooks) || meta.hooks.some((r) => typeof r !== 'string')) throw new Error('no hooks ranges in /meta');
+  if (!Array.isArray(meta.hooks) || meta.hooks.some((r) => typeof r !== 'string'))
+    throw new Error('no hooks ranges in /meta');
   return meta.hooks as string[];
 }
 
@@ -34,7 +37,11 @@ export function inRanges(cidrs: string[]): (ip: string) => boolean {
  * every `refreshMs`; if a reload fails, the last good list stays in use, and with no list at all the answer is 503
  * (the sender retries later). `clientIp` must return the address that connected to you (see the lesson).
  */
-export function allowSources(loadRanges: () => Promise<string[]>, clientIp: (c: Context) => string | undefined, refreshMs = 3_600_000): MiddlewareHandler {
+export function allowSources(
+  loadRanges: () => Promise<string[]>,
+  clientIp: (c: Context) => string | undefined,
+  refreshMs = 3_600_000,
+): MiddlewareHandler {
   let allowed: ((ip: string) => boolean) | undefined;
   let loadedAt = 0;
   return async (c, next) => {
@@ -55,22 +62,30 @@ export function allowSources(loadRanges: () => Promise<string[]>, clientIp: (c: 
 // #endregion allow-list
 
 // #region shape
-type ParcelDelivered = { id: string; type: 'parcel.delivered'; data: { tracking_number: string; delivered_at: string } };
+type ParcelDelivered = {
+  id: string;
+  type: 'parcel.delivered';
+  data: { tracking_number: string; delivered_at: string };
+};
 
 /** The fields this receiver relies on, checked after the signature and before anything is done; [] when all is well. */
 export function shapeProblems(body: unknown): string[] {
   const problems: string[] = [];
   const event = (body ?? {}) as Partial<ParcelDelivered>;
-  if (typeof event.id !== 'string' || !/^evt_\w{1,64}$/.test(event.id)) problems.push('id: expected evt_ and up to 64 letters or digits');
+  if (typeof event.id !== 'string' || !/^evt_\w{1,64}$/.test(event.id))
+    problems.push('id: expected evt_ and up to 64 letters or digits');
   if (event.type !== 'parcel.delivered') problems.push('type: expected parcel.delivered');
   const data = (event.data ?? {}) as Partial<ParcelDelivered['data']>;
-  if (typeof data.tracking_number !== 'string' || !/^[A-Z0-9]{8,30}$/.test(data.tracking_number)) problems.push('data.tracking_number: expected 8 to 30 capital letters or digits');
-  if (typeof data.delivered_at !== 'string' || Number.isNaN(Date.parse(data.delivered_at))) problems.push('data.delivered_at: expected a date and time');
+  if (typeof data.tracking_number !== 'string' || !/^[A-Z0-9]{8,30}$/.test(data.tracking_number))
+    problems.push('data.tracking_number: expected 8 to 30 capital letters or digits');
+  if (typeof data.delivered_at !== 'string' || Number.isNaN(Date.parse(data.delivered_at)))
+    problems.push('data.delivered_at: expected a date and time');
   return problems;
 }
 // #endregion shape
 
 // #region deadline
 /** Verify-and-store must finish within `ms`, far inside the sender's timeout; otherwise answer 503 so the sender retries. */
-export const storeDeadline = (ms: number) => timeout(ms, () => new HTTPException(503, { message: 'could not store the event in time; please retry' }));
+export const storeDeadline = (ms: number) =>
+  timeout(ms, () => new HTTPException(503, { message: 'could not store the event in time; please retry' }));
 // #endregion deadline
