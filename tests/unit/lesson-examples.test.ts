@@ -12,6 +12,8 @@ import { createTrackingApp, jwksVerifier, parseBasic, slidingWindow } from '../.
 import { buyLabel, createShopApp, openInbox, verifyStandardWebhook } from '../../lessons/examples/04-webhooks/carrier-webhooks.ts';
 import { backoffMs, createSender, newSubscription, retryAfterMs, type Subscription } from '../../lessons/examples/04-webhooks/sender.ts';
 import { createStoreReceiver, recentIds } from '../../lessons/examples/04-webhooks/store-webhooks.ts';
+import { allowSources, githubHookRanges, inRanges, shapeProblems, storeDeadline } from '../../lessons/examples/04-webhooks/defences.ts';
+import { Hono } from 'hono';
 import { createScanApp, declareParcelTopology, parcelNames } from '../../lessons/examples/07-rabbitmq/parcel-routing.ts';
 import { resizeHandler, resizeNames } from '../../lessons/examples/07-rabbitmq/resize-worker.ts';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
@@ -274,6 +276,62 @@ describe('lesson 04: webhooks', () => {
     await Promise.all(sender.publish('parcel.updated', {}).deliveries);
     expect(sub.status).toBe('disabled');
     expect(sender.publish('parcel.updated', {}).deliveries).toHaveLength(0);
+  });
+});
+
+describe('lesson 04: receiver defences', () => {
+  test('ranges: IPv4, IPv6 and IPv4 seen through an IPv6 socket; nonsense is outside', () => {
+    const inside = inRanges(['192.30.252.0/22', '2a0a:a440::/29', '203.0.113.7']);
+    expect(['192.30.252.1', '192.30.255.254', '::ffff:192.30.253.9', '2a0a:a440::1', '203.0.113.7'].map(inside)).toEqual([true, true, true, true, true]);
+    expect(['192.30.251.255', '192.30.0.1', '::ffff:10.0.0.1', '2a0a:a450::1', '203.0.113.8', 'not-an-ip', ''].map(inside)).toEqual([false, false, false, false, false, false, false]);
+  });
+
+  test("GitHub's hooks ranges are read from /meta; a /meta without them is an error", async () => {
+    const asked: string[] = [];
+    const ranges = await githubHookRanges(async (url) => {
+      asked.push(url);
+      return { hooks: ['192.30.252.0/22'], web: ['1.2.3.0/24'] };
+    });
+    expect(ranges).toEqual(['192.30.252.0/22']);
+    expect(asked).toEqual(['https://api.github.com/meta']);
+    await expect(githubHookRanges(async () => ({ web: [] }))).rejects.toThrow(/hooks/);
+  });
+
+  test('allowSources: 403 outside the ranges, 503 before any list is loaded, the last good list kept when a reload fails', async () => {
+    let loads = 0;
+    let fail = true;
+    const app = new Hono();
+    app.post('/hook', allowSources(async () => {
+      loads++;
+      if (fail) throw new Error('meta is down');
+      return ['192.30.252.0/22'];
+    }, (c) => c.req.header('x-test-peer'), 0), (c) => c.json({ ok: true }));
+    const from = (ip: string) => app.request('/hook', { method: 'POST', headers: { 'x-test-peer': ip } });
+    expect((await from('192.30.252.10')).status).toBe(503);
+    fail = false;
+    expect((await from('192.30.252.10')).status).toBe(200);
+    expect((await from('8.8.8.8')).status).toBe(403);
+    fail = true;
+    expect((await from('192.30.252.10')).status).toBe(200); // the reload failed; the old list still answers
+    expect(loads).toBe(4);
+  });
+
+  test('shapeProblems names each field the receiver cannot rely on', () => {
+    const good = { id: 'evt_1', type: 'parcel.delivered', data: { tracking_number: 'JD014600006281', delivered_at: '2026-03-14T09:30:00Z' } };
+    expect(shapeProblems(good)).toEqual([]);
+    expect(shapeProblems({ id: 'x', type: 'parcel.lost', data: { tracking_number: 'a b', delivered_at: 'soon' } }).map((p) => p.split(':')[0]))
+      .toEqual(['id', 'type', 'data.tracking_number', 'data.delivered_at']);
+    expect(shapeProblems(null)).toHaveLength(4);
+  });
+
+  test('storeDeadline answers 503 when storing is slow, and lets a fast store through', async () => {
+    const app = new Hono();
+    app.post('/hook', storeDeadline(50), async (c) => {
+      await new Promise((r) => setTimeout(r, c.req.header('x-slow') ? 500 : 0));
+      return c.json({ received: true });
+    });
+    expect((await app.request('/hook', { method: 'POST' })).status).toBe(200);
+    expect((await app.request('/hook', { method: 'POST', headers: { 'x-slow': '1' } })).status).toBe(503);
   });
 });
 
