@@ -4,8 +4,6 @@ import { defineConfig } from 'vitest/config';
 // real brokers, mock servers on loopback, or a browser. Each project can be run alone: npx vitest run --project NAME
 export default defineConfig({
   test: {
-    // A project with no test files yet (while it is being built) is not an error.
-    passWithNoTests: true,
     projects: [
       {
         extends: true,

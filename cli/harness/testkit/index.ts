@@ -79,8 +79,6 @@ export interface StartLabOptions {
   env?: Record<string, string>;
   /** Options per mock factory (e.g. a fast time scale). */
   mockOptions?: Partial<Record<MockName, Record<string, unknown>>>;
-  /** Do not wait for the app (tests that check start-up behaviour themselves). */
-  startMs?: number;
 }
 
 /** Start the lab's mocks, then the target app with its environment; wait until it is ready. */
@@ -113,7 +111,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<LabRun> {
           port,
           env,
           ready: lab.ready,
-          startMs: options.startMs ?? lab.limits.startMs,
+          startMs: lab.limits.startMs,
           outputBytes: lab.limits.outputBytes,
           runId: required('LAB_RUN_ID'),
           sandbox,
