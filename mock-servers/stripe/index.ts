@@ -4,7 +4,7 @@ import { createDeliveryEngine, isControlPath, mountControl, newSigningSecret, Co
 import type { DeliveryEngine } from '../engine/index.ts';
 import { controlError, createIdFactory, guardControl, limitBody, mediaType, parseJsonObject, parseNestedForm, safeEqual } from '../shared/index.ts';
 import type { CommonMockOptions, MockServer } from '../types.ts';
-import { invalid, noSuch, StripeError } from './errors.ts';
+import { invalid, noSuch, StripeError, unknownParam } from './errors.ts';
 import type { StripeErrorBody } from './errors.ts';
 import { allowOnly, bool, currency, int, mergeMetadata, oneOf, str, strArray } from './params.ts';
 import type { Params } from './params.ts';
@@ -120,7 +120,10 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
       }
     }
     const parsed = parseNestedForm(raw);
-    if (!parsed.ok) return fail(c, 400, { type: 'invalid_request_error', message: `Invalid request: ${parsed.message}` });
+    if (!parsed.ok) {
+      if (parsed.unknown && parsed.param) throw unknownParam(parsed.param);
+      return fail(c, 400, { type: 'invalid_request_error', message: `Invalid request: ${parsed.message}`, ...(parsed.param ? { param: parsed.param } : {}) });
+    }
     c.set('params', parsed.value);
     c.set('idempotencyKey', c.req.header('idempotency-key') ?? null);
     await next();
