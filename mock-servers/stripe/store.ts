@@ -93,6 +93,15 @@ const DECLINES: Record<string, string> = {
   pm_card_chargeDeclinedFraudulent: 'fraudulent',
 };
 
+/**
+ * Only Stripe's test PaymentMethods exist here (`pm_card_visa`, `pm_card_visa_chargeDeclined`, …); any other id is
+ * "No such PaymentMethod". Checked before anything is created or changed, so a request naming a missing one leaves
+ * no trace.
+ */
+export function checkPaymentMethod(method: string): void {
+  if (!/^pm_card_[A-Za-z]+(?:_[A-Za-z]+)?$/.test(method)) throw noSuch('PaymentMethod', method, 'payment_method');
+}
+
 const now = () => Math.floor(Date.now() / 1000);
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -212,7 +221,7 @@ export function createStripeStore(deps: { ids: IdFactory; engine: DeliveryEngine
       if (!method) {
         throw invalid('You cannot confirm this PaymentIntent because it\'s missing a payment method. Update the PaymentIntent with a payment method and then confirm it again.', 'payment_intent_unexpected_state');
       }
-      if (!/^pm_card_[A-Za-z]+$/.test(method)) throw noSuch('PaymentMethod', method, 'payment_method');
+      checkPaymentMethod(method);
       pi.payment_method = method;
       const declineCode = DECLINES[method];
       const charge = createCharge(pi, method, declineCode);

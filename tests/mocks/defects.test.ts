@@ -60,6 +60,44 @@ describe('Stripe: a parameter name cannot reach a prototype', () => {
   });
 });
 
+describe('Stripe: a rejected write changes nothing (found by the fuzzer)', () => {
+  let stripe: StartedMock;
+  beforeAll(async () => {
+    stripe = await startMock('stripe', { timeScale: 0.0001 });
+  });
+  afterAll(() => stripe.close());
+  const post = (path: string, body: string, key?: string) =>
+    fetch(`${stripe.url}${path}`, { method: 'POST', headers: { ...FORM, ...(key ? { 'idempotency-key': key } : {}) }, body });
+  const get = async (path: string) => (await (await fetch(`${stripe.url}${path}`, { headers: FORM })).json()) as { data: Array<Record<string, unknown>> };
+
+  it('a create naming a missing PaymentMethod creates no PaymentIntent, sends no event, and one key still creates one object', async () => {
+    await controlFetch(stripe, '/_control/reset', { method: 'POST' });
+    const bad = await post('/v1/payment_intents', 'amount=2000&currency=usd&confirm=true&payment_method=card_visa', 'order-1');
+    const text = await bad.text();
+    expect(bad.status, text).toBe(404);
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'resource_missing', param: 'payment_method' } });
+    expect((await get('/v1/payment_intents')).data, 'payment intents after the rejected create').toEqual([]);
+    expect((await get('/v1/events')).data, 'events after the rejected create').toEqual([]);
+    // The corrected retry with the same key creates exactly one PaymentIntent; a replay answers the same one.
+    const good = await post('/v1/payment_intents', 'amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa', 'order-2');
+    const again = await post('/v1/payment_intents', 'amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa', 'order-2');
+    expect(good.status).toBe(200);
+    expect(((await again.json()) as { id: string }).id).toBe(((await good.json()) as { id: string }).id);
+    expect((await get('/v1/payment_intents')).data).toHaveLength(1);
+  });
+
+  it('an update with one bad parameter leaves the PaymentIntent and the endpoint as they were', async () => {
+    const created = (await (await post('/v1/payment_intents', 'amount=2000&currency=usd')).json()) as { id: string };
+    const bad = await post(`/v1/payment_intents/${created.id}`, 'amount=5000&currency=dollars&payment_method=pm_nope');
+    expect(bad.status, await bad.text()).toBe(400);
+    expect(await (await fetch(`${stripe.url}/v1/payment_intents/${created.id}`, { headers: FORM })).json()).toMatchObject({ amount: 2000, currency: 'usd', payment_method: null });
+    const endpoint = (await (await post('/v1/webhook_endpoints', 'url=http://127.0.0.1:9/hook&enabled_events[]=*')).json()) as { id: string };
+    const badEndpoint = await post(`/v1/webhook_endpoints/${endpoint.id}`, 'url=http://127.0.0.1:9/other&enabled_events[]=Not%20an%20event');
+    expect(badEndpoint.status, await badEndpoint.text()).toBe(400);
+    expect(await (await fetch(`${stripe.url}/v1/webhook_endpoints/${endpoint.id}`, { headers: FORM })).json()).toMatchObject({ url: 'http://127.0.0.1:9/hook' });
+  });
+});
+
 /** One HTTP/1.1 exchange on a raw socket: what came back, whether the server closed, and any socket error. */
 function rawExchange(port: number, request: string | Buffer, extra?: string): Promise<{ text: string; closed: boolean; error?: string }> {
   return new Promise((resolve) => {
