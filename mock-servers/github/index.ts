@@ -4,7 +4,7 @@ import { ControlInputError, createDeliveryEngine, isControlPath, mountControl, N
 import type { DeliveryEngine, DeliveryRecord } from '../engine/index.ts';
 import { controlError, createIdFactory, guardControl, limitBody, parseJsonObject, safeEqual } from '../shared/index.ts';
 import type { CommonMockOptions, MockServer } from '../types.ts';
-import { account, issueObject, pullRequestObject, pushPayload, repository } from './payloads.ts';
+import { account, issueObject, labelObject, pullRequestObject, pushPayload, repository } from './payloads.ts';
 import type { Account, Issue, PullRequest, Repository } from './payloads.ts';
 
 export interface GitHubMockOptions extends CommonMockOptions {
@@ -194,9 +194,11 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     }
     const secret = config.secret === undefined ? existing?.config.secret : config.secret;
     if (secret !== undefined && typeof secret !== 'string') return 'secret must be a string';
+    const insecureSsl = String(config.insecure_ssl ?? existing?.config.insecure_ssl ?? '0');
+    if (insecureSsl !== '0' && insecureSsl !== '1') return 'insecure_ssl must be "0" or "1"';
     const active = input.active ?? existing?.active ?? true;
     if (typeof active !== 'boolean') return 'active must be a boolean';
-    return { url, content_type: contentType, insecure_ssl: String(config.insecure_ssl ?? '0'), ...(secret ? { secret } : {}), events: events as string[], active };
+    return { url, content_type: contentType, insecure_ssl: insecureSsl, ...(secret ? { secret } : {}), events: events as string[], active };
   }
 
   app.get('/repos/:owner/:repo', (c) => {
@@ -456,6 +458,17 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
         if (!pr) throw new ControlInputError(404, 'not_found', `No pull request ${String(number ?? '(none open)')} in ${state.repo.full_name}: open one first`, [{ field: 'number', message: 'unknown pull request' }]);
       }
       const before = pr.headSha;
+      let changes: Record<string, { from: string }> | undefined;
+      if (action === 'edited') {
+        // GitHub says what changed: `changes.title.from` / `changes.body.from` hold the previous values.
+        const title = text('title', pr.title);
+        const body = text('body', pr.body ?? '');
+        changes = {
+          ...(title !== pr.title || (input.title === undefined && input.body === undefined) ? { title: { from: pr.title } } : {}),
+          ...(input.body !== undefined && body !== (pr.body ?? '') ? { body: { from: pr.body ?? '' } } : {}),
+        };
+        Object.assign(pr, { title, body });
+      }
       if (action === 'synchronize') Object.assign(pr, { headSha: ids.hex(40), commits: pr.commits + 1 });
       if (action === 'closed') {
         const merged = input.merged === true;
@@ -463,7 +476,7 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
       }
       if (action === 'reopened') Object.assign(pr, { state: 'open', closedAt: null });
       payload = {
-        action, number: pr.number, pull_request: pullRequestObject(state.repo, sender, pr),
+        action, number: pr.number, ...(changes ? { changes } : {}), pull_request: pullRequestObject(state.repo, sender, pr),
         ...(action === 'synchronize' ? { before, after: pr.headSha } : {}), repository: state.repo, sender,
       };
     } else if (event === 'issues') {
@@ -479,15 +492,24 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
         if (!issue) throw new ControlInputError(404, 'not_found', `No issue ${String(number ?? '(none yet)')} in ${state.repo.full_name}: open one first`, [{ field: 'number', message: 'unknown issue' }]);
       }
       let label: Record<string, unknown> | undefined;
+      let changes: Record<string, { from: string }> | undefined;
       if (action === 'closed') Object.assign(issue, { state: 'closed', closedAt: at });
-      if (action === 'reopened') Object.assign(issue, { state: 'open', closedAt: null });
-      if (action === 'edited') issue.title = text('title', issue.title);
+      if (action === 'reopened') Object.assign(issue, { state: 'open', closedAt: null, reopened: true });
+      if (action === 'edited') {
+        const title = text('title', issue.title);
+        const body = text('body', issue.body ?? '');
+        changes = {
+          ...(title !== issue.title || (input.title === undefined && input.body === undefined) ? { title: { from: issue.title } } : {}),
+          ...(input.body !== undefined && body !== (issue.body ?? '') ? { body: { from: issue.body ?? '' } } : {}),
+        };
+        Object.assign(issue, { title, body });
+      }
       if (action === 'labeled') {
         const name = text('label', 'bug');
-        issue.labels.push(name);
-        label = { id: issue.labels.length, name, color: 'd73a4a', default: false, description: null };
+        if (!issue.labels.includes(name)) issue.labels.push(name);
+        label = labelObject(state.repo, name, issue.labels.indexOf(name) + 1);
       }
-      payload = { action, issue: issueObject(state.repo, sender, issue), ...(label ? { label } : {}), repository: state.repo, sender };
+      payload = { action, issue: issueObject(state.repo, sender, issue), ...(changes ? { changes } : {}), ...(label ? { label } : {}), repository: state.repo, sender };
     } else {
       throw new ControlInputError(400, 'invalid_event', 'event must be push, pull_request or issues', [{ field: 'event', message: 'unsupported event' }]);
     }
