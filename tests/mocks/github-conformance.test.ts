@@ -40,6 +40,9 @@ describe('GitHub webhooks validate against @octokit/webhooks-schemas', () => {
   let github: StartedMock;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   beforeAll(async () => {
+    // Compile the validators first: compiling blocks the event loop for seconds, which would let the mock's idle
+    // keep-alive sockets time out under the test's next request.
+    for (const name of EXPECTED) expect(validatorFor(name), name).toBeDefined();
     github = await startMock('github', { timeScale: 0.0001 });
     receiver = await startReceiver();
   });
