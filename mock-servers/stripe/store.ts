@@ -102,6 +102,26 @@ export function checkPaymentMethod(method: string): void {
   if (!/^pm_card_[A-Za-z]+(?:_[A-Za-z]+)?$/.test(method)) throw noSuch('PaymentMethod', method, 'payment_method');
 }
 
+/** The card behind a test PaymentMethod, as `payment_method_details.card` shows it (brand and last4 per Stripe's docs). */
+function testCard(method: string): Record<string, unknown> {
+  const brand = /mastercard/i.test(method) ? 'mastercard' : /amex/i.test(method) ? 'amex' : /discover/i.test(method) ? 'discover' : 'visa';
+  const last4 = DECLINE_LAST4[method] ?? { visa: '4242', mastercard: '4444', amex: '8431', discover: '1117' }[brand]!;
+  return {
+    amount_authorized: null, authorization_code: null, brand, checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
+    country: 'US', exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, extended_authorization: { status: 'disabled' },
+    fingerprint: `fp${last4}${brand}`.slice(0, 16), funding: 'credit', incremental_authorization: { status: 'unavailable' }, installments: null,
+    last4, mandate: null, multicapture: { status: 'unavailable' }, network: brand, network_token: { used: false },
+    network_transaction_id: null, overcapture: { maximum_amount_capturable: 0, status: 'unavailable' }, regulated_status: 'unregulated',
+    three_d_secure: null, wallet: null,
+  };
+}
+
+const DECLINE_LAST4: Record<string, string> = {
+  pm_card_chargeDeclined: '0002', pm_card_visa_chargeDeclined: '0002', pm_card_chargeDeclinedInsufficientFunds: '9995',
+  pm_card_chargeDeclinedLostCard: '9987', pm_card_chargeDeclinedStolenCard: '9979', pm_card_chargeDeclinedExpiredCard: '0069',
+  pm_card_chargeDeclinedFraudulent: '0019',
+};
+
 const now = () => Math.floor(Date.now() / 1000);
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -161,6 +181,13 @@ export function createStripeStore(deps: { ids: IdFactory; engine: DeliveryEngine
         : { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' },
       paid: !declined, payment_intent: pi.id, payment_method: paymentMethod,
       receipt_email: pi.receipt_email, refunded: false, status: declined ? 'failed' : 'succeeded',
+      // The rest of Stripe's Charge (every field its OpenAPI spec requires), as a card payment in test mode shows it.
+      application: null, application_fee: null, application_fee_amount: null,
+      billing_details: { address: { city: null, country: null, line1: null, line2: null, postal_code: null, state: null }, email: null, name: null, phone: null, tax_id: null },
+      calculated_statement_descriptor: 'INTEGRATION LAB', disputed: false, failure_balance_transaction: null, fraud_details: {},
+      on_behalf_of: null, payment_method_details: { card: testCard(paymentMethod), type: 'card' }, receipt_number: null,
+      receipt_url: `https://pay.stripe.com/receipts/payment/${ids.id('', 40)}`, review: null, shipping: null, source: null,
+      source_transfer: null, statement_descriptor: null, statement_descriptor_suffix: null, transfer_data: null, transfer_group: null,
     };
     charges.set(charge.id, charge);
     return charge;
@@ -203,6 +230,12 @@ export function createStripeStore(deps: { ids: IdFactory; engine: DeliveryEngine
         cancellation_reason: null, capture_method: 'automatic', client_secret: `${id}_secret_${ids.id('', 25)}`,
         confirmation_method: 'automatic', created: now(), last_payment_error: null, latest_charge: null,
         livemode: false, next_action: null, payment_method_types: ['card'], processing: null,
+        // The rest of Stripe's PaymentIntent (every field its OpenAPI spec requires), as a card payment shows it.
+        allowed_payment_method_types: null, customer_account: null, excluded_payment_method_types: null, managed_payments: null,
+        on_behalf_of: null, payment_method_configuration_details: null,
+        payment_method_options: { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' } },
+        payment_record: null, review: null, setup_future_usage: null, shipping: null, source: null, statement_descriptor: null,
+        statement_descriptor_suffix: null, transfer_group: null,
         status: fields.payment_method ? 'requires_confirmation' : 'requires_payment_method', ...fields,
       };
       intents.set(pi.id, pi);
@@ -276,6 +309,7 @@ export function createStripeStore(deps: { ids: IdFactory; engine: DeliveryEngine
         charge: charge.id, created: now(), currency: charge.currency, destination_details: { type: 'card' },
         metadata: fields.metadata, payment_intent: charge.payment_intent, reason: fields.reason,
         receipt_number: null, source_transfer_reversal: null, status: 'succeeded', transfer_reversal: null,
+        customer: (charge.customer as string | null) ?? null, customer_account: null, payment_method: charge.payment_method,
       };
       refunds.set(refund.id, refund);
       const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
