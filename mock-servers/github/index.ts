@@ -136,6 +136,16 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     const parsed = parseJsonObject(await c.req.text());
     return parsed.ok ? parsed.value : gh(c, 400, 'Problems parsing JSON');
   }
+  /** The GitHub App a check run belongs to, as GitHub shows it. */
+  const checksApp = () => {
+    const at = '2024-01-01T00:00:00Z';
+    return {
+      id: 1, slug: 'integration-lab', node_id: Buffer.from('A_integration-lab').toString('base64'),
+      owner: account('integration-lab', 1, WEB, apiBase, 'Organization'), name: 'Integration Lab',
+      description: 'Checks posted by the lab receiver', external_url: `${WEB}/integration-lab`, html_url: `${WEB}/apps/integration-lab`,
+      created_at: at, updated_at: at, permissions: { checks: 'write', metadata: 'read', statuses: 'write' }, events: ['check_run', 'check_suite'],
+    };
+  };
   const repoOf = (c: Context) => repos.get(`${c.req.param('owner')}/${c.req.param('repo')}`.toLowerCase());
 
   // ---- Hooks and deliveries ----
@@ -201,9 +211,11 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     return { url, content_type: contentType, insecure_ssl: insecureSsl, ...(secret ? { secret } : {}), events: events as string[], active };
   }
 
+  // The REST API's "full repository" adds counts that webhook payloads do not carry.
+  const fullRepository = (state: RepoState) => ({ ...state.repo, network_count: 0, subscribers_count: 0 });
   app.get('/repos/:owner/:repo', (c) => {
     const state = repoOf(c);
-    return state ? c.json(state.repo) : gh(c, 404, 'Not Found');
+    return state ? c.json(fullRepository(state)) : gh(c, 404, 'Not Found');
   });
   app.post('/user/repos', async (c) => {
     const denied = authFailure(c);
@@ -213,7 +225,7 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     if (typeof input.name !== 'string' || !/^[A-Za-z0-9._-]{1,100}$/.test(input.name)) return validation(c, 'Repository', 'name', 'name is invalid');
     const full = `${viewer().login}/${input.name}`;
     if (repos.has(full.toLowerCase())) return validation(c, 'Repository', 'name', 'name already exists on this account');
-    return c.json(addRepo(full).repo, 201);
+    return c.json(fullRepository(addRepo(full)), 201);
   });
 
   app.use('/repos/:owner/:repo/hooks/*', async (c, next) => authFailure(c) ?? next());
@@ -356,7 +368,8 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
   function applyCheckRun(c: Context, input: Record<string, unknown>, run: Record<string, unknown>): Response | undefined {
     const status = input.status ?? run.status ?? 'queued';
     if (!['queued', 'in_progress', 'completed'].includes(String(status))) return validation(c, 'CheckRun', 'status', 'status is not included in the list');
-    const conclusions = ['action_required', 'cancelled', 'failure', 'neutral', 'success', 'skipped', 'stale', 'timed_out'];
+    // `stale` is set by GitHub only, never through the API.
+    const conclusions = ['action_required', 'cancelled', 'failure', 'neutral', 'success', 'skipped', 'timed_out'];
     const conclusion = input.conclusion ?? run.conclusion ?? null;
     if (conclusion !== null && !conclusions.includes(String(conclusion))) return validation(c, 'CheckRun', 'conclusion', 'conclusion is not included in the list');
     if (conclusion !== null && input.status === undefined) run.status = 'completed';
@@ -386,7 +399,7 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     const run: Record<string, unknown> = {
       id, head_sha: input.head_sha, node_id: Buffer.from(`CR:${id}`).toString('base64'),
       url: `${state.repo.url}/check-runs/${id}`, html_url: `${state.repo.html_url}/runs/${id}`,
-      check_suite: { id: nextId(10000000000) }, app: { id: 1, slug: 'integration-lab', name: 'Integration Lab' }, pull_requests: [],
+      check_suite: { id: nextId(10000000000) }, app: checksApp(), pull_requests: [],
     };
     const problem = applyCheckRun(c, input, run);
     if (problem) return problem;
