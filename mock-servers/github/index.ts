@@ -4,7 +4,7 @@ import { ControlInputError, createDeliveryEngine, isControlPath, mountControl, N
 import type { DeliveryEngine, DeliveryRecord } from '../engine/index.ts';
 import { controlError, createIdFactory, guardControl, limitBody, parseJsonObject, safeEqual } from '../shared/index.ts';
 import type { CommonMockOptions, MockServer } from '../types.ts';
-import { account, issueObject, pullRequestObject, pushPayload, repository } from './payloads.ts';
+import { account, issueObject, labelObject, pullRequestObject, pushPayload, repository } from './payloads.ts';
 import type { Account, Issue, PullRequest, Repository } from './payloads.ts';
 
 export interface GitHubMockOptions extends CommonMockOptions {
@@ -136,6 +136,16 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     const parsed = parseJsonObject(await c.req.text());
     return parsed.ok ? parsed.value : gh(c, 400, 'Problems parsing JSON');
   }
+  /** The GitHub App a check run belongs to, as GitHub shows it. */
+  const checksApp = () => {
+    const at = '2024-01-01T00:00:00Z';
+    return {
+      id: 1, slug: 'integration-lab', node_id: Buffer.from('A_integration-lab').toString('base64'),
+      owner: account('integration-lab', 1, WEB, apiBase, 'Organization'), name: 'Integration Lab',
+      description: 'Checks posted by the lab receiver', external_url: `${WEB}/integration-lab`, html_url: `${WEB}/apps/integration-lab`,
+      created_at: at, updated_at: at, permissions: { checks: 'write', metadata: 'read', statuses: 'write' }, events: ['check_run', 'check_suite'],
+    };
+  };
   const repoOf = (c: Context) => repos.get(`${c.req.param('owner')}/${c.req.param('repo')}`.toLowerCase());
 
   // ---- Hooks and deliveries ----
@@ -194,14 +204,18 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     }
     const secret = config.secret === undefined ? existing?.config.secret : config.secret;
     if (secret !== undefined && typeof secret !== 'string') return 'secret must be a string';
+    const insecureSsl = String(config.insecure_ssl ?? existing?.config.insecure_ssl ?? '0');
+    if (insecureSsl !== '0' && insecureSsl !== '1') return 'insecure_ssl must be "0" or "1"';
     const active = input.active ?? existing?.active ?? true;
     if (typeof active !== 'boolean') return 'active must be a boolean';
-    return { url, content_type: contentType, insecure_ssl: String(config.insecure_ssl ?? '0'), ...(secret ? { secret } : {}), events: events as string[], active };
+    return { url, content_type: contentType, insecure_ssl: insecureSsl, ...(secret ? { secret } : {}), events: events as string[], active };
   }
 
+  // The REST API's "full repository" adds counts that webhook payloads do not carry.
+  const fullRepository = (state: RepoState) => ({ ...state.repo, network_count: 0, subscribers_count: 0 });
   app.get('/repos/:owner/:repo', (c) => {
     const state = repoOf(c);
-    return state ? c.json(state.repo) : gh(c, 404, 'Not Found');
+    return state ? c.json(fullRepository(state)) : gh(c, 404, 'Not Found');
   });
   app.post('/user/repos', async (c) => {
     const denied = authFailure(c);
@@ -211,7 +225,7 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     if (typeof input.name !== 'string' || !/^[A-Za-z0-9._-]{1,100}$/.test(input.name)) return validation(c, 'Repository', 'name', 'name is invalid');
     const full = `${viewer().login}/${input.name}`;
     if (repos.has(full.toLowerCase())) return validation(c, 'Repository', 'name', 'name already exists on this account');
-    return c.json(addRepo(full).repo, 201);
+    return c.json(fullRepository(addRepo(full)), 201);
   });
 
   app.use('/repos/:owner/:repo/hooks/*', async (c, next) => authFailure(c) ?? next());
@@ -354,7 +368,8 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
   function applyCheckRun(c: Context, input: Record<string, unknown>, run: Record<string, unknown>): Response | undefined {
     const status = input.status ?? run.status ?? 'queued';
     if (!['queued', 'in_progress', 'completed'].includes(String(status))) return validation(c, 'CheckRun', 'status', 'status is not included in the list');
-    const conclusions = ['action_required', 'cancelled', 'failure', 'neutral', 'success', 'skipped', 'stale', 'timed_out'];
+    // `stale` is set by GitHub only, never through the API.
+    const conclusions = ['action_required', 'cancelled', 'failure', 'neutral', 'success', 'skipped', 'timed_out'];
     const conclusion = input.conclusion ?? run.conclusion ?? null;
     if (conclusion !== null && !conclusions.includes(String(conclusion))) return validation(c, 'CheckRun', 'conclusion', 'conclusion is not included in the list');
     if (conclusion !== null && input.status === undefined) run.status = 'completed';
@@ -384,7 +399,7 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     const run: Record<string, unknown> = {
       id, head_sha: input.head_sha, node_id: Buffer.from(`CR:${id}`).toString('base64'),
       url: `${state.repo.url}/check-runs/${id}`, html_url: `${state.repo.html_url}/runs/${id}`,
-      check_suite: { id: nextId(10000000000) }, app: { id: 1, slug: 'integration-lab', name: 'Integration Lab' }, pull_requests: [],
+      check_suite: { id: nextId(10000000000) }, app: checksApp(), pull_requests: [],
     };
     const problem = applyCheckRun(c, input, run);
     if (problem) return problem;
@@ -456,6 +471,17 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
         if (!pr) throw new ControlInputError(404, 'not_found', `No pull request ${String(number ?? '(none open)')} in ${state.repo.full_name}: open one first`, [{ field: 'number', message: 'unknown pull request' }]);
       }
       const before = pr.headSha;
+      let changes: Record<string, { from: string }> | undefined;
+      if (action === 'edited') {
+        // GitHub says what changed: `changes.title.from` / `changes.body.from` hold the previous values.
+        const title = text('title', pr.title);
+        const body = text('body', pr.body ?? '');
+        changes = {
+          ...(title !== pr.title || (input.title === undefined && input.body === undefined) ? { title: { from: pr.title } } : {}),
+          ...(input.body !== undefined && body !== (pr.body ?? '') ? { body: { from: pr.body ?? '' } } : {}),
+        };
+        Object.assign(pr, { title, body });
+      }
       if (action === 'synchronize') Object.assign(pr, { headSha: ids.hex(40), commits: pr.commits + 1 });
       if (action === 'closed') {
         const merged = input.merged === true;
@@ -463,7 +489,7 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
       }
       if (action === 'reopened') Object.assign(pr, { state: 'open', closedAt: null });
       payload = {
-        action, number: pr.number, pull_request: pullRequestObject(state.repo, sender, pr),
+        action, number: pr.number, ...(changes ? { changes } : {}), pull_request: pullRequestObject(state.repo, sender, pr),
         ...(action === 'synchronize' ? { before, after: pr.headSha } : {}), repository: state.repo, sender,
       };
     } else if (event === 'issues') {
@@ -479,15 +505,24 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
         if (!issue) throw new ControlInputError(404, 'not_found', `No issue ${String(number ?? '(none yet)')} in ${state.repo.full_name}: open one first`, [{ field: 'number', message: 'unknown issue' }]);
       }
       let label: Record<string, unknown> | undefined;
+      let changes: Record<string, { from: string }> | undefined;
       if (action === 'closed') Object.assign(issue, { state: 'closed', closedAt: at });
-      if (action === 'reopened') Object.assign(issue, { state: 'open', closedAt: null });
-      if (action === 'edited') issue.title = text('title', issue.title);
+      if (action === 'reopened') Object.assign(issue, { state: 'open', closedAt: null, reopened: true });
+      if (action === 'edited') {
+        const title = text('title', issue.title);
+        const body = text('body', issue.body ?? '');
+        changes = {
+          ...(title !== issue.title || (input.title === undefined && input.body === undefined) ? { title: { from: issue.title } } : {}),
+          ...(input.body !== undefined && body !== (issue.body ?? '') ? { body: { from: issue.body ?? '' } } : {}),
+        };
+        Object.assign(issue, { title, body });
+      }
       if (action === 'labeled') {
         const name = text('label', 'bug');
-        issue.labels.push(name);
-        label = { id: issue.labels.length, name, color: 'd73a4a', default: false, description: null };
+        if (!issue.labels.includes(name)) issue.labels.push(name);
+        label = labelObject(state.repo, name, issue.labels.indexOf(name) + 1);
       }
-      payload = { action, issue: issueObject(state.repo, sender, issue), ...(label ? { label } : {}), repository: state.repo, sender };
+      payload = { action, issue: issueObject(state.repo, sender, issue), ...(changes ? { changes } : {}), ...(label ? { label } : {}), repository: state.repo, sender };
     } else {
       throw new ControlInputError(400, 'invalid_event', 'event must be push, pull_request or issues', [{ field: 'event', message: 'unsupported event' }]);
     }

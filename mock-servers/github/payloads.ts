@@ -1,18 +1,30 @@
 import type { IdFactory } from '../shared/index.ts';
 
-// Realistic webhook payloads, shaped like GitHub's (trimmed to the fields integrations read).
+// Webhook payloads shaped like GitHub's: every field the official schemas (@octokit/webhooks-schemas) require, so a
+// receiver written against the mock meets the same objects at work. tests/mocks/github-conformance.test.ts checks them.
 
 export interface Account {
   login: string;
   id: number;
   node_id: string;
   avatar_url: string;
-  html_url: string;
+  gravatar_id: string;
   url: string;
+  html_url: string;
+  followers_url: string;
+  following_url: string;
+  gists_url: string;
+  starred_url: string;
+  subscriptions_url: string;
+  organizations_url: string;
+  repos_url: string;
+  events_url: string;
+  received_events_url: string;
   type: 'User' | 'Organization' | 'Bot';
   site_admin: false;
 }
 
+/** A repository as GitHub's webhooks and REST API show it (every field of the official schema). */
 export interface Repository {
   id: number;
   node_id: string;
@@ -30,6 +42,7 @@ export interface Repository {
   updated_at: string;
   pushed_at: string;
   visibility: 'public';
+  [field: string]: unknown;
 }
 
 export interface PullRequest {
@@ -46,6 +59,7 @@ export interface PullRequest {
   closedAt: string | null;
   mergedAt: string | null;
   commits: number;
+  labels?: string[];
 }
 
 export interface Issue {
@@ -56,22 +70,47 @@ export interface Issue {
   labels: string[];
   createdAt: string;
   closedAt: string | null;
+  reopened?: boolean;
 }
 
 export function account(login: string, id: number, webBase: string, apiBase: string, type: Account['type'] = 'User'): Account {
+  const url = `${apiBase}/users/${login}`;
   return {
     login, id, node_id: Buffer.from(`04:${type}${id}`).toString('base64'), avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
-    html_url: `${webBase}/${login}`, url: `${apiBase}/users/${login}`, type, site_admin: false,
+    gravatar_id: '', url, html_url: `${webBase}/${login}`, followers_url: `${url}/followers`, following_url: `${url}/following{/other_user}`,
+    gists_url: `${url}/gists{/gist_id}`, starred_url: `${url}/starred{/owner}{/repo}`, subscriptions_url: `${url}/subscriptions`,
+    organizations_url: `${url}/orgs`, repos_url: `${url}/repos`, events_url: `${url}/events{/privacy}`,
+    received_events_url: `${url}/received_events`, type, site_admin: false,
   };
 }
 
 export function repository(owner: Account, name: string, id: number, webBase: string, apiBase: string): Repository {
   const at = new Date().toISOString();
+  const url = `${apiBase}/repos/${owner.login}/${name}`;
+  const html = `${webBase}/${owner.login}/${name}`;
+  const host = new URL(webBase).host;
   return {
     id, node_id: Buffer.from(`010:Repository${id}`).toString('base64'), name, full_name: `${owner.login}/${name}`, private: false,
-    owner, html_url: `${webBase}/${owner.login}/${name}`, description: null, fork: false,
-    url: `${apiBase}/repos/${owner.login}/${name}`, clone_url: `${webBase}/${owner.login}/${name}.git`,
-    default_branch: 'main', created_at: at, updated_at: at, pushed_at: at, visibility: 'public',
+    owner, html_url: html, description: null, fork: false, url,
+    forks_url: `${url}/forks`, keys_url: `${url}/keys{/key_id}`, collaborators_url: `${url}/collaborators{/collaborator}`,
+    teams_url: `${url}/teams`, hooks_url: `${url}/hooks`, issue_events_url: `${url}/issues/events{/number}`, events_url: `${url}/events`,
+    assignees_url: `${url}/assignees{/user}`, branches_url: `${url}/branches{/branch}`, tags_url: `${url}/tags`,
+    blobs_url: `${url}/git/blobs{/sha}`, git_tags_url: `${url}/git/tags{/sha}`, git_refs_url: `${url}/git/refs{/sha}`,
+    trees_url: `${url}/git/trees{/sha}`, statuses_url: `${url}/statuses/{sha}`, languages_url: `${url}/languages`,
+    stargazers_url: `${url}/stargazers`, contributors_url: `${url}/contributors`, subscribers_url: `${url}/subscribers`,
+    subscription_url: `${url}/subscription`, commits_url: `${url}/commits{/sha}`, git_commits_url: `${url}/git/commits{/sha}`,
+    comments_url: `${url}/comments{/number}`, issue_comment_url: `${url}/issues/comments{/number}`, contents_url: `${url}/contents/{+path}`,
+    compare_url: `${url}/compare/{base}...{head}`, merges_url: `${url}/merges`, archive_url: `${url}/{archive_format}{/ref}`,
+    downloads_url: `${url}/downloads`, issues_url: `${url}/issues{/number}`, pulls_url: `${url}/pulls{/number}`,
+    milestones_url: `${url}/milestones{/number}`, notifications_url: `${url}/notifications{?since,all,participating}`,
+    labels_url: `${url}/labels{/name}`, releases_url: `${url}/releases{/id}`, deployments_url: `${url}/deployments`,
+    created_at: at, updated_at: at, pushed_at: at,
+    git_url: `git://${host}/${owner.login}/${name}.git`, ssh_url: `git@${host}:${owner.login}/${name}.git`, clone_url: `${html}.git`,
+    svn_url: html, homepage: null, size: 0, stargazers_count: 0, watchers_count: 0, language: null,
+    has_issues: true, has_projects: true, has_downloads: true, has_wiki: true, has_pages: false, has_discussions: false,
+    forks_count: 0, mirror_url: null, archived: false, disabled: false, open_issues_count: 0, license: null, allow_forking: true,
+    is_template: false, web_commit_signoff_required: false, topics: [], visibility: 'public', forks: 0, open_issues: 0,
+    watchers: 0, default_branch: 'main', custom_properties: {},
   };
 }
 
@@ -99,30 +138,57 @@ export function pushPayload(ids: IdFactory, repo: Repository, sender: Account, i
   };
 }
 
+/** A label as GitHub shows it, on an issue, a pull request or in a `labeled` event. */
+export function labelObject(repo: Repository, name: string, id: number) {
+  return {
+    id, node_id: Buffer.from(`LA:${repo.id}:${id}`).toString('base64'), url: `${repo.url}/labels/${encodeURIComponent(name)}`,
+    name, color: 'd73a4a', default: name === 'bug', description: name === 'bug' ? "Something isn't working" : null,
+  };
+}
+
+const link = (href: string) => ({ href });
+
 export function pullRequestObject(repo: Repository, user: Account, pr: PullRequest) {
   const url = `${repo.url}/pulls/${pr.number}`;
+  const issueUrl = `${repo.url}/issues/${pr.number}`;
+  const html = `${repo.html_url}/pull/${pr.number}`;
   return {
     url, id: repo.id * 1000 + pr.number, node_id: Buffer.from(`011:PullRequest${repo.id}${pr.number}`).toString('base64'),
-    html_url: `${repo.html_url}/pull/${pr.number}`, diff_url: `${repo.html_url}/pull/${pr.number}.diff`,
+    html_url: html, diff_url: `${html}.diff`, patch_url: `${html}.patch`, issue_url: issueUrl,
     number: pr.number, state: pr.state, locked: false, title: pr.title, user, body: pr.body,
     created_at: pr.createdAt, updated_at: new Date().toISOString(), closed_at: pr.closedAt, merged_at: pr.mergedAt,
-    merge_commit_sha: pr.merged ? pr.headSha : null, draft: false,
-    commits_url: `${url}/commits`, statuses_url: `${repo.url}/statuses/${pr.headSha}`,
+    merge_commit_sha: pr.merged ? pr.headSha : null, assignee: null, assignees: [], requested_reviewers: [], requested_teams: [],
+    labels: (pr.labels ?? []).map((name, i) => labelObject(repo, name, i + 1)), milestone: null, draft: false,
+    commits_url: `${url}/commits`, review_comments_url: `${url}/comments`, review_comment_url: `${repo.url}/pulls/comments{/number}`,
+    comments_url: `${issueUrl}/comments`, statuses_url: `${repo.url}/statuses/${pr.headSha}`,
     head: { label: `${repo.owner.login}:${pr.head}`, ref: pr.head, sha: pr.headSha, user: repo.owner, repo },
     base: { label: `${repo.owner.login}:${pr.base}`, ref: pr.base, sha: pr.baseSha, user: repo.owner, repo },
-    merged: pr.merged, mergeable: pr.state === 'open' ? true : null, merged_by: pr.merged ? user : null,
-    comments: 0, review_comments: 0, commits: pr.commits, additions: 12 * pr.commits, deletions: 3 * pr.commits, changed_files: 2,
+    _links: {
+      self: link(url), html: link(html), issue: link(issueUrl), comments: link(`${issueUrl}/comments`),
+      review_comments: link(`${url}/comments`), review_comment: link(`${repo.url}/pulls/comments{/number}`),
+      commits: link(`${url}/commits`), statuses: link(`${repo.url}/statuses/${pr.headSha}`),
+    },
+    author_association: 'OWNER', auto_merge: null, active_lock_reason: null,
+    merged: pr.merged, mergeable: pr.state === 'open' ? true : null, rebaseable: pr.state === 'open' ? true : null,
+    mergeable_state: pr.state === 'open' ? 'clean' : 'unknown', merged_by: pr.merged ? user : null,
+    comments: 0, review_comments: 0, maintainer_can_modify: false,
+    commits: pr.commits, additions: 12 * pr.commits, deletions: 3 * pr.commits, changed_files: 2,
   };
 }
 
 export function issueObject(repo: Repository, user: Account, issue: Issue) {
+  const url = `${repo.url}/issues/${issue.number}`;
   return {
-    url: `${repo.url}/issues/${issue.number}`, repository_url: repo.url, html_url: `${repo.html_url}/issues/${issue.number}`,
+    url, repository_url: repo.url, labels_url: `${url}/labels{/name}`, comments_url: `${url}/comments`, events_url: `${url}/events`,
+    html_url: `${repo.html_url}/issues/${issue.number}`,
     id: repo.id * 10000 + issue.number, node_id: Buffer.from(`05:Issue${repo.id}${issue.number}`).toString('base64'),
     number: issue.number, title: issue.title, user,
-    labels: issue.labels.map((name, i) => ({ id: i + 1, name, color: 'd73a4a', default: false, description: null })),
-    state: issue.state, state_reason: issue.state === 'closed' ? 'completed' : null, locked: false, assignee: null,
-    assignees: [], milestone: null, comments: 0, created_at: issue.createdAt, updated_at: new Date().toISOString(),
-    closed_at: issue.closedAt, author_association: 'OWNER', body: issue.body,
+    labels: issue.labels.map((name, i) => labelObject(repo, name, i + 1)),
+    state: issue.state, locked: false, assignee: null, assignees: [], milestone: null, comments: 0,
+    created_at: issue.createdAt, updated_at: new Date().toISOString(), closed_at: issue.closedAt,
+    author_association: 'OWNER', active_lock_reason: null, body: issue.body,
+    reactions: { url: `${url}/reactions`, total_count: 0, '+1': 0, '-1': 0, laugh: 0, hooray: 0, confused: 0, heart: 0, rocket: 0, eyes: 0 },
+    timeline_url: `${url}/timeline`, performed_via_github_app: null,
+    state_reason: issue.state === 'closed' ? 'completed' : issue.reopened ? 'reopened' : null,
   };
 }

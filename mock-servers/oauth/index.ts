@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { CommonMockOptions, MockServer } from '../types.ts';
-import { controlError, guardControl, limitBody } from '../shared/index.ts';
+import { controlError, guardControl, limitBody, type ErrorDetail } from '../shared/index.ts';
 import { createFieldChecker, readControlJson } from '../shared/index.ts';
 import { createKeyStore, type SigningMode } from './keys.ts';
 import { checkTokenRequest, oauthError, type OAuthClient } from './token-endpoint.ts';
@@ -253,6 +253,10 @@ export function createOAuthMock(options: OAuthMockOptions = {}) {
       check.problems.push({ field: 'claims', message: 'must be an object' });
     }
     if (check.problems.length > 0) return controlError(c, 422, 'validation_failed', 'Bad token request.', check.problems);
+    const badClaims = claimProblems(input.claims as Record<string, unknown> | undefined);
+    if (badClaims.length > 0) {
+      return controlError(c, 400, 'invalid_claims', `Bad claim: ${badClaims.map((p) => `${p.field} ${p.message}`).join('; ')}.`, badClaims);
+    }
     if (isTestTokenVariant(input.variant)) request.variant = input.variant;
     if (clientId !== undefined) {
       if (!clients.has(clientId)) return controlError(c, 404, 'not_found', `No client "${clientId}".`);
@@ -304,3 +308,28 @@ export function createOAuthMock(options: OAuthMockOptions = {}) {
 }
 
 export type OAuthControl = ReturnType<typeof createOAuthMock>['control'];
+
+/**
+ * The registered claims a signed JWT must carry in a given type (RFC 7519 §4.1): `exp`, `iat`, `nbf` are NumericDate
+ * (seconds since the epoch); `iss`, `sub`, `jti` strings; `aud` a string or an array of strings. A claim of another
+ * type is the caller's mistake (400 naming it), never a signing failure (500).
+ */
+function claimProblems(claims: Record<string, unknown> | undefined): ErrorDetail[] {
+  if (claims === undefined) return [];
+  const problems: ErrorDetail[] = [];
+  for (const field of ['exp', 'iat', 'nbf']) {
+    const v = claims[field];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) {
+      problems.push({ field: `claims.${field}`, message: 'must be a number of seconds since the epoch (a NumericDate)' });
+    }
+  }
+  for (const field of ['iss', 'sub', 'jti']) {
+    const v = claims[field];
+    if (v !== undefined && typeof v !== 'string') problems.push({ field: `claims.${field}`, message: 'must be a string' });
+  }
+  const aud = claims.aud;
+  if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) {
+    problems.push({ field: 'claims.aud', message: 'must be a string or an array of strings' });
+  }
+  return problems;
+}

@@ -19,10 +19,10 @@ export interface AccessTokenClaims {
 /** Signs claims the way the issuer signs every real token: RS256 with the current key's kid, or HS256. */
 export function signAccessToken(keys: KeyStore, claims: AccessTokenClaims): string {
   if (keys.mode === 'HS256') {
-    return jwt.sign(claims, keys.hmacSecret(), { algorithm: 'HS256', header: { alg: 'HS256', typ: 'JWT' } });
+    return jwt.sign(claims, keys.hmacSecret(), { algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt' } });
   }
   const key = keys.currentRsaKey();
-  return jwt.sign(claims, key.privateKey, { algorithm: 'RS256', header: { alg: 'RS256', typ: 'JWT', kid: key.kid } });
+  return jwt.sign(claims, key.privateKey, { algorithm: 'RS256', header: { alg: 'RS256', typ: 'at+jwt', kid: key.kid } });
 }
 
 /**
@@ -90,13 +90,13 @@ export function mintTestToken(keys: KeyStore, variant: TestTokenVariant, claims:
       return signAccessToken(keys, { ...claims, iss: 'https://evil-issuer.example' });
     case 'alg-none':
       // An unsigned JWT (RFC 7519 §6): empty signature. Built by hand because no honest library should emit it.
-      return `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims)}.`;
+      return `${b64url({ alg: 'none', typ: 'at+jwt' })}.${b64url(claims)}.`;
     case 'hs256-public-key': {
       // The algorithm-confusion forgery: HMAC-SHA256 keyed with the issuer's *public* key PEM, which anyone can
       // download. A verifier that lets the token's `alg` pick the algorithm and passes the PEM as "the key" accepts it.
       if (keys.mode !== 'RS256') throw new RangeError('hs256-public-key needs an RS256 issuer');
       const key = keys.currentRsaKey();
-      const signingInput = `${b64url({ alg: 'HS256', typ: 'JWT', kid: key.kid })}.${b64url(claims)}`;
+      const signingInput = `${b64url({ alg: 'HS256', typ: 'at+jwt', kid: key.kid })}.${b64url(claims)}`;
       const signature = createHmac('sha256', key.publicPem).update(signingInput).digest('base64url');
       return `${signingInput}.${signature}`;
     }
@@ -104,7 +104,7 @@ export function mintTestToken(keys: KeyStore, variant: TestTokenVariant, claims:
       strangerKey ??= generateRsaKey();
       return jwt.sign(claims, strangerKey.privateKey, {
         algorithm: 'RS256',
-        header: { alg: 'RS256', typ: 'JWT', kid: strangerKey.kid },
+        header: { alg: 'RS256', typ: 'at+jwt', kid: strangerKey.kid },
       });
     }
     case 'tampered': {

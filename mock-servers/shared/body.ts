@@ -1,12 +1,39 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 
 /**
  * Reject request bodies over `maxBytes` before any handler reads them (checks Content-Length and counts streamed
- * bytes too). `onTooLarge` answers in the vendor's own error shape with status 413.
+ * bytes too). `onTooLarge` answers in the vendor's own error shape with status 413, with `Connection: close`: the rest
+ * of the body was never read, so the connection cannot carry another request, and the client must be told so rather
+ * than find a reset on its next request. What is still arriving is read and thrown away for a moment, so the client
+ * can finish sending and read the answer instead of meeting a reset mid-upload.
  */
 export function limitBody(maxBytes: number, onTooLarge: (c: Context) => Response | Promise<Response>): MiddlewareHandler {
-  return bodyLimit({ maxSize: maxBytes, onError: onTooLarge });
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: async (c) => {
+      c.header('Connection', 'close');
+      discardRest(c);
+      return onTooLarge(c);
+    },
+  });
+}
+
+/** Keep reading (and dropping) the request body on Node's socket, up to a bound, so closing it sends FIN, not RST. */
+function discardRest(c: Context): void {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming || incoming.destroyed || incoming.readableEnded) return;
+  let seen = 0;
+  const stop = () => incoming.socket?.destroySoon?.();
+  const timer = setTimeout(stop, 2000);
+  timer.unref();
+  incoming.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > 64 * 1024 * 1024) stop();
+  });
+  incoming.once('end', () => clearTimeout(timer));
+  incoming.resume();
 }
 
 /** The exact bytes of the request body as text (what a signature is computed over). Empty string when there is none. */
@@ -38,13 +65,21 @@ export function parseJsonObject(raw: string): ParseResult<Record<string, unknown
 
 export type FormValue = string | FormValue[] | { [key: string]: FormValue };
 
+/** Names that reach an object's prototype when used as keys; refused in any part of a parameter name. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Why a form could not be read, and the parameter to blame (Stripe names it in `param`). */
+export type FormParseResult = { ok: true; value: Record<string, FormValue> } | { ok: false; message: string; param?: string; unknown?: true };
+
 /**
  * Parse `application/x-www-form-urlencoded` with bracketed nesting the way Stripe reads it:
  * `metadata[order_id]=7`, `expand[]=customer`, `enabled_events[0]=*`, `items[0][price]=p_1`.
- * Indexed arrays become arrays; a shape conflict (`a=1&a[b]=2`) is an error, never an exception.
+ * Indexed arrays become arrays; a shape conflict (`a=1&a[b]=2`) is an error, never an exception. A name with a part
+ * `__proto__`, `constructor` or `prototype` is refused (it would reach a prototype, not a field); the objects are
+ * built without prototypes anyway.
  */
-export function parseNestedForm(raw: string): ParseResult<Record<string, FormValue>> {
-  const root: Record<string, FormValue> = {};
+export function parseNestedForm(raw: string): FormParseResult {
+  const root: Record<string, FormValue> = Object.create(null);
   let params: URLSearchParams;
   try {
     params = new URLSearchParams(raw);
@@ -53,10 +88,13 @@ export function parseNestedForm(raw: string): ParseResult<Record<string, FormVal
   }
   for (const [fullKey, value] of params) {
     const match = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(fullKey);
-    if (!match) return { ok: false, message: `Invalid parameter name: ${fullKey}` };
+    if (!match) return { ok: false, message: `Invalid parameter name: ${fullKey}`, param: fullKey };
     const path = [match[1]!, ...[...match[2]!.matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1]!)];
+    if (path.some((part) => PROTOTYPE_KEYS.has(part))) {
+      return { ok: false, message: `Received unknown parameter: ${fullKey}`, param: fullKey, unknown: true };
+    }
     const problem = assignPath(root, path, value);
-    if (problem) return { ok: false, message: `${problem}: ${fullKey}` };
+    if (problem) return { ok: false, message: `${problem}: ${fullKey}`, param: fullKey };
   }
   return { ok: true, value: normaliseArrays(root) as Record<string, FormValue> };
 }
@@ -68,14 +106,14 @@ function assignPath(container: Record<string, FormValue>, path: string[], value:
     let key = path[i]!;
     const last = i === path.length - 1;
     if (key === '') key = `\u0000${Object.keys(node).length}`; // `a[]`: append
+    const existing = Object.hasOwn(node, key) ? node[key] : undefined;
     if (last) {
-      if (node[key] !== undefined && typeof node[key] !== 'string') return 'Conflicting parameter';
+      if (existing !== undefined && typeof existing !== 'string') return 'Conflicting parameter';
       node[key] = value;
       return undefined;
     }
-    const next = node[key];
-    if (next === undefined) node[key] = {};
-    else if (typeof next === 'string' || Array.isArray(next)) return 'Conflicting parameter';
+    if (existing === undefined) node[key] = Object.create(null) as Record<string, FormValue>;
+    else if (typeof existing === 'string' || Array.isArray(existing)) return 'Conflicting parameter';
     node = node[key] as Record<string, FormValue>;
   }
   return undefined;

@@ -2,7 +2,7 @@
 export { controlError, errorEnvelope } from './errors.ts';
 export type { ErrorDetail, ErrorEnvelope } from './errors.ts';
 export { limitBody, mediaType, parseJsonObject, parseNestedForm, readRawBody } from './body.ts';
-export type { FormValue, ParseResult } from './body.ts';
+export type { FormParseResult, FormValue, ParseResult } from './body.ts';
 export { createIdFactory, randomId } from './ids.ts';
 export type { IdFactory } from './ids.ts';
 export { hmacSha256, safeEqual } from './crypto.ts';

@@ -4,11 +4,11 @@ import { createDeliveryEngine, isControlPath, mountControl, newSigningSecret, Co
 import type { DeliveryEngine } from '../engine/index.ts';
 import { controlError, createIdFactory, guardControl, limitBody, mediaType, parseJsonObject, parseNestedForm, safeEqual } from '../shared/index.ts';
 import type { CommonMockOptions, MockServer } from '../types.ts';
-import { invalid, noSuch, StripeError } from './errors.ts';
+import { invalid, noSuch, StripeError, unknownParam } from './errors.ts';
 import type { StripeErrorBody } from './errors.ts';
 import { allowOnly, bool, currency, int, mergeMetadata, oneOf, str, strArray } from './params.ts';
 import type { Params } from './params.ts';
-import { createStripeStore, STRIPE_API_VERSION } from './store.ts';
+import { checkPaymentMethod, createStripeStore, STRIPE_API_VERSION } from './store.ts';
 import type { RequestInfo, StripeStore, WebhookEndpointObject } from './store.ts';
 
 export { STRIPE_API_VERSION } from './store.ts';
@@ -120,7 +120,10 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
       }
     }
     const parsed = parseNestedForm(raw);
-    if (!parsed.ok) return fail(c, 400, { type: 'invalid_request_error', message: `Invalid request: ${parsed.message}` });
+    if (!parsed.ok) {
+      if (parsed.unknown && parsed.param) throw unknownParam(parsed.param);
+      return fail(c, 400, { type: 'invalid_request_error', message: `Invalid request: ${parsed.message}`, ...(parsed.param ? { param: parsed.param } : {}) });
+    }
     c.set('params', parsed.value);
     c.set('idempotencyKey', c.req.header('idempotency-key') ?? null);
     await next();
@@ -210,6 +213,15 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     const customer = str(p, 'customer');
     if (customer !== undefined && !store.customers.has(customer)) throw noSuch('customer', customer, 'customer');
     const confirm = bool(p, 'confirm');
+    // Every check before the PaymentIntent exists: a request that fails them creates nothing and sends no event.
+    const method = str(p, 'payment_method');
+    if (method !== undefined) checkPaymentMethod(method);
+    if (confirm && method === undefined) {
+      throw invalid('You cannot confirm this PaymentIntent because it\'s missing a payment method. To confirm the PaymentIntent with cus_xxx, specify a payment method attached to this customer along with the customer ID.', 'payment_intent_unexpected_state', 'payment_method');
+    }
+    str(p, 'description');
+    str(p, 'receipt_email');
+    mergeMetadata({}, p);
     await latency();
     const pi = store.createPaymentIntent({
       amount, currency: cur, customer: customer ?? null, description: str(p, 'description') ?? null,
@@ -230,13 +242,16 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     if (pi.status === 'succeeded' || pi.status === 'canceled') {
       throw invalid(`You cannot update this PaymentIntent because it has a status of ${pi.status}.`, 'payment_intent_unexpected_state');
     }
-    await latency();
-    pi.amount = int(p, 'amount') ?? pi.amount;
-    pi.currency = currency(p) ?? pi.currency;
-    pi.description = str(p, 'description') ?? pi.description;
-    pi.receipt_email = str(p, 'receipt_email') ?? pi.receipt_email;
-    pi.metadata = mergeMetadata(pi.metadata, p);
+    // Read and check every parameter first, then change the PaymentIntent: a rejected update changes nothing.
+    const amount = int(p, 'amount') ?? pi.amount;
+    const cur = currency(p) ?? pi.currency;
+    const description = str(p, 'description') ?? pi.description;
+    const receiptEmail = str(p, 'receipt_email') ?? pi.receipt_email;
+    const metadata = mergeMetadata(pi.metadata, p);
     const method = str(p, 'payment_method');
+    if (method) checkPaymentMethod(method);
+    await latency();
+    Object.assign(pi, { amount, currency: cur, description, receipt_email: receiptEmail, metadata });
     if (method) Object.assign(pi, { payment_method: method, status: 'requires_confirmation' });
     return c.json(pi);
   });
@@ -330,11 +345,15 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     const url = str(p, 'url');
     const events = strArray(p, 'enabled_events');
     const disabled = bool(p, 'disabled');
-    if (url !== undefined) endpoint.url = checkUrl(url);
-    if (events !== undefined) endpoint.enabled_events = checkEvents(events);
-    if (disabled !== undefined) endpoint.status = disabled ? 'disabled' : 'enabled';
-    endpoint.description = str(p, 'description') ?? endpoint.description;
-    endpoint.metadata = mergeMetadata(endpoint.metadata, p);
+    // Every check first, then the change: a rejected update leaves the endpoint as it was.
+    const changes = {
+      ...(url !== undefined ? { url: checkUrl(url) } : {}),
+      ...(events !== undefined ? { enabled_events: checkEvents(events) } : {}),
+      ...(disabled !== undefined ? { status: disabled ? 'disabled' as const : 'enabled' as const } : {}),
+      description: str(p, 'description') ?? endpoint.description,
+      metadata: mergeMetadata(endpoint.metadata, p),
+    };
+    Object.assign(endpoint, changes);
     return c.json(withoutSecret(endpoint));
   });
   app.delete('/v1/webhook_endpoints/:id', (c) => {
