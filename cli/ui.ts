@@ -22,8 +22,8 @@ export function portOption(min = 1) {
   };
 }
 
-/** Every command's error exit: the message on stderr, exit code 1. */
-export function fail(message: string): never {
+/** Every command's error exit: the message on stderr; exit code 1, or 2 for an unknown name (a usage error). */
+export function fail(message: string, code: 1 | 2 = 1): never {
   process.stderr.write(`${bad('error:')} ${message}\n`);
-  process.exit(1);
+  process.exit(code);
 }

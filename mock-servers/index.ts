@@ -7,14 +7,10 @@ import { listenMock } from './shared/index.ts';
 import { createStripeMock } from './stripe/index.ts';
 import type { MockServer } from './types.ts';
 
-export { createCarriersMock } from './carriers/index.ts';
-export { createGitHubMock } from './github/index.ts';
-export type { GitHubControl, GitHubMockOptions } from './github/index.ts';
-export { createOAuthMock } from './oauth/index.ts';
-export { createStripeMock } from './stripe/index.ts';
-export type { StripeControl, StripeMockOptions } from './stripe/index.ts';
-export type { CommonMockOptions, MockServer } from './types.ts';
-export { CONTROL_TOKEN_HEADER, controlFetch, controlTokenVariable } from './shared/index.ts';
+export type { GitHubControl } from './github/index.ts';
+export type { StripeControl } from './stripe/index.ts';
+export type { MockServer } from './types.ts';
+export { CONTROL_TOKEN_HEADER, controlFetch } from './shared/index.ts';
 
 const FACTORIES = {
   stripe: createStripeMock,

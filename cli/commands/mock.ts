@@ -29,7 +29,7 @@ export function registerMock(program: Command): void {
     .action(async (name: string, opts: MockCliOptions) => {
       const { DEFAULT_PORTS, MOCK_NAMES, isMockName, startMock } = await import('../../mock-servers/index.ts');
       if (!isMockName(name)) {
-        fail(`unknown mock "${name}". Known mocks: ${MOCK_NAMES.join(', ')}`);
+        fail(`unknown mock "${name}". Known mocks: ${MOCK_NAMES.join(', ')}`, 2);
       }
       let started;
       try {

@@ -48,7 +48,6 @@ export function createFaultBook(choose: Chooser) {
     },
   };
 }
-export type FaultBook = ReturnType<typeof createFaultBook>;
 
 /**
  * Waits `ms`, but gives up early when the client hangs up or the mock closes (so no timer outlives a test).

@@ -307,4 +307,5 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
   return server;
 }
 
+/** @public The control handle of a carriers mock, for lab tests (`run.mocks.carriers.mock.control`). */
 export type CarriersControl = ReturnType<typeof createCarriersMock>['control'];

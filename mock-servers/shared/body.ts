@@ -36,11 +36,6 @@ function discardRest(c: Context): void {
   incoming.resume();
 }
 
-/** The exact bytes of the request body as text (what a signature is computed over). Empty string when there is none. */
-export async function readRawBody(c: Context): Promise<string> {
-  return c.req.text();
-}
-
 /** The media type of a request, lowercased, without parameters (`application/json; charset=utf-8` → `application/json`). */
 export function mediaType(c: Context): string {
   return (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();

@@ -11,7 +11,6 @@ import type { Params } from './params.ts';
 import { checkPaymentMethod, createStripeStore, STRIPE_API_VERSION } from './store.ts';
 import type { RequestInfo, StripeStore, WebhookEndpointObject } from './store.ts';
 
-export { STRIPE_API_VERSION } from './store.ts';
 
 export interface StripeMockOptions extends CommonMockOptions {
   /** The only API key accepted. Default: any `sk_test_…` key (the one printed by `lab mock stripe` works). */
