@@ -101,6 +101,16 @@ export async function partitionsOf(topic: string): Promise<number[]> {
   }
 }
 
+/** One valid event per partition of the topic (explicit partitions, so that every instance gets some). */
+export async function eventPerPartition(prefix: string, tag = 'w', perPartition = 1): Promise<string[]> {
+  const { topic } = names(prefix);
+  const known = await partitionsOf(topic);
+  const partitions = known.length ? known : [0];
+  const events = partitions.flatMap((partition) => Array.from({ length: perPartition }, (_, i) => ({ partition, event: orderEvent(`${tag}-${partition}-${i}-${Math.random().toString(36).slice(2, 8)}`, 'order.created', { amount: 1 }) })));
+  await produceRaw(topic, events.map(({ partition, event }) => ({ partition, key: event.orderId, value: JSON.stringify(event) })));
+  return events.map(({ event }) => event.eventId);
+}
+
 /** Read a topic from the beginning with a throwaway group until `enough` says so (bounded). */
 export async function readTopic(
   topic: string,
@@ -169,6 +179,20 @@ export async function topicSize(topic: string): Promise<number> {
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
     return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Create the topics of these prefixes as the app would (3 partitions, and the dead-letter topic). */
+export async function createTopics(prefixes: string[]): Promise<void> {
+  const admin = kafkaClient('lab08-test-admin').admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: prefixes.flatMap((prefix) => [{ topic: names(prefix).topic, numPartitions: 3 }, { topic: names(prefix).deadLetters, numPartitions: 1 }]),
+    });
   } finally {
     await admin.disconnect();
   }

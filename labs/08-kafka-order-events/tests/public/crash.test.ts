@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { graded, kafkaClient, startLab, waitFor, type LabRun } from '#testkit';
-import { appliedEventIds, cleanup, groupAssignment, names, orderEvent, partitionsOf, postLifecycles, produceRaw, scratch } from '../support.ts';
+import { appliedEventIds, cleanup, createTopics, eventPerPartition, groupAssignment, names, orderEvent, partitionsOf, postLifecycles, produceRaw, scratch } from '../support.ts';
 
 const files = scratch();
 const short = () => randomUUID().slice(0, 8);
@@ -23,6 +23,13 @@ beforeAll(async () => {
   topicsAtStart = Promise.all([partitionsOf(names(run.prefix).topic), partitionsOf(names(run.prefix).deadLetters)]);
   topicsAtStart.catch(() => {});
   crash = (async () => {
+    // One event per partition first, so that every partition has a committed offset before the crash: where the
+    // restart begins is then the commit's business alone, not that of where a group without commits starts.
+    const warmUp = await eventPerPartition(run.prefix);
+    await waitFor(async () => {
+      const have = new Set(await appliedEventIds([run.url]));
+      return warmUp.every((id) => have.has(id));
+    }, { timeoutMs: 20_000, message: 'one event per partition applied before the crash' });
     const orderIds = Array.from({ length: 4 }, (_, i) => `c${i}-${short()}`);
     const eventIds = await postLifecycles(run.url, orderIds);
     const ours = (ids: string[]) => ids.filter((id) => eventIds.includes(id));
@@ -70,11 +77,9 @@ graded('GET /health answers 503 until the consumer has joined its group', {
   // app cannot finish joining before that, so it must not say it is ready before that either.
   const prefix = `${process.env.LAB_PREFIX}-${short()}`;
   prefixes.push(prefix);
-  const { topic, deadLetters } = names(prefix);
+  const { topic } = names(prefix);
   const group = `${prefix}.health`;
-  const admin = kafkaClient('lab08-test-admin').admin();
-  await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }, { topic: deadLetters, numPartitions: 1 }] }).finally(() => admin.disconnect());
+  await createTopics([prefix]);
   const holder = kafkaClient('lab08-test-holder').consumer({ groupId: group, sessionTimeout: 30_000, rebalanceTimeout: 30_000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
   let release: () => void = () => {};
   const released = new Promise<void>((r) => (release = r));

@@ -127,6 +127,8 @@ graded('malformed messages go to the dead-letter topic with their key, their val
   const partitions = await partitionsOf(topic);
   await produceRaw(topic, bad.map((m, i) => ({ ...m, partition: partitions.length ? partitions[i % partitions.length] : undefined })));
   const values = new Set(bad.map((m) => m.value));
+  // Whether the app made the dead-letter topic at start-up is the topics rule's business: wait until it exists.
+  await waitFor(async () => (await partitionsOf(deadLetters)).length > 0, { timeoutMs: 20_000, intervalMs: 200, message: `${deadLetters} to exist` }).catch(() => {});
   const dead = await readTopic(deadLetters, (seen) => new Set(seen.map((m) => String(m.value)).filter((v) => values.has(v))).size >= values.size, 20_000).catch(() => []);
   for (const m of bad) {
     const copies = dead.filter((d) => String(d.value) === m.value);
