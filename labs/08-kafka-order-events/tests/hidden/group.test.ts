@@ -40,17 +40,8 @@ beforeAll(async () => {
   await createTopics([prefix, leavePrefix]);
   // The SIGTERM test's pair gets a longer session timeout: a member that does not leave is then noticed only after 10 s.
   const leaveEnv = { KAFKA_SESSION_TIMEOUT_MS: '10000' };
-  const [a, b, main, x, y] = await Promise.all([
-    start(prefix),
-    start(prefix),
-    startLab({ env: { PROJECTION_FILE: files.file('main.jsonl') } }),
-    start(leavePrefix, leaveEnv),
-    start(leavePrefix, leaveEnv),
-  ]);
-  run = main;
-  started.push(run);
-  prefixes.push(run.prefix);
-  leaving = { prefix: leavePrefix, x, y };
+  // The failover pair first: its scenario is the longest, and goes on while the other instances start.
+  const [a, b] = await Promise.all([start(prefix), start(prefix)]);
   const { topic, group } = names(prefix);
   split = (async () => {
     const partitions = await partitionsOf(topic);
@@ -86,6 +77,15 @@ beforeAll(async () => {
   // Judged by the tests below; kept from being reported as unhandled in between.
   split.catch(() => {});
   takeover.catch(() => {});
+  const [main, x, y] = await Promise.all([
+    startLab({ env: { PROJECTION_FILE: files.file('main.jsonl') } }),
+    start(leavePrefix, leaveEnv),
+    start(leavePrefix, leaveEnv),
+  ]);
+  run = main;
+  started.push(run);
+  prefixes.push(run.prefix);
+  leaving = { prefix: leavePrefix, x, y };
 });
 afterAll(async () => {
   await Promise.allSettled([split, takeover]);
