@@ -13,6 +13,10 @@ const DEAD_LETTER_TOPIC = `${prefix}.order-events.dlt`;
 const GROUP_ID = process.env.GROUP_ID ?? `${prefix}.orders`;
 const PARTITIONS = 3;
 const PROCESS_DELAY_MS = Number(process.env.PROCESS_DELAY_MS ?? 0);
+// How fast the consumer group reacts: pass these to kafka.consumer() (the graders set them, see the README).
+const SESSION_TIMEOUT_MS = Number(process.env.KAFKA_SESSION_TIMEOUT_MS ?? 6_000);
+const HEARTBEAT_INTERVAL_MS = Number(process.env.KAFKA_HEARTBEAT_INTERVAL_MS ?? 1_000);
+const REBALANCE_TIMEOUT_MS = Number(process.env.KAFKA_REBALANCE_TIMEOUT_MS ?? 10_000);
 
 const kafka = new Kafka({
   clientId: `order-service-${process.pid}`,
@@ -23,7 +27,7 @@ const projection = openProjection();
 
 // TODO 1: create TOPIC with PARTITIONS partitions and DEAD_LETTER_TOPIC with the admin client (it may exist already).
 // TODO 2: a producer, and publishEvent(event) that sends it keyed so that one order's events stay in order.
-// TODO 3: a consumer in the group GROUP_ID (small session timeout and heartbeat interval), subscribed to TOPIC so
+// TODO 3: a consumer in the group GROUP_ID (the three timeouts above), subscribed to TOPIC so
 //         that a new group starts from the earliest offset; no auto-commit.
 // TODO 4: for each message: parse and validate it; apply it to the projection (waiting PROCESS_DELAY_MS first, to
 //         play a slow database) unless projection.has(eventId); then commit the next offset.

@@ -1,10 +1,10 @@
 // Helpers for this lab's tests: topic and group names the README fixes, reading a topic from the start, the
 // group's partition assignment, and the projection the app shows.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AssignerProtocol, type KafkaMessage, type Message } from 'kafkajs';
-import { http, kafkaClient } from '#testkit';
+import { http, kafkaClient, type LabRun } from '#testkit';
 
 export const names = (prefix: string) => ({
   topic: `${prefix}.order-events`,
@@ -38,38 +38,77 @@ export async function appliedEventIds(urls: string[]): Promise<string[]> {
   return ids;
 }
 
-/** POST /events; fails the test on anything but 202. */
-export async function postEvent(url: string, event: { orderId: string; type: string; amount?: number; eventId?: string }) {
+/**
+ * POST /events for test data: any 2xx will do (the exact status is the events-accepted rule's business). Gives the
+ * event id the app answered with, or the one sent when the answer has none.
+ */
+export async function postEvent(url: string, event: { orderId: string; type: string; amount?: number; eventId?: string }): Promise<string | undefined> {
   const res = await http(`${url}/events`, { method: 'POST', json: event });
-  if (res.status !== 202) throw new Error(`POST /events ${JSON.stringify(event)} answered ${res.status}: ${res.text.slice(0, 300)}`);
-  return res.json as { eventId: string; partition: number; offset: string };
+  if (res.status < 200 || res.status > 299) throw new Error(`${res.said}: test data needs POST /events to answer 202`);
+  return typeof res.json?.eventId === 'string' && res.json.eventId ? res.json.eventId : event.eventId;
 }
 
-/** The lifecycle of `orders` orders, interleaved (all created, then all paid, then all shipped). */
+/** The lifecycle of each order, interleaved (all created, then all paid, then all shipped); the event ids, in order. */
 export async function postLifecycles(url: string, orderIds: string[]): Promise<string[]> {
   const eventIds: string[] = [];
   for (const type of ['order.created', 'order.paid', 'order.shipped']) {
     for (const orderId of orderIds) {
-      const eventId = `${orderId}-${type}`;
-      await postEvent(url, { orderId, type, eventId, amount: type === 'order.created' ? 25 : undefined });
-      eventIds.push(eventId);
+      const eventId = await postEvent(url, { orderId, type, eventId: `${orderId}-${type}`, amount: type === 'order.created' ? 25 : undefined });
+      if (eventId) eventIds.push(eventId);
     }
   }
   return eventIds;
 }
 
-/** Produce messages straight to a topic, as another service (or a broken one) would. */
-export async function produceRaw(topic: string, messages: Message[]): Promise<void> {
+/** A valid event as the order service would put it on the topic. */
+export function orderEvent(orderId: string, type: string, extra: { amount?: number; eventId?: string } = {}) {
+  return { eventId: extra.eventId ?? `${orderId}-${type}`, orderId, type, amount: extra.amount, at: new Date().toISOString() };
+}
+
+/** Produce messages straight to a topic, as another service (or a broken one) would; where each one landed. */
+export async function produceRaw(topic: string, messages: Message[]): Promise<{ partition: number; offset: string }[]> {
   // No auto-creation: the app must create its topic (with 3 partitions), not the test (with the broker's default).
   const producer = kafkaClient('lab08-test-producer').producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
-    await producer.send({ topic, acks: -1, messages });
+    // One send per message, so that each one's offset is known.
+    const out: { partition: number; offset: string }[] = [];
+    for (const message of messages) {
+      const [meta] = await producer.send({ topic, acks: -1, messages: [message] });
+      out.push({ partition: meta!.partition, offset: meta!.baseOffset! });
+    }
+    return out;
   } catch (error) {
     throw new Error(`could not produce to ${topic} (does the app create it at start-up?): ${(error as Error).message}`);
   } finally {
     await producer.disconnect();
   }
+}
+
+/** The partition numbers of a topic, sorted ([] when it does not exist). */
+export async function partitionsOf(topic: string): Promise<number[]> {
+  const admin = kafkaClient('lab08-test-admin').admin();
+  await admin.connect();
+  try {
+    // Asking for the metadata of a topic that does not exist could create it (auto-creation): list first.
+    if (!(await admin.listTopics()).includes(topic)) return [];
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return (topics[0]?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
+  } catch {
+    return [];
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** One valid event per partition of the topic (explicit partitions, so that every instance gets some). */
+export async function eventPerPartition(prefix: string, tag = 'w', perPartition = 1): Promise<string[]> {
+  const { topic } = names(prefix);
+  const known = await partitionsOf(topic);
+  const partitions = known.length ? known : [0];
+  const events = partitions.flatMap((partition) => Array.from({ length: perPartition }, (_, i) => ({ partition, event: orderEvent(`${tag}-${partition}-${i}-${Math.random().toString(36).slice(2, 8)}`, 'order.created', { amount: 1 }) })));
+  await produceRaw(topic, events.map(({ partition, event }) => ({ partition, key: event.orderId, value: JSON.stringify(event) })));
+  return events.map(({ event }) => event.eventId);
 }
 
 /** Read a topic from the beginning with a throwaway group until `enough` says so (bounded). */
@@ -79,7 +118,7 @@ export async function readTopic(
   timeoutMs = 30_000,
 ): Promise<(KafkaMessage & { partition: number })[]> {
   const groupId = `lab08-reader-${Math.random().toString(36).slice(2)}`;
-  const consumer = kafkaClient('lab08-test-reader').consumer({ groupId, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+  const consumer = kafkaClient('lab08-test-reader').consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
   const seen: (KafkaMessage & { partition: number })[] = [];
   await consumer.connect();
   try {
@@ -145,6 +184,20 @@ export async function topicSize(topic: string): Promise<number> {
   }
 }
 
+/** Create the topics of these prefixes as the app would (3 partitions, and the dead-letter topic). */
+export async function createTopics(prefixes: string[]): Promise<void> {
+  const admin = kafkaClient('lab08-test-admin').admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: prefixes.flatMap((prefix) => [{ topic: names(prefix).topic, numPartitions: 3 }, { topic: names(prefix).deadLetters, numPartitions: 1 }]),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Delete the run's topics and groups (best effort). */
 export async function cleanup(prefix: string, groups: string[] = []): Promise<void> {
   const { topic, deadLetters, group } = names(prefix);
@@ -158,4 +211,41 @@ export async function cleanup(prefix: string, groups: string[] = []): Promise<vo
   } finally {
     await admin.disconnect().catch(() => {});
   }
+}
+
+/** The innermost process under `pid` (the app itself when a sandbox wraps it), from /proc. */
+function innermost(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid …": comm may hold spaces, so read after its closing parenthesis.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  let at = pid;
+  for (let next = children.get(at)?.[0]; next !== undefined; next = children.get(at)?.[0]) at = next;
+  return at;
+}
+
+/**
+ * SIGTERM to the app's own process, as an orchestrator stopping one copy does, then wait until it has exited (at most
+ * `ms`). The sandbox around a graded app would end the app at once on a SIGTERM of its own, so the app gets it alone.
+ */
+export async function terminate(run: LabRun, ms = 3_000): Promise<void> {
+  const pid = run.app.pid;
+  if (pid && run.app.running) {
+    try {
+      process.kill(innermost(pid), 'SIGTERM');
+    } catch {
+      /* gone already */
+    }
+    const deadline = Date.now() + ms;
+    while (run.app.running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
+  await run.app.stop();
 }
