@@ -14,7 +14,11 @@ import { chooseLayers, describeIsolation, type IsolationMode } from '../cli/harn
 import { serviceUp } from '../cli/services/index.ts';
 
 const { values } = parseArgs({
-  options: { copies: { type: 'string', default: '4' }, labs: { type: 'string', default: '00,01,06' }, 'per-lab': { type: 'boolean', default: false } },
+  options: {
+    copies: { type: 'string', default: '4' },
+    labs: { type: 'string', default: '00,01,06' },
+    'per-lab': { type: 'boolean', default: false },
+  },
 });
 const copies = Math.max(2, Math.min(40, Number(values.copies)));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -39,7 +43,13 @@ if (values['per-lab']) {
       }
     }
     const s = median(times) / 1000;
-    rows.push({ lab: lab.id, 'median s/submission': s.toFixed(1), 'max s': (Math.max(...times) / 1000).toFixed(1), '≤ 10 s': s <= 10 ? 'yes' : 'NO', 'not 100 %': wrong });
+    rows.push({
+      lab: lab.id,
+      'median s/submission': s.toFixed(1),
+      'max s': (Math.max(...times) / 1000).toFixed(1),
+      '≤ 10 s': s <= 10 ? 'yes' : 'NO',
+      'not 100 %': wrong,
+    });
   }
   console.log(`\nEvery lab's solution graded alone, ${copies} times (target: ≤ 10 s per submission)`);
   console.table(rows);
@@ -50,7 +60,8 @@ for (const ref of values.labs!.split(',')) {
   for (const service of lab.services) await serviceUp(service);
   const work = mkdtempSync(join(tmpdir(), 'lab-grade-bench-'));
   try {
-    for (let i = 1; i <= copies; i++) cpSync(join(lab.dir, 'solution'), join(work, `s${i}`, 'starter'), { recursive: true });
+    for (let i = 1; i <= copies; i++)
+      cpSync(join(lab.dir, 'solution'), join(work, `s${i}`, 'starter'), { recursive: true });
     const submissions = listSubmissions(work);
     const rows: Record<string, string | number>[] = [];
     let baseline = 0;
@@ -66,16 +77,29 @@ for (const ref of values.labs!.split(',')) {
       const ms = median(perMode.get(mode)!.filter((x) => !Number.isNaN(x)));
       if (mode === 'none') baseline = ms;
       const wrong = perMode.get(mode)!.filter((x) => Number.isNaN(x)).length;
-      rows.push({ isolation: mode, 'median s/submission': (ms / 1000).toFixed(2), overhead: `${(((ms - baseline) / baseline) * 100).toFixed(1)} %`, 'not 100 %': wrong });
+      rows.push({
+        isolation: mode,
+        'median s/submission': (ms / 1000).toFixed(2),
+        overhead: `${(((ms - baseline) / baseline) * 100).toFixed(1)} %`,
+        'not 100 %': wrong,
+      });
     }
-    console.log(`\nlab ${lab.id}: ${copies} copies of the solution, public + hidden tests, --jobs 1 (target: sandbox overhead ≤ 10 %)`);
+    console.log(
+      `\nlab ${lab.id}: ${copies} copies of the solution, public + hidden tests, --jobs 1 (target: sandbox overhead ≤ 10 %)`,
+    );
     console.table(rows);
     const throughput: Record<string, string | number>[] = [];
     for (const jobs of [1, 2]) {
       const t0 = performance.now();
       const results = await gradeSubmissions({ lab, submissions, jobs, isolation: 'auto' });
       const seconds = (performance.now() - t0) / 1000;
-      throughput.push({ jobs, submissions: copies, seconds: seconds.toFixed(1), 'submissions/s': (copies / seconds).toFixed(2), 'not 100 %': results.filter((r) => r.score !== r.maxScore).length });
+      throughput.push({
+        jobs,
+        submissions: copies,
+        seconds: seconds.toFixed(1),
+        'submissions/s': (copies / seconds).toFixed(2),
+        'not 100 %': results.filter((r) => r.score !== r.maxScore).length,
+      });
     }
     console.table(throughput);
   } finally {

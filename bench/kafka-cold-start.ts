@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalKafka, stopLocalKafka } from '../cli/services/kafka-local.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '2' }, port: { type: 'string', default: '19092' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '2' }, port: { type: 'string', default: '19092' } },
+});
 const runs = Math.max(1, Math.min(5, Number(values.runs)));
 const work = mkdtempSync(join(tmpdir(), 'lab-kafka-bench-'));
 process.env.INTEGRATION_LAB_CACHE = join(work, 'cache');
@@ -30,7 +32,11 @@ try {
   for (let run = 1; run <= runs; run++) {
     rmSync(join(work, 'cache'), { recursive: true, force: true });
     const cold = await timedStart();
-    rows.push({ case: `jars not cached${cold.fetched ? ' (Maven fetch)' : ''}`, run, seconds: (cold.ms / 1000).toFixed(1) });
+    rows.push({
+      case: `jars not cached${cold.fetched ? ' (Maven fetch)' : ''}`,
+      run,
+      seconds: (cold.ms / 1000).toFixed(1),
+    });
     const warm = await timedStart();
     rows.push({ case: 'jars cached', run, seconds: (warm.ms / 1000).toFixed(1) });
   }

@@ -16,7 +16,9 @@ import '../cli/services/kafkajs-quirks.ts';
 import { kafkaBrokers } from '../cli/services/config.ts';
 import { freePort } from '../cli/harness/ports.ts';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '100000' }, runs: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: { count: { type: 'string', default: '100000' }, runs: { type: 'string', default: '2' } },
+});
 const count = Math.max(1_000, Math.min(1_000_000, Number(values.count)));
 const runs = Math.max(1, Math.min(5, Number(values.runs)));
 const brokers = kafkaBrokers();
@@ -68,9 +70,13 @@ async function solutionRun(): Promise<{ ms: number; topic: string }> {
   try {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
-      if (Date.now() > deadline || app.exitCode !== null) throw new Error('the lab 08 solution did not become ready within 60 s');
+      if (Date.now() > deadline || app.exitCode !== null)
+        throw new Error('the lab 08 solution did not become ready within 60 s');
       await new Promise((r) => setTimeout(r, 200));
     }
     const res = await fetch(`http://127.0.0.1:${port}/load`, {
@@ -80,7 +86,8 @@ async function solutionRun(): Promise<{ ms: number; topic: string }> {
       signal: AbortSignal.timeout(300_000),
     });
     const body = (await res.json()) as { ms?: number };
-    if (!res.ok || typeof body.ms !== 'number') throw new Error(`POST /load answered ${res.status}: ${JSON.stringify(body)}`);
+    if (!res.ok || typeof body.ms !== 'number')
+      throw new Error(`POST /load answered ${res.status}: ${JSON.stringify(body)}`);
     return { ms: body.ms, topic: `${prefix}.order-events` };
   } finally {
     app.kill('SIGKILL');
@@ -90,12 +97,32 @@ async function solutionRun(): Promise<{ ms: number; topic: string }> {
 /** kcat producing the same events (key TAB value per line) with the same settings; wall time of the process. */
 function kcatRun(file: string, topic: string): number {
   const t0 = performance.now();
-  const result = spawnSync('kcat', [
-    '-P', '-b', brokers.join(','), '-t', topic, '-K', '\t', '-z', 'gzip',
-    '-X', 'acks=all', '-X', 'enable.idempotence=true', '-X', 'partitioner=murmur2_random', '-l', file,
-  ], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
+  const result = spawnSync(
+    'kcat',
+    [
+      '-P',
+      '-b',
+      brokers.join(','),
+      '-t',
+      topic,
+      '-K',
+      '\t',
+      '-z',
+      'gzip',
+      '-X',
+      'acks=all',
+      '-X',
+      'enable.idempotence=true',
+      '-X',
+      'partitioner=murmur2_random',
+      '-l',
+      file,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 },
+  );
   const ms = performance.now() - t0;
-  if (result.status !== 0) throw new Error(`kcat failed (${result.status}): ${result.stderr?.toString().slice(0, 500)}`);
+  if (result.status !== 0)
+    throw new Error(`kcat failed (${result.status}): ${result.stderr?.toString().slice(0, 500)}`);
   return ms;
 }
 
@@ -106,7 +133,13 @@ function eventsFile(): string {
   for (let i = 0; i < count; i++) {
     const orderId = `bulk-${run}-${Math.floor(i / 3)}`;
     const type = types[i % 3]!;
-    const event = { eventId: `${orderId}-${i % 3}`, orderId, type, amount: type === 'order.created' ? 10 : undefined, at: new Date().toISOString() };
+    const event = {
+      eventId: `${orderId}-${i % 3}`,
+      orderId,
+      type,
+      amount: type === 'order.created' ? 10 : undefined,
+      at: new Date().toISOString(),
+    };
     lines.push(`${orderId}\t${JSON.stringify(event)}`);
   }
   const file = join(work, 'events.tsv');
@@ -121,17 +154,32 @@ try {
   for (let run = 1; run <= runs; run++) {
     const { ms, topic: solutionTopic } = await solutionRun();
     const delivered = await topicSize(solutionTopic);
-    rows.push({ producer: 'lab 08 solution (kafkajs)', run, seconds: (ms / 1000).toFixed(2), 'msgs/s': Math.round((count / ms) * 1000), 'in topic': delivered });
+    rows.push({
+      producer: 'lab 08 solution (kafkajs)',
+      run,
+      seconds: (ms / 1000).toFixed(2),
+      'msgs/s': Math.round((count / ms) * 1000),
+      'in topic': delivered,
+    });
     if (hasKcat) {
       const topic = `bench-kcat-${randomUUID().slice(0, 8)}`;
       await createTopic(topic);
       const kms = kcatRun(file, topic);
-      rows.push({ producer: 'kcat (librdkafka)', run, seconds: (kms / 1000).toFixed(2), 'msgs/s': Math.round((count / kms) * 1000), 'in topic': await topicSize(topic) });
+      rows.push({
+        producer: 'kcat (librdkafka)',
+        run,
+        seconds: (kms / 1000).toFixed(2),
+        'msgs/s': Math.round((count / kms) * 1000),
+        'in topic': await topicSize(topic),
+      });
     }
   }
 } finally {
   const admin = kafka.admin();
-  await admin.connect().then(() => admin.deleteTopics({ topics, timeout: 10_000 })).catch(() => {});
+  await admin
+    .connect()
+    .then(() => admin.deleteTopics({ topics, timeout: 10_000 }))
+    .catch(() => {});
   await admin.disconnect().catch(() => {});
   rmSync(work, { recursive: true, force: true });
 }
@@ -140,7 +188,11 @@ console.log(`${count} order events, keyed, gzip, acks=all, 3 partitions, broker 
 console.table(rows);
 const best = (name: string) => Math.max(0, ...rows.filter((r) => r.producer.startsWith(name)).map((r) => r['msgs/s']));
 if (hasKcat) {
-  console.log(`best: solution ${best('lab 08')} msgs/s, kcat ${best('kcat')} msgs/s; solution/kcat = ${(best('lab 08') / best('kcat')).toFixed(2)}`);
+  console.log(
+    `best: solution ${best('lab 08')} msgs/s, kcat ${best('kcat')} msgs/s; solution/kcat = ${(best('lab 08') / best('kcat')).toFixed(2)}`,
+  );
 } else {
-  console.log(`best: solution ${best('lab 08')} msgs/s. kcat is not installed (apt-get install kcat), so there is no ratio.`);
+  console.log(
+    `best: solution ${best('lab 08')} msgs/s. kcat is not installed (apt-get install kcat), so there is no ratio.`,
+  );
 }

@@ -7,7 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildSite, launchChromium, mermaidBlockCount, serveStatic, sitePages, type SitePage } from '../tests/site/harness.ts';
+import {
+  buildSite,
+  launchChromium,
+  mermaidBlockCount,
+  serveStatic,
+  sitePages,
+  type SitePage,
+} from '../tests/site/harness.ts';
 
 const JS_BUDGET_GZIP = 150 * 1024;
 
@@ -43,7 +50,13 @@ try {
       tab.on('response', (res) => {
         const type = res.request().resourceType();
         const kind = type === 'script' ? 'js' : type === 'stylesheet' ? 'css' : null;
-        if (kind) bodies.push(res.body().then((body) => ({ kind, body }), () => null));
+        if (kind)
+          bodies.push(
+            res.body().then(
+              (body) => ({ kind, body }),
+              () => null,
+            ),
+          );
       });
       await tab.goto(site.url + page.path, { waitUntil: 'load' });
       const diagrams = mermaidBlockCount(page.markdown);
@@ -51,7 +64,10 @@ try {
         timeout: 60_000,
       });
       await tab.waitForLoadState('networkidle');
-      const totals: Record<'js' | 'css', Weight> = { js: { files: 0, raw: 0, gzip: 0 }, css: { files: 0, raw: 0, gzip: 0 } };
+      const totals: Record<'js' | 'css', Weight> = {
+        js: { files: 0, raw: 0, gzip: 0 },
+        css: { files: 0, raw: 0, gzip: 0 },
+      };
       for (const item of await Promise.all(bodies)) {
         if (!item) continue;
         const t = totals[item.kind];

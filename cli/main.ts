@@ -25,7 +25,9 @@ services
   .command('up')
   .argument('[service...]', 'rabbitmq, kafka (default: both)')
   .description('make each broker reachable: use a running one, else Docker, else a local fallback')
-  .addOption(new Option('--timeout <seconds>', 'how long to wait for a broker to become ready').default(90).argParser(Number))
+  .addOption(
+    new Option('--timeout <seconds>', 'how long to wait for a broker to become ready').default(90).argParser(Number),
+  )
   .action(async (args: string[], opts: { timeout: number }) => (await servicesCli()).servicesUpCommand(args, opts));
 services
   .command('down')

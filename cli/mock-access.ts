@@ -45,7 +45,8 @@ export function recordMockAccess(mock: { name: string; url: string; port: number
 export function readMockAccess(name: string, port: number): MockAccess | undefined {
   try {
     const access = JSON.parse(readFileSync(mockAccessFile(name, port), 'utf8')) as Partial<MockAccess>;
-    if (typeof access.url !== 'string' || typeof access.controlToken !== 'string' || typeof access.pid !== 'number') return undefined;
+    if (typeof access.url !== 'string' || typeof access.controlToken !== 'string' || typeof access.pid !== 'number')
+      return undefined;
     return { name, url: access.url, controlToken: access.controlToken, pid: access.pid };
   } catch {
     return undefined;

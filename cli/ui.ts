@@ -17,7 +17,8 @@ export const bold = (text: string) => paint('bold', text);
 export function portOption(min = 1) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || n < min || n > 65535) throw new InvalidArgumentError(`a port is a whole number from ${min} to 65535`);
+    if (!/^\d+$/.test(value.trim()) || n < min || n > 65535)
+      throw new InvalidArgumentError(`a port is a whole number from ${min} to 65535`);
     return n;
   };
 }

@@ -56,7 +56,10 @@ export interface StartedMock {
  * options go to the factory.
  * @example const stripe = await startMock('stripe', { timeScale: 0.0001 }); // stripe.url, stripe.secrets.api_key
  */
-export async function startMock(name: string, { port = 0, host = '127.0.0.1', ...options }: { port?: number; host?: string } & Record<string, unknown> = {}): Promise<StartedMock> {
+export async function startMock(
+  name: string,
+  { port = 0, host = '127.0.0.1', ...options }: { port?: number; host?: string } & Record<string, unknown> = {},
+): Promise<StartedMock> {
   const mock = createMock(name, options);
   const listening = await listenMock(mock, { port, host }).catch(async (error: unknown) => {
     await mock.close(); // e.g. the port is taken: do not leave the mock's timers behind

@@ -66,7 +66,11 @@ export async function runChecks(): Promise<Check[]> {
       ok: probe.ready,
       required: true,
       found: probe.detail,
-      fix: probe.ready ? '' : probe.portBusy ? `free port ${endpointOf(name).port}, then: npm run lab -- services up ${name}` : `npm run lab -- services up ${name}`,
+      fix: probe.ready
+        ? ''
+        : probe.portBusy
+          ? `free port ${endpointOf(name).port}, then: npm run lab -- services up ${name}`
+          : `npm run lab -- services up ${name}`,
     });
   }
 
@@ -124,7 +128,12 @@ export async function runChecks(): Promise<Check[]> {
 
 export async function doctorCommand(): Promise<void> {
   const checks = await runChecks();
-  const table = new Table({ head: ['', 'check', 'found', 'fix'], style: { head: [], border: [] }, wordWrap: true, colWidths: [3, 28, 48, 52] });
+  const table = new Table({
+    head: ['', 'check', 'found', 'fix'],
+    style: { head: [], border: [] },
+    wordWrap: true,
+    colWidths: [3, 28, 48, 52],
+  });
   for (const c of checks) {
     table.push([c.ok ? ok() : c.required ? bad() : dim('✗'), c.name, c.found, c.fix]);
   }

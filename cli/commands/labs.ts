@@ -3,7 +3,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { LabConfigError, discoverLabs, findLab } from '../harness/labs.ts';
 import { readProgress, saveProgress } from '../harness/progress.ts';
-import { chooseLayers, describeIsolation, namespaceSupport, NAMESPACE_INSTALL_HINT, type IsolationMode } from '../harness/sandbox/index.ts';
+import {
+  chooseLayers,
+  describeIsolation,
+  namespaceSupport,
+  NAMESPACE_INSTALL_HINT,
+  type IsolationMode,
+} from '../harness/sandbox/index.ts';
 import type { GradebookFormat } from '../harness/gradebook.ts';
 import type { LabSpec, SubmissionResult } from '../harness/types.ts';
 import { repoRoot } from '../paths.ts';
@@ -41,8 +47,10 @@ export async function servicesFor(spec: LabSpec): Promise<void> {
  */
 export function targetFolder(spec: LabSpec, opts: { dir?: string; solution?: boolean }): string {
   const dir = opts.dir ? resolve(opts.dir) : join(spec.dir, opts.solution ? 'solution' : 'starter');
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(`there is no folder ${dir}${opts.dir ? ` (from --dir ${opts.dir})` : ''}`);
-  if (!existsSync(join(dir, spec.entry))) fail(`${dir} has no ${spec.entry}: lab ${spec.id} starts the app from that file`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    fail(`there is no folder ${dir}${opts.dir ? ` (from --dir ${opts.dir})` : ''}`);
+  if (!existsSync(join(dir, spec.entry)))
+    fail(`${dir} has no ${spec.entry}: lab ${spec.id} starts the app from that file`);
   return dir;
 }
 
@@ -51,7 +59,10 @@ function isStarter(spec: LabSpec, targetDir: string): boolean {
   return resolve(targetDir) === resolve(spec.dir, 'starter');
 }
 
-async function printResult(result: SubmissionResult, { showHidden, verbose = false }: { showHidden: boolean; verbose?: boolean }): Promise<void> {
+async function printResult(
+  result: SubmissionResult,
+  { showHidden, verbose = false }: { showHidden: boolean; verbose?: boolean },
+): Promise<void> {
   const { failureLines } = await import('../harness/summary.ts');
   const width = Math.min(78, Math.max(...result.tests.map((t) => t.name.length), 20));
   for (const t of result.tests) {
@@ -59,7 +70,8 @@ async function printResult(result: SubmissionResult, { showHidden, verbose = fal
     const tag = showHidden && t.visibility === 'hidden' ? dim(' [hidden]') : '';
     console.log(`  ${mark} ${t.name.padEnd(width)}  ${t.score}/${t.points}${tag}`);
     if (t.status === 'failed') {
-      for (const line of failureLines(t, { verbose, width: (process.stdout.columns || 160) - 6 })) console.log(dim(`      ${line}`));
+      for (const line of failureLines(t, { verbose, width: (process.stdout.columns || 160) - 6 }))
+        console.log(dim(`      ${line}`));
       if (t.hint) console.log(`      ${bold('hint:')} ${t.hint}`);
     }
   }
@@ -67,7 +79,9 @@ async function printResult(result: SubmissionResult, { showHidden, verbose = fal
 }
 
 async function checkOnce(spec: LabSpec, targetDir: string, verbose: boolean, json?: string): Promise<SubmissionResult> {
-  console.log(`${bold(`Lab ${spec.id} — ${spec.title}`)} ${dim(`(public tests against ${relative(process.cwd(), targetDir) || '.'})`)}\n`);
+  console.log(
+    `${bold(`Lab ${spec.id} — ${spec.title}`)} ${dim(`(public tests against ${relative(process.cwd(), targetDir) || '.'})`)}\n`,
+  );
   const { runLab } = await import('../harness/runner.ts');
   const { classroomResult } = await import('../harness/reports.ts');
   const { pct } = await import('../harness/summary.ts');
@@ -82,11 +96,16 @@ async function checkOnce(spec: LabSpec, targetDir: string, verbose: boolean, jso
   console.log(`\n${bold('Score:')} ${result.score}/${result.maxScore} public points (${share} %)`);
   const next = result.tests.find((t) => t.status === 'failed');
   if (next) {
-    console.log(`${bold('Next:')} make "${next.name}" pass — read its hint above, edit ${relative(process.cwd(), join(targetDir, spec.entry))}, run the check again.`);
+    console.log(
+      `${bold('Next:')} make "${next.name}" pass — read its hint above, edit ${relative(process.cwd(), join(targetDir, spec.entry))}, run the check again.`,
+    );
   } else if (result.maxScore > 0) {
-    console.log(`${ok('All public tests pass.')} Your instructor's grading adds hidden tests: think about edge cases and bad input.`);
+    console.log(
+      `${ok('All public tests pass.')} Your instructor's grading adds hidden tests: think about edge cases and bad input.`,
+    );
   }
-  if (!isStarter(spec, targetDir)) console.log(dim(`(Not recorded as your progress on lab ${spec.id}: that follows checks of its starter/ folder.)`));
+  if (!isStarter(spec, targetDir))
+    console.log(dim(`(Not recorded as your progress on lab ${spec.id}: that follows checks of its starter/ folder.)`));
   return result;
 }
 
@@ -102,7 +121,9 @@ export function registerLabCommands(program: Command): void {
       for (const spec of discoverLabs()) {
         const p = progress[spec.id];
         const needs = [...spec.services, ...spec.mocks.map((m) => `mock ${m}`)].join(', ') || '-';
-        const last = p ? `${p.score === p.maxScore ? ok('✓') : bad('✗')} ${p.score}/${p.maxScore} (${pct(p.score, p.maxScore)} %)` : dim('not checked yet');
+        const last = p
+          ? `${p.score === p.maxScore ? ok('✓') : bad('✗')} ${p.score}/${p.maxScore} (${pct(p.score, p.maxScore)} %)`
+          : dim('not checked yet');
         table.push([spec.id, spec.title, needs, last]);
       }
       console.log(table.toString());
@@ -113,36 +134,44 @@ export function registerLabCommands(program: Command): void {
     .command('check')
     .argument('<lab>', 'lab number or id, e.g. 00 or 00-warmup')
     .description("run the lab's public tests against your starter/ code")
-    .option('--dir <folder>', 'check another folder instead of the lab\'s starter/')
+    .option('--dir <folder>', "check another folder instead of the lab's starter/")
     .option('--solution', "check the lab's reference solution (instructors)")
     .option('-w, --watch', 'check again whenever a file in the folder changes')
     .option('--verbose', "show each failure's whole message and all of the app's output it quotes")
-    .option('--json <file>', "also write the result for GitHub Classroom's autograding reporter (its runner result JSON)")
-    .action(async (ref: string, opts: { dir?: string; solution?: boolean; watch?: boolean; verbose?: boolean; json?: string }) => {
-      const spec = lab(ref);
-      const targetDir = targetFolder(spec, opts);
-      await servicesFor(spec);
-      const verbose = opts.verbose === true;
-      const first = await checkOnce(spec, targetDir, verbose, opts.json);
-      if (!opts.watch) {
-        if (first.score < first.maxScore || first.maxScore === 0) process.exitCode = 1;
-        return;
-      }
-      console.log(dim(`\nWatching ${relative(repoRoot, targetDir)} — save a file to check again, Ctrl-C to stop.`));
-      let timer: NodeJS.Timeout | undefined;
-      let running = false;
-      watch(targetDir, { recursive: true }, () => {
-        clearTimeout(timer);
-        timer = setTimeout(async () => {
-          if (running) return;
-          running = true;
-          console.log(`\n${'─'.repeat(60)}\n`);
-          await checkOnce(spec, targetDir, verbose).catch((e: unknown) => console.error(e));
-          running = false;
-          console.log(dim('\nWatching — Ctrl-C to stop.'));
-        }, 300);
-      });
-    });
+    .option(
+      '--json <file>',
+      "also write the result for GitHub Classroom's autograding reporter (its runner result JSON)",
+    )
+    .action(
+      async (
+        ref: string,
+        opts: { dir?: string; solution?: boolean; watch?: boolean; verbose?: boolean; json?: string },
+      ) => {
+        const spec = lab(ref);
+        const targetDir = targetFolder(spec, opts);
+        await servicesFor(spec);
+        const verbose = opts.verbose === true;
+        const first = await checkOnce(spec, targetDir, verbose, opts.json);
+        if (!opts.watch) {
+          if (first.score < first.maxScore || first.maxScore === 0) process.exitCode = 1;
+          return;
+        }
+        console.log(dim(`\nWatching ${relative(repoRoot, targetDir)} — save a file to check again, Ctrl-C to stop.`));
+        let timer: NodeJS.Timeout | undefined;
+        let running = false;
+        watch(targetDir, { recursive: true }, () => {
+          clearTimeout(timer);
+          timer = setTimeout(async () => {
+            if (running) return;
+            running = true;
+            console.log(`\n${'─'.repeat(60)}\n`);
+            await checkOnce(spec, targetDir, verbose).catch((e: unknown) => console.error(e));
+            running = false;
+            console.log(dim('\nWatching — Ctrl-C to stop.'));
+          }, 300);
+        });
+      },
+    );
 
   program
     .command('hint')
@@ -168,9 +197,13 @@ export function registerLabCommands(program: Command): void {
   program
     .command('prove')
     .argument('[lab]', 'lab number or id (default: every lab)')
-    .option('--jobs <n>', 'runs graded at the same time (default: LAB_PROOF_JOBS or 2)', (v) => Math.max(1, Math.min(8, Number(v) || 1)))
+    .option('--jobs <n>', 'runs graded at the same time (default: LAB_PROOF_JOBS or 2)', (v) =>
+      Math.max(1, Math.min(8, Number(v) || 1)),
+    )
     .option('--mutant <slug...>', 'only these mutants (the solution and the starter are always graded)')
-    .description('instructors: the solution scores 100 %, the starter ≤ 30 %, every mutant is caught (by its rule only, when the lab has a rules table)')
+    .description(
+      'instructors: the solution scores 100 %, the starter ≤ 30 %, every mutant is caught (by its rule only, when the lab has a rules table)',
+    )
     .action(async (ref: string | undefined, opts: { jobs?: number; mutant?: string[] }) => {
       if (opts.mutant && !ref) fail('--mutant needs a lab: npm run lab -- prove NN --mutant SLUG');
       const labs = ref ? [lab(ref)] : discoverLabs();
@@ -180,7 +213,11 @@ export function registerLabCommands(program: Command): void {
         await servicesFor(spec);
         let proof;
         try {
-          proof = await proveLab(spec, { jobs: opts.jobs ?? proofJobs(), only: opts.mutant, onStep: (s) => process.stdout.write(dim(`  ${spec.id}: ${s}…\n`)) });
+          proof = await proveLab(spec, {
+            jobs: opts.jobs ?? proofJobs(),
+            only: opts.mutant,
+            onStep: (s) => process.stdout.write(dim(`  ${spec.id}: ${s}…\n`)),
+          });
         } catch (error) {
           // A lab.json, a mutant file or a test file that cannot be read: say which, and go on with the next lab.
           console.log(`${bad()} ${spec.id}: ${(error as Error).message}`);
@@ -203,107 +240,165 @@ export function registerLabCommands(program: Command): void {
 export function registerGradeCommands(program: Command): void {
   program
     .command('grade')
-    .argument('<lab>', 'lab number or id; or "merge" to join the --out folders of shards: lab grade merge DIR… --out OUT')
+    .argument(
+      '<lab>',
+      'lab number or id; or "merge" to join the --out folders of shards: lab grade merge DIR… --out OUT',
+    )
     .argument('[shards...]', 'with merge: the --out folders of the shards')
     .option('--submissions <dir>', 'a folder with one sub-folder per student')
     .option('--jobs <n>', 'submissions graded at the same time', (v) => Math.max(1, Math.min(8, Number(v) || 1)), 1)
-    .option('--shard <i/n>', 'grade only shard i of n: a stable slice of the class (by a hash of each folder name); join them with lab grade merge')
+    .option(
+      '--shard <i/n>',
+      'grade only shard i of n: a stable slice of the class (by a hash of each folder name); join them with lab grade merge',
+    )
     .option('--out <dir>', 'where the reports go', 'lab-results')
     .addOption(
-      new Option('--isolation <mode>', 'sandbox: auto (namespaces where bubblewrap runs), strict (refuse without them), permission (Node permission model only)')
+      new Option(
+        '--isolation <mode>',
+        'sandbox: auto (namespaces where bubblewrap runs), strict (refuse without them), permission (Node permission model only)',
+      )
         .choices(['auto', 'strict', 'permission'])
         .default('auto'),
     )
-    .option('--shared-brokers', 'grade broker labs in parallel (--jobs) even where runs cannot be kept apart on the broker')
-    .description('instructors: grade a class with public + hidden tests; writes results.json, junit.xml, gradebook.csv, report.html')
-    .action(async (ref: string, shards: string[], opts: { submissions?: string; jobs: number; shard?: string; out: string; isolation: IsolationMode; sharedBrokers?: boolean }) => {
-      if (ref === 'merge') return mergeShards(shards, opts.out);
-      const { gradeSubmissions, listSubmissions, parseShard, shardOf } = await import('../harness/grade.ts');
-      const { brokersParallelSafe } = await import('../harness/broker-scope.ts');
-      const { writeReports } = await import('../harness/reports.ts');
-      const { gradeTable } = await import('../harness/summary.ts');
-      const { Presets, SingleBar } = await import('cli-progress');
-      if (shards.length) fail(`unexpected ${shards.join(' ')}: lab grade NN --submissions DIR (or lab grade merge DIR… to join shards)`);
-      if (!opts.submissions) fail('say where the class is: lab grade NN --submissions DIR (one folder per student)');
-      const spec = lab(ref);
-      let layers;
-      try {
-        layers = chooseLayers(opts.isolation);
-      } catch (error) {
-        fail((error as Error).message);
-      }
-      let submissions;
-      let shard: [number, number] | undefined;
-      try {
-        submissions = listSubmissions(resolve(opts.submissions));
-        if (opts.shard) {
-          shard = parseShard(opts.shard);
-          const [i, n] = shard;
-          submissions = submissions.filter((s) => shardOf(s.name, n) === i);
-        }
-      } catch (error) {
-        fail((error as Error).message);
-      }
-      if (submissions.length === 0 && !shard) fail(`no submissions in ${opts.submissions} (expected one folder per student)`);
-      await servicesFor(spec);
-      if (opts.jobs > 1 && !opts.sharedBrokers) {
-        const brokers = await brokersParallelSafe(spec);
-        if (!brokers.safe) {
-          console.log(dim(`One submission at a time: ${brokers.why}. --shared-brokers grades ${opts.jobs} at a time anyway.`));
-          opts.jobs = 1;
-        }
-      }
-      const slice = shard ? ` (shard ${shard[0]}/${shard[1]})` : '';
-      console.log(`Grading ${bold(spec.id)}${slice}: ${submissions.length} submission(s), ${opts.jobs} at a time`);
-      console.log(dim(`Isolation: ${describeIsolation(layers)}`));
-      if (!layers.includes('namespace')) console.log(dim(`  for the stronger layer: ${NAMESPACE_INSTALL_HINT} (${namespaceSupport().why})`));
-      console.log('');
-      const bar = process.stdout.isTTY && submissions.length
-        ? new SingleBar({ format: ' {bar} {value}/{total} graded | {last}', hideCursor: true }, Presets.shades_classic)
-        : undefined;
-      bar?.start(submissions.length, 0, { last: '' });
-      const started = Date.now();
-      const results = await gradeSubmissions({
-        lab: spec,
-        submissions,
-        jobs: opts.jobs,
-        isolation: opts.isolation,
-        onDone: (r, done, total) => {
-          const line = `${r.submission}: ${r.score}/${r.maxScore}`;
-          if (bar) bar.update(done, { last: line });
-          else console.log(`  [${done}/${total}] ${line}`);
+    .option(
+      '--shared-brokers',
+      'grade broker labs in parallel (--jobs) even where runs cannot be kept apart on the broker',
+    )
+    .description(
+      'instructors: grade a class with public + hidden tests; writes results.json, junit.xml, gradebook.csv, report.html',
+    )
+    .action(
+      async (
+        ref: string,
+        shards: string[],
+        opts: {
+          submissions?: string;
+          jobs: number;
+          shard?: string;
+          out: string;
+          isolation: IsolationMode;
+          sharedBrokers?: boolean;
         },
-      });
-      bar?.stop();
-      if (results.length) console.log(gradeTable(results));
-      const out = resolve(opts.out);
-      const written = writeReports(out, spec, results, { shard: shard && `${shard[0]}/${shard[1]}` });
-      console.log(`\nGraded in ${((Date.now() - started) / 1000).toFixed(1)} s. Reports:`);
-      for (const file of written) console.log(`  ${relative(process.cwd(), file)}`);
-      if (shard) console.log(dim(`Join the shards with: npm run lab -- grade merge DIR1 DIR2 … --out DIR`));
-    });
+      ) => {
+        if (ref === 'merge') return mergeShards(shards, opts.out);
+        const { gradeSubmissions, listSubmissions, parseShard, shardOf } = await import('../harness/grade.ts');
+        const { brokersParallelSafe } = await import('../harness/broker-scope.ts');
+        const { writeReports } = await import('../harness/reports.ts');
+        const { gradeTable } = await import('../harness/summary.ts');
+        const { Presets, SingleBar } = await import('cli-progress');
+        if (shards.length)
+          fail(
+            `unexpected ${shards.join(' ')}: lab grade NN --submissions DIR (or lab grade merge DIR… to join shards)`,
+          );
+        if (!opts.submissions) fail('say where the class is: lab grade NN --submissions DIR (one folder per student)');
+        const spec = lab(ref);
+        let layers;
+        try {
+          layers = chooseLayers(opts.isolation);
+        } catch (error) {
+          fail((error as Error).message);
+        }
+        let submissions;
+        let shard: [number, number] | undefined;
+        try {
+          submissions = listSubmissions(resolve(opts.submissions));
+          if (opts.shard) {
+            shard = parseShard(opts.shard);
+            const [i, n] = shard;
+            submissions = submissions.filter((s) => shardOf(s.name, n) === i);
+          }
+        } catch (error) {
+          fail((error as Error).message);
+        }
+        if (submissions.length === 0 && !shard)
+          fail(`no submissions in ${opts.submissions} (expected one folder per student)`);
+        await servicesFor(spec);
+        if (opts.jobs > 1 && !opts.sharedBrokers) {
+          const brokers = await brokersParallelSafe(spec);
+          if (!brokers.safe) {
+            console.log(
+              dim(`One submission at a time: ${brokers.why}. --shared-brokers grades ${opts.jobs} at a time anyway.`),
+            );
+            opts.jobs = 1;
+          }
+        }
+        const slice = shard ? ` (shard ${shard[0]}/${shard[1]})` : '';
+        console.log(`Grading ${bold(spec.id)}${slice}: ${submissions.length} submission(s), ${opts.jobs} at a time`);
+        console.log(dim(`Isolation: ${describeIsolation(layers)}`));
+        if (!layers.includes('namespace'))
+          console.log(dim(`  for the stronger layer: ${NAMESPACE_INSTALL_HINT} (${namespaceSupport().why})`));
+        console.log('');
+        const bar =
+          process.stdout.isTTY && submissions.length
+            ? new SingleBar(
+                { format: ' {bar} {value}/{total} graded | {last}', hideCursor: true },
+                Presets.shades_classic,
+              )
+            : undefined;
+        bar?.start(submissions.length, 0, { last: '' });
+        const started = Date.now();
+        const results = await gradeSubmissions({
+          lab: spec,
+          submissions,
+          jobs: opts.jobs,
+          isolation: opts.isolation,
+          onDone: (r, done, total) => {
+            const line = `${r.submission}: ${r.score}/${r.maxScore}`;
+            if (bar) bar.update(done, { last: line });
+            else console.log(`  [${done}/${total}] ${line}`);
+          },
+        });
+        bar?.stop();
+        if (results.length) console.log(gradeTable(results));
+        const out = resolve(opts.out);
+        const written = writeReports(out, spec, results, { shard: shard && `${shard[0]}/${shard[1]}` });
+        console.log(`\nGraded in ${((Date.now() - started) / 1000).toFixed(1)} s. Reports:`);
+        for (const file of written) console.log(`  ${relative(process.cwd(), file)}`);
+        if (shard) console.log(dim(`Join the shards with: npm run lab -- grade merge DIR1 DIR2 … --out DIR`));
+      },
+    );
 
   program
     .command('gradebook')
     .argument('<dirs...>', 'the --out folders of lab grade runs (any labs; shards of a lab are joined)')
-    .addOption(new Option('--format <shape>', 'plain, or the CSV shape a platform imports').choices(['plain', 'moodle', 'canvas']).default('plain'))
-    .option('--roster <csv>', "GitHub Classroom's roster CSV (identifier, github_username, github_id, name): rows are its students")
+    .addOption(
+      new Option('--format <shape>', 'plain, or the CSV shape a platform imports')
+        .choices(['plain', 'moodle', 'canvas'])
+        .default('plain'),
+    )
+    .option(
+      '--roster <csv>',
+      "GitHub Classroom's roster CSV (identifier, github_username, github_id, name): rows are its students",
+    )
     .requiredOption('--out <file>', 'the CSV to write')
-    .description('instructors: one gradebook for a class across labs — one row per student, one column per lab (percent), for Moodle or Canvas')
+    .description(
+      'instructors: one gradebook for a class across labs — one row per student, one column per lab (percent), for Moodle or Canvas',
+    )
     .action(async (dirs: string[], opts: { format: GradebookFormat; roster?: string; out: string }) => {
       const { classGradebook, readRoster } = await import('../harness/gradebook.ts');
       const { readGrading } = await import('../harness/reports.ts');
       let book;
       try {
         const roster = opts.roster ? readRoster(resolve(opts.roster)) : undefined;
-        book = classGradebook(dirs.map((d) => readGrading(resolve(d))), { format: opts.format, roster });
+        book = classGradebook(
+          dirs.map((d) => readGrading(resolve(d))),
+          { format: opts.format, roster },
+        );
       } catch (error) {
         fail((error as Error).message);
       }
       writeFileSync(resolve(opts.out), book.csv);
       console.log(`${ok()} ${opts.format} gradebook written to ${opts.out}`);
-      if (book.unmatched.length) console.log(`${bad('!')} no student in the roster for: ${book.unmatched.join(', ')} (their grades are not in the file)`);
-      if (book.missing.length) console.log(dim(`  ${book.missing.length} roster grade(s) left empty: no submission (${book.missing.slice(0, 5).join('; ')}${book.missing.length > 5 ? '; …' : ''})`));
+      if (book.unmatched.length)
+        console.log(
+          `${bad('!')} no student in the roster for: ${book.unmatched.join(', ')} (their grades are not in the file)`,
+        );
+      if (book.missing.length)
+        console.log(
+          dim(
+            `  ${book.missing.length} roster grade(s) left empty: no submission (${book.missing.slice(0, 5).join('; ')}${book.missing.length > 5 ? '; …' : ''})`,
+          ),
+        );
     });
 }
 
@@ -313,7 +408,9 @@ export function registerAutograde(program: Command): void {
     .argument('<lab>', 'lab number or id')
     .requiredOption('--submission <dir>', 'the submission (Gradescope: /autograder/submission)')
     .requiredOption('--results <file>', 'where results.json goes (Gradescope: /autograder/results/results.json)')
-    .description("platforms: grade one submission with public + hidden tests into Gradescope's results.json (run_autograder calls it)")
+    .description(
+      "platforms: grade one submission with public + hidden tests into Gradescope's results.json (run_autograder calls it)",
+    )
     .action(async (ref: string, opts: { submission: string; results: string }) => {
       const spec = lab(ref);
       await servicesFor(spec);
@@ -327,7 +424,8 @@ export function registerAutograde(program: Command): void {
 async function mergeShards(dirs: string[], outDir: string): Promise<void> {
   const { mergeRecords } = await import('../harness/gradebook.ts');
   const { readGrading, writeReports } = await import('../harness/reports.ts');
-  if (dirs.length === 0) fail('lab grade merge needs the --out folders of the shards: lab grade merge DIR1 DIR2 … --out DIR');
+  if (dirs.length === 0)
+    fail('lab grade merge needs the --out folders of the shards: lab grade merge DIR1 DIR2 … --out DIR');
   let merged;
   try {
     const records = dirs.map((d) => readGrading(resolve(d)));
@@ -338,7 +436,10 @@ async function mergeShards(dirs: string[], outDir: string): Promise<void> {
       const n = Number([...counts][0]);
       const have = new Set(shards.map((s) => Number(s.split('/')[0])));
       const lacking = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !have.has(i));
-      if (lacking.length) console.log(`${bad('!')} shard(s) ${lacking.map((i) => `${i}/${n}`).join(', ')} missing: their students are not in the merged reports`);
+      if (lacking.length)
+        console.log(
+          `${bad('!')} shard(s) ${lacking.map((i) => `${i}/${n}`).join(', ')} missing: their students are not in the merged reports`,
+        );
     }
   } catch (error) {
     fail((error as Error).message);
@@ -356,14 +457,22 @@ export function registerExport(program: Command): void {
     .option('--student <dir>', 'where to write the student edition (a new folder)')
     .option('--gradescope <lab>', "write lab NN's Gradescope autograder (autograder.zip) into --out")
     .option('--out <dir>', 'with --gradescope: where autograder.zip goes', '.')
-    .description('instructors: write the student edition (no solutions, hidden tests or mutants), or a lab\'s Gradescope autograder')
+    .description(
+      "instructors: write the student edition (no solutions, hidden tests or mutants), or a lab's Gradescope autograder",
+    )
     .action(async (opts: { student?: string; gradescope?: string; out: string }) => {
       if (opts.gradescope) {
         const spec = lab(opts.gradescope);
         const { writeAutograderZip } = await import('../harness/gradescope.ts');
         const { zip, files } = writeAutograderZip(spec, resolve(opts.out));
-        console.log(`${ok()} ${relative(process.cwd(), zip) || zip}: setup.sh, run_autograder and ${files} course files (lab ${spec.id}'s public and hidden tests, no solution)`);
-        console.log(dim(`  Upload it on Gradescope's Configure Autograder page (base image Ubuntu 22.04). Students upload their ${spec.entry} and its files, or their repository.`));
+        console.log(
+          `${ok()} ${relative(process.cwd(), zip) || zip}: setup.sh, run_autograder and ${files} course files (lab ${spec.id}'s public and hidden tests, no solution)`,
+        );
+        console.log(
+          dim(
+            `  Upload it on Gradescope's Configure Autograder page (base image Ubuntu 22.04). Students upload their ${spec.entry} and its files, or their repository.`,
+          ),
+        );
         return;
       }
       if (!opts.student) fail('say what to export: lab export --student DIR, or lab export --gradescope NN --out DIR');
@@ -372,7 +481,9 @@ export function registerExport(program: Command): void {
       try {
         const summary = exportStudentEdition(out);
         console.log(`${ok()} student edition written to ${out}`);
-        console.log(`  ${summary.written} files; ${summary.leftOut} instructor-only files left out (solutions, hidden tests, mutants, proofs);`);
+        console.log(
+          `  ${summary.written} files; ${summary.leftOut} instructor-only files left out (solutions, hidden tests, mutants, proofs);`,
+        );
         console.log(`  ${summary.inlined} lesson(s) had solution snippets inlined.`);
         console.log(dim(`  Next: cd ${relative(process.cwd(), out) || '.'} && git init && npm install && npm test`));
       } catch (error) {

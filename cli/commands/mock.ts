@@ -22,9 +22,21 @@ export function registerMock(program: Command): void {
     .command('mock')
     .argument('<name>', 'stripe, github, oauth or carriers')
     .description('run one mock vendor server and print its URL, inspector, control token and secrets')
-    .addOption(new Option('--port <port>', 'port to listen on (default: the mock\'s own, e.g. stripe 12111; 0 = any free port)').argParser(portOption(0)))
+    .addOption(
+      new Option(
+        '--port <port>',
+        "port to listen on (default: the mock's own, e.g. stripe 12111; 0 = any free port)",
+      ).argParser(portOption(0)),
+    )
     .addOption(new Option('--host <host>', 'address to bind').default('127.0.0.1'))
-    .addOption(new Option('--time-scale <factor>', 'multiply real-world delays (0.001 turns a 3-day retry schedule into about 4 minutes)').default(1).argParser(positiveNumber))
+    .addOption(
+      new Option(
+        '--time-scale <factor>',
+        'multiply real-world delays (0.001 turns a 3-day retry schedule into about 4 minutes)',
+      )
+        .default(1)
+        .argParser(positiveNumber),
+    )
     .addOption(new Option('--seed <text>', 'repeatable ids and secrets'))
     .action(async (name: string, opts: MockCliOptions) => {
       const { DEFAULT_PORTS, MOCK_NAMES, isMockName, startMock } = await import('../../mock-servers/index.ts');
@@ -34,12 +46,15 @@ export function registerMock(program: Command): void {
       let started;
       try {
         started = await startMock(name, {
-          port: opts.port ?? DEFAULT_PORTS[name], host: opts.host, timeScale: opts.timeScale,
+          port: opts.port ?? DEFAULT_PORTS[name],
+          host: opts.host,
+          timeScale: opts.timeScale,
           ...(opts.seed === undefined ? {} : { seed: opts.seed }),
         });
       } catch (error) {
         const e = error as NodeJS.ErrnoException;
-        const hint = e.code === 'EADDRINUSE' ? ` (port taken: pick another with --port, or --port 0 for any free one)` : '';
+        const hint =
+          e.code === 'EADDRINUSE' ? ` (port taken: pick another with --port, or --port 0 for any free one)` : '';
         fail(`could not start the ${name} mock: ${e.message}${hint}`);
       }
       const forget = recordMockAccess(started);

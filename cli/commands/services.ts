@@ -1,11 +1,5 @@
 import Table from 'cli-table3';
-import {
-  ServiceError,
-  resolveServiceNames,
-  serviceDown,
-  serviceStatus,
-  serviceUp,
-} from '../services/index.ts';
+import { ServiceError, resolveServiceNames, serviceDown, serviceStatus, serviceUp } from '../services/index.ts';
 import { bad, dim, ok } from '../ui.ts';
 
 function parseNames(args: string[]) {
@@ -22,7 +16,10 @@ export async function servicesUpCommand(args: string[], opts: { timeout: number 
   let failed = 0;
   for (const name of names) {
     try {
-      const report = await serviceUp(name, { timeoutMs: opts.timeout * 1000, log: (line) => console.log(dim(`  ${line}`)) });
+      const report = await serviceUp(name, {
+        timeoutMs: opts.timeout * 1000,
+        log: (line) => console.log(dim(`  ${line}`)),
+      });
       console.log(`${ok()} ${report.detail} ${dim(`(${(report.ms / 1000).toFixed(1)} s)`)}`);
     } catch (error) {
       failed++;

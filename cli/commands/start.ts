@@ -48,20 +48,32 @@ async function mockForLab(name: MockName): Promise<LabMock> {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
   }
   const access = readMockAccess(name, port);
-  const res = access && (await controlFetch(access, '/_control/secrets', { signal: AbortSignal.timeout(2000) }).catch(() => undefined));
+  const res =
+    access &&
+    (await controlFetch(access, '/_control/secrets', { signal: AbortSignal.timeout(2000) }).catch(() => undefined));
   if (access && res?.ok) {
     console.log(dim(`  using the ${name} mock that already runs at ${access.url}`));
-    return { url: access.url, controlToken: access.controlToken, secrets: (await res.json()) as Record<string, unknown>, close: async () => {} };
+    return {
+      url: access.url,
+      controlToken: access.controlToken,
+      secrets: (await res.json()) as Record<string, unknown>,
+      close: async () => {},
+    };
   }
   await res?.body?.cancel();
-  console.log(dim(`  port ${port} is taken by a program whose control token was not recorded here: the ${name} mock runs on a free port instead`));
+  console.log(
+    dim(
+      `  port ${port} is taken by a program whose control token was not recorded here: the ${name} mock runs on a free port instead`,
+    ),
+  );
   return startRecordedMock(name, 0);
 }
 
 /** `--env KEY=VALUE` (repeatable) into an object; a value may contain `=`. */
 function collectEnv(value: string, previous: Record<string, string>): Record<string, string> {
   const at = value.indexOf('=');
-  if (at < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value.slice(0, at))) throw new InvalidArgumentError(`write it as NAME=value, got "${value}"`);
+  if (at < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value.slice(0, at)))
+    throw new InvalidArgumentError(`write it as NAME=value, got "${value}"`);
   return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
 }
 
@@ -73,106 +85,129 @@ export function registerStart(program: Command): void {
     .option('--solution', "run the lab's reference solution instead of your starter/")
     .option('--dir <folder>', 'run another folder')
     .option('--port <port>', 'port for the app', portOption(), 3000)
-    .option('--env <KEY=VALUE>', 'extra environment for the app, over the lab\'s; repeat it for more (e.g. --env SEND_DELAY_MS=1000)', collectEnv, {})
+    .option(
+      '--env <KEY=VALUE>',
+      "extra environment for the app, over the lab's; repeat it for more (e.g. --env SEND_DELAY_MS=1000)",
+      collectEnv,
+      {},
+    )
     .option('--verbose', "show all of the app's output, including Kafka client messages that need no action")
     .description('start a lab: services, mock servers and your app, and print their URLs')
-    .action(async (ref: string, opts: { solution?: boolean; dir?: string; port: number; env: Record<string, string>; verbose?: boolean }) => {
-      const spec = lab(ref);
-      const dir = targetFolder(spec, opts);
-      const port = opts.port;
-      if (!(await portFree(port))) {
-        fail(`port ${port} is taken by another program (an earlier lab start, or another server): stop it, or pick another port with --port ${port + 1}`);
-      }
-      await servicesFor(spec);
-      const mocks: Record<string, LabMock> = {};
-      for (const name of spec.mocks) {
-        try {
-          mocks[name] = await mockForLab(name);
-        } catch (error) {
-          fail(`could not start the ${name} mock: ${(error as Error).message}`);
+    .action(
+      async (
+        ref: string,
+        opts: { solution?: boolean; dir?: string; port: number; env: Record<string, string>; verbose?: boolean },
+      ) => {
+        const spec = lab(ref);
+        const dir = targetFolder(spec, opts);
+        const port = opts.port;
+        if (!(await portFree(port))) {
+          fail(
+            `port ${port} is taken by another program (an earlier lab start, or another server): stop it, or pick another port with --port ${port + 1}`,
+          );
         }
-      }
-      const closeMocks = async () => {
-        for (const m of Object.values(mocks)) await m.close();
-      };
-      const screen = displayStream((text) => process.stdout.write(dim(text)), {
-        onFirstHidden: () => console.log(dim('  (Kafka client chatter that needs no action is hidden: rebalances, retried broker answers; --verbose shows it)')),
-      });
-      let app: AppProcess;
-      try {
-        app = await AppProcess.start({
-          dir,
-          entry: spec.entry,
-          port,
-          env: { ...labEnvironment(spec, { port, prefix: `lab-${spec.id}-dev`, mocks }), ...opts.env },
-          ready: spec.ready,
-          startMs: spec.limits.startMs,
-          outputBytes: 64 * 1024 * 1024,
-          runId: `start-${spec.id}-${process.pid}`,
-          onOutput: (chunk) => (opts.verbose ? process.stdout.write(dim(chunk.toString())) : screen.push(chunk)),
-        });
-      } catch (error) {
-        await closeMocks();
-        screen.flush();
-        if (!(error instanceof AppStartError)) fail(String(error));
-        fail(opts.verbose ? error.message : quietExcerpt(error.message));
-      }
-      console.log(`\n${ok('✓')} ${bold(`Lab ${spec.id} — ${spec.title}`)}`);
-      console.log(`  app:        http://localhost:${port}   ${dim(`(${dir}; pid ${app.pid}: kill -9 ${app.pid} crashes it)`)}`);
-      for (const [name, m] of Object.entries(mocks)) {
-        console.log(`  mock ${name.padEnd(8)} ${m.url}`);
-        for (const line of await mockAccessLines({ name, ...m })) console.log(`  ${line}`);
-      }
-      console.log(dim('\n  Ctrl-C stops everything. In another terminal: npm run lab -- check ' + spec.id.slice(0, 2)));
-      const shutdown = async () => {
-        await app.stop();
-        await closeMocks();
-        process.exit(0);
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-      // When the app stops (a crash, a kill -9 in a crash exercise), the mocks and brokers keep running with what
-      // they hold — pending webhook retries, queued jobs — and Enter starts the app again on the same port.
-      let restarting = false;
-      const lines = createInterface({ input: process.stdin });
-      lines.on('line', async () => {
-        if (app.running || restarting) return;
-        restarting = true;
-        try {
-          await app.restart();
-          console.log(`${ok('✓')} the app runs again at http://localhost:${port} ${dim(`(pid ${app.pid})`)}`);
-        } catch (error) {
-          screen.flush();
-          console.error(`The app did not start again: ${opts.verbose ? (error as Error).message : quietExcerpt((error as Error).message)}`);
-          console.error('Fix it and press Enter to try again, or Ctrl-C to stop everything.');
-        } finally {
-          restarting = false;
-          watchApp();
-        }
-      });
-      let stdinOpen = true;
-      lines.on('close', () => {
-        stdinOpen = false;
-      });
-      let watcher: NodeJS.Timeout | undefined;
-      const watchApp = () => {
-        clearInterval(watcher);
-        watcher = setInterval(() => {
-          if (app.running || restarting) return;
-          clearInterval(watcher);
-          screen.flush();
-          const exit = app.exitInfo;
-          const how = exit?.signal ?? `exit code ${exit?.code}`;
-          if (!stdinOpen) {
-            // No keyboard to press Enter on (started in the background): stop everything, as a crash would.
-            console.error(`\nThe app stopped (${how}). Fix it and run lab start again.`);
-            void closeMocks().then(() => process.exit(1));
-            return;
+        await servicesFor(spec);
+        const mocks: Record<string, LabMock> = {};
+        for (const name of spec.mocks) {
+          try {
+            mocks[name] = await mockForLab(name);
+          } catch (error) {
+            fail(`could not start the ${name} mock: ${(error as Error).message}`);
           }
-          console.error(`\nThe app stopped (${how}). The mocks and brokers keep running.`);
-          console.error('Press Enter to start the app again (same port, same mocks), or Ctrl-C to stop everything.');
-        }, 250);
-      };
-      watchApp();
-    });
+        }
+        const closeMocks = async () => {
+          for (const m of Object.values(mocks)) await m.close();
+        };
+        const screen = displayStream((text) => process.stdout.write(dim(text)), {
+          onFirstHidden: () =>
+            console.log(
+              dim(
+                '  (Kafka client chatter that needs no action is hidden: rebalances, retried broker answers; --verbose shows it)',
+              ),
+            ),
+        });
+        let app: AppProcess;
+        try {
+          app = await AppProcess.start({
+            dir,
+            entry: spec.entry,
+            port,
+            env: { ...labEnvironment(spec, { port, prefix: `lab-${spec.id}-dev`, mocks }), ...opts.env },
+            ready: spec.ready,
+            startMs: spec.limits.startMs,
+            outputBytes: 64 * 1024 * 1024,
+            runId: `start-${spec.id}-${process.pid}`,
+            onOutput: (chunk) => (opts.verbose ? process.stdout.write(dim(chunk.toString())) : screen.push(chunk)),
+          });
+        } catch (error) {
+          await closeMocks();
+          screen.flush();
+          if (!(error instanceof AppStartError)) fail(String(error));
+          fail(opts.verbose ? error.message : quietExcerpt(error.message));
+        }
+        console.log(`\n${ok('✓')} ${bold(`Lab ${spec.id} — ${spec.title}`)}`);
+        console.log(
+          `  app:        http://localhost:${port}   ${dim(`(${dir}; pid ${app.pid}: kill -9 ${app.pid} crashes it)`)}`,
+        );
+        for (const [name, m] of Object.entries(mocks)) {
+          console.log(`  mock ${name.padEnd(8)} ${m.url}`);
+          for (const line of await mockAccessLines({ name, ...m })) console.log(`  ${line}`);
+        }
+        console.log(
+          dim('\n  Ctrl-C stops everything. In another terminal: npm run lab -- check ' + spec.id.slice(0, 2)),
+        );
+        const shutdown = async () => {
+          await app.stop();
+          await closeMocks();
+          process.exit(0);
+        };
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
+        // When the app stops (a crash, a kill -9 in a crash exercise), the mocks and brokers keep running with what
+        // they hold — pending webhook retries, queued jobs — and Enter starts the app again on the same port.
+        let restarting = false;
+        const lines = createInterface({ input: process.stdin });
+        lines.on('line', async () => {
+          if (app.running || restarting) return;
+          restarting = true;
+          try {
+            await app.restart();
+            console.log(`${ok('✓')} the app runs again at http://localhost:${port} ${dim(`(pid ${app.pid})`)}`);
+          } catch (error) {
+            screen.flush();
+            console.error(
+              `The app did not start again: ${opts.verbose ? (error as Error).message : quietExcerpt((error as Error).message)}`,
+            );
+            console.error('Fix it and press Enter to try again, or Ctrl-C to stop everything.');
+          } finally {
+            restarting = false;
+            watchApp();
+          }
+        });
+        let stdinOpen = true;
+        lines.on('close', () => {
+          stdinOpen = false;
+        });
+        let watcher: NodeJS.Timeout | undefined;
+        const watchApp = () => {
+          clearInterval(watcher);
+          watcher = setInterval(() => {
+            if (app.running || restarting) return;
+            clearInterval(watcher);
+            screen.flush();
+            const exit = app.exitInfo;
+            const how = exit?.signal ?? `exit code ${exit?.code}`;
+            if (!stdinOpen) {
+              // No keyboard to press Enter on (started in the background): stop everything, as a crash would.
+              console.error(`\nThe app stopped (${how}). Fix it and run lab start again.`);
+              void closeMocks().then(() => process.exit(1));
+              return;
+            }
+            console.error(`\nThe app stopped (${how}). The mocks and brokers keep running.`);
+            console.error('Press Enter to start the app again (same port, same mocks), or Ctrl-C to stop everything.');
+          }, 250);
+        };
+        watchApp();
+      },
+    );
 }

@@ -56,8 +56,12 @@ async function rabbitScope(runId: string): Promise<{ url: string; dispose(): Pro
   const v = encodeURIComponent(vhost);
   const u = encodeURIComponent(user);
   const dispose = async () => {
-    await api('DELETE', `/vhosts/${v}`).then((r) => r.body?.cancel()).catch(() => {});
-    await api('DELETE', `/users/${u}`).then((r) => r.body?.cancel()).catch(() => {});
+    await api('DELETE', `/vhosts/${v}`)
+      .then((r) => r.body?.cancel())
+      .catch(() => {});
+    await api('DELETE', `/users/${u}`)
+      .then((r) => r.body?.cancel())
+      .catch(() => {});
   };
   try {
     for (const [path, body] of [
@@ -80,7 +84,11 @@ async function rabbitScope(runId: string): Promise<{ url: string; dispose(): Pro
 
 /** Delete the Kafka topics and consumer groups whose names start with the run's prefix. */
 async function deleteKafkaObjects(prefix: string): Promise<void> {
-  const admin = new Kafka({ clientId: 'lab-grader-cleanup', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'lab-grader-cleanup',
+    brokers: kafkaBrokers(),
+    logLevel: logLevel.NOTHING,
+  }).admin();
   try {
     await admin.connect();
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
@@ -96,9 +104,13 @@ async function deleteKafkaObjects(prefix: string): Promise<void> {
 
 /** Whether runs of this lab can share the brokers at the same time and stay apart (why not, otherwise). */
 export async function brokersParallelSafe(lab: LabSpec): Promise<{ safe: boolean; why?: string }> {
-  if (lab.services.includes('kafka')) return { safe: false, why: 'Kafka has no per-run boundary here (topics are only prefixed)' };
+  if (lab.services.includes('kafka'))
+    return { safe: false, why: 'Kafka has no per-run boundary here (topics are only prefixed)' };
   if (lab.services.includes('rabbitmq') && !(await rabbitVhostsAvailable())) {
-    return { safe: false, why: `RabbitMQ's management API (port ${SERVICES.rabbitmq.ports.management}) does not answer, so runs cannot get a vhost each` };
+    return {
+      safe: false,
+      why: `RabbitMQ's management API (port ${SERVICES.rabbitmq.ports.management}) does not answer, so runs cannot get a vhost each`,
+    };
   }
   return { safe: true };
 }

@@ -17,11 +17,22 @@ export function labStepScript(lab: LabSpec): string {
   ].join('\n');
 }
 
-const indent = (text: string, spaces: number) => text.split('\n').map((l) => ' '.repeat(spaces) + l).join('\n');
+const indent = (text: string, spaces: number) =>
+  text
+    .split('\n')
+    .map((l) => ' '.repeat(spaces) + l)
+    .join('\n');
 
 export function classroomWorkflow(labs: LabSpec[]): string {
   const needsRabbit = labs.some((l) => l.services.includes('rabbitmq'));
-  const steps = labs.map((lab) => [`      - name: Lab ${lab.id}`, `        id: ${runnerId(lab)}`, '        run: |', indent(labStepScript(lab), 10)].join('\n'));
+  const steps = labs.map((lab) =>
+    [
+      `      - name: Lab ${lab.id}`,
+      `        id: ${runnerId(lab)}`,
+      '        run: |',
+      indent(labStepScript(lab), 10),
+    ].join('\n'),
+  );
   return `# GitHub Classroom autograding, written by \`lab export --student\`: on every push, each lab's public tests run
 # (npm run lab -- check NN) and Classroom's reporter sends the points to Classroom. An assignment that covers fewer
 # labs keeps only their steps and runner ids. The hidden tests are not here: instructors grade them with lab grade.
@@ -37,13 +48,17 @@ jobs:
   autograding:
     runs-on: ubuntu-latest
     timeout-minutes: 30
-${needsRabbit ? `    services:
+${
+  needsRabbit
+    ? `    services:
       rabbitmq:
         image: rabbitmq:4-management
         ports:
           - 5672:5672
           - 15672:15672
-` : ''}    steps:
+`
+    : ''
+}    steps:
       - uses: actions/checkout@v4
       - uses: actions/setup-node@v4
         with:

@@ -29,7 +29,14 @@ try {
     for (const error of module.errors()) errors.push(`${file}: ${error.message}`);
     for (const test of module.children.allTests()) {
       const meta = test.meta();
-      tests.push({ name: test.fullName, file, visibility: file.startsWith('hidden') ? 'hidden' : 'public', points: meta.points ?? 0, hint: meta.hint, rule: meta.rule });
+      tests.push({
+        name: test.fullName,
+        file,
+        visibility: file.startsWith('hidden') ? 'hidden' : 'public',
+        points: meta.points ?? 0,
+        hint: meta.hint,
+        rule: meta.rule,
+      });
     }
   }
 } finally {

@@ -32,7 +32,10 @@ export interface TestFailure {
  * The failure as a sentence (a second line may quote the answer's body), or undefined when the error has no shape
  * known here (then its message speaks for itself).
  */
-export function explainFailure(errors: readonly TestFailure[], exchanges: readonly HttpExchange[] = []): string | undefined {
+export function explainFailure(
+  errors: readonly TestFailure[],
+  exchanges: readonly HttpExchange[] = [],
+): string | undefined {
   const [first] = errors;
   if (!first) return undefined;
   const sentence = explainOne(first, [...exchanges].reverse());
@@ -61,7 +64,9 @@ function explainOne(error: TestFailure, exchanges: HttpExchange[]): string | und
   if (m) {
     const last = m[3]!;
     const nothing = ['false', 'undefined', 'null', '0', '""', '[]', '{}'].includes(last.trim());
-    const seen = nothing ? '' : `; the last check: ${explainOne({ message: last }, exchanges)?.split('\n')[0] ?? oneLine(last, 160)}`;
+    const seen = nothing
+      ? ''
+      : `; the last check: ${explainOne({ message: last }, exchanges)?.split('\n')[0] ?? oneLine(last, 160)}`;
     return `waited ${seconds(Number(m[1]))} for ${m[2]}, but it did not happen${seen}`;
   }
   m = /^request to (\S+) failed: (.*)/.exec(message);
@@ -69,7 +74,9 @@ function explainOne(error: TestFailure, exchanges: HttpExchange[]): string | und
     const url = new URL(m[1]!);
     const path = url.pathname + url.search;
     const method = exchanges.find((x) => x.path === path && x.status === undefined)?.method ?? 'a request to';
-    const reason = /aborted due to timeout|TimeoutError/i.test(m[2]!) ? 'no answer within 5 s' : m[2]!.replace(/\s*Its last output:$/, '');
+    const reason = /aborted due to timeout|TimeoutError/i.test(m[2]!)
+      ? 'no answer within 5 s'
+      : m[2]!.replace(/\s*Its last output:$/, '');
     return `${method} ${path}: ${reason}`;
   }
   const assertion = parseAssertion(message);
@@ -101,14 +108,23 @@ interface Assertion {
 
 const SHAPES: [Kind, RegExp][] = [
   ['length', /^expected ([\s\S]+) (not )?to have a length of (\d+) but got (\d+)$/],
-  ['compare', /^expected ([\s\S]+) (not )?to be (greater than or equal to|greater than|less than or equal to|less than) ([\s\S]+)$/],
+  [
+    'compare',
+    /^expected ([\s\S]+) (not )?to be (greater than or equal to|greater than|less than or equal to|less than) ([\s\S]+)$/,
+  ],
   ['type', /^expected ([\s\S]+) (not )?to be type of '(\w+)'$/],
   ['state', /^expected ([\s\S]+) (not )?to be (truthy|falsy|defined|undefined|null|NaN)$/],
   ['match', /^expected ([\s\S]+) (not )?to match (\/[\s\S]*)$/],
   ['contain', /^expected ([\s\S]+) (not )?to (?:contain|include|deep equally contain) ([\s\S]+)$/],
-  ['object', /^expected ([\s\S]+) (not )?to match object ([\s\S]+?)(?:\n\(\d+ matching propert(?:y|ies) omitted from actual\))?$/],
+  [
+    'object',
+    /^expected ([\s\S]+) (not )?to match object ([\s\S]+?)(?:\n\(\d+ matching propert(?:y|ies) omitted from actual\))?$/,
+  ],
   ['property', /^expected ([\s\S]+) (not )?to have property "([^"]+)"(?: with value ([\s\S]+))?$/],
-  ['equal', /^expected ([\s\S]+) (not )?to (?:be|deeply equal|strictly equal) ([\s\S]+?)(?: \/\/ Object\.is equality)?(?:\n\n[\s\S]*)?$/],
+  [
+    'equal',
+    /^expected ([\s\S]+) (not )?to (?:be|deeply equal|strictly equal) ([\s\S]+?)(?: \/\/ Object\.is equality)?(?:\n\n[\s\S]*)?$/,
+  ],
   ['other', /^expected ([\s\S]+?) (not )?to ([\s\S]+)$/],
 ];
 
@@ -125,7 +141,13 @@ export function parseAssertion(message: string): Assertion | undefined {
       const m = shape.exec(chai);
       if (!m) continue;
       const [, actual, not, ...parts] = m;
-      return { kind, note: at ? message.slice(0, at - 2) : undefined, actual: actual!, negated: Boolean(not), parts: parts.map((p) => p ?? '') };
+      return {
+        kind,
+        note: at ? message.slice(0, at - 2) : undefined,
+        actual: actual!,
+        negated: Boolean(not),
+        parts: parts.map((p) => p ?? ''),
+      };
     }
   }
   return undefined;
@@ -173,17 +195,29 @@ function tokenValue(token: string, field: unknown): unknown {
 }
 
 function show(value: unknown, max = 60): string {
-  const text = value instanceof Printed ? value.text : value === undefined ? 'undefined' : Number.isNaN(value) ? 'NaN' : JSON.stringify(value);
+  const text =
+    value instanceof Printed
+      ? value.text
+      : value === undefined
+        ? 'undefined'
+        : Number.isNaN(value)
+          ? 'NaN'
+          : JSON.stringify(value);
   return oneLine(text, max);
 }
 
 const isStatus = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 100 && (v as number) <= 599;
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Printed);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Printed);
 
 /** The note as a short label ("a new key is a new order"), or undefined when it is a body excerpt or too long. */
 function label(note: string | undefined): string | undefined {
   if (!note) return undefined;
-  const text = note.split('\n')[0]!.split(/\s*\(body:|\s*[{[<]/)[0]!.replace(/[\s:]+$/, '').replace(/:\s*status$/, '');
+  const text = note
+    .split('\n')[0]!
+    .split(/\s*\(body:|\s*[{[<]/)[0]!
+    .replace(/[\s:]+$/, '')
+    .replace(/:\s*status$/, '');
   return text && text.length <= 100 && text !== 'status' ? text : undefined;
 }
 
@@ -200,12 +234,16 @@ function bodyOf(x: HttpExchange): unknown {
 function pathsTo(data: unknown, test: (v: unknown) => boolean, path = ''): string[] {
   const found = test(data) ? [path] : [];
   if (Array.isArray(data)) for (const [i, v] of data.entries()) found.push(...pathsTo(v, test, `${path}[${i}]`));
-  else if (isPlainObject(data)) for (const [k, v] of Object.entries(data)) found.push(...pathsTo(v, test, path ? `${path}.${k}` : k));
+  else if (isPlainObject(data))
+    for (const [k, v] of Object.entries(data)) found.push(...pathsTo(v, test, path ? `${path}.${k}` : k));
   return found;
 }
 
 /** The newest exchange whose body has exactly one place passing `test`, and that place. */
-function findInBodies(exchanges: HttpExchange[], test: (v: unknown) => boolean): { x: HttpExchange; path: string } | undefined {
+function findInBodies(
+  exchanges: HttpExchange[],
+  test: (v: unknown) => boolean,
+): { x: HttpExchange; path: string } | undefined {
   for (const x of exchanges) {
     const paths = pathsTo(bodyOf(x), test);
     if (paths.length === 1) return { x, path: paths[0]! };
@@ -215,17 +253,28 @@ function findInBodies(exchanges: HttpExchange[], test: (v: unknown) => boolean):
 }
 
 /** Where expected and actual objects differ, as "status is "pending" (expected "paid")", at most three places. */
-function differences(expected: Record<string, unknown>, actual: Record<string, unknown>, exact: boolean, root = ''): string | undefined {
+function differences(
+  expected: Record<string, unknown>,
+  actual: Record<string, unknown>,
+  exact: boolean,
+  root = '',
+): string | undefined {
   const found: string[] = [];
   const walk = (e: unknown, a: unknown, path: string) => {
     if (isPlainObject(e) && isPlainObject(a)) {
       for (const [k, v] of Object.entries(e)) walk(v, a[k], path ? `${path}.${k}` : k);
-      if (exact) for (const k of Object.keys(a)) if (!(k in e)) found.push(`${path ? `${path}.${k}` : k} is ${show(a[k], 40)} (not expected)`);
+      if (exact)
+        for (const k of Object.keys(a))
+          if (!(k in e)) found.push(`${path ? `${path}.${k}` : k} is ${show(a[k], 40)} (not expected)`);
     } else if (Array.isArray(e) && Array.isArray(a)) {
       if (e.length === a.length) for (const [i, v] of e.entries()) walk(v, a[i], `${path}[${i}]`);
       else found.push(`${path}: ${arrayDifference(e, a)}`);
     } else if (!isDeepStrictEqual(e, a)) {
-      found.push(a === undefined ? `${path} is missing (expected ${show(e, 40)})` : `${path} is ${show(a, 40)} (expected ${show(e, 40)})`);
+      found.push(
+        a === undefined
+          ? `${path} is missing (expected ${show(e, 40)})`
+          : `${path} is ${show(a, 40)} (expected ${show(e, 40)})`,
+      );
     }
   };
   walk(expected, actual, root);
@@ -239,10 +288,15 @@ const items = (n: number) => `${n} item${n === 1 ? '' : 's'}`;
 /** How a list differs from the expected one: its length, what is missing, what is there unexpectedly, or the order. */
 function arrayDifference(expected: unknown[], actual: unknown[]): string {
   const has = (list: unknown[], v: unknown) => list.some((x) => isDeepStrictEqual(x, v));
-  const some = (list: unknown[]) => list.slice(0, 2).map((v) => show(v, 40)).join(', ') + (list.length > 2 ? ` and ${list.length - 2} more` : '');
+  const some = (list: unknown[]) =>
+    list
+      .slice(0, 2)
+      .map((v) => show(v, 40))
+      .join(', ') + (list.length > 2 ? ` and ${list.length - 2} more` : '');
   const missing = expected.filter((v) => !has(actual, v));
   const extra = actual.filter((v) => !has(expected, v));
-  if (!missing.length && !extra.length && expected.length === actual.length) return `got the expected items in another order: ${show(actual)}`;
+  if (!missing.length && !extra.length && expected.length === actual.length)
+    return `got the expected items in another order: ${show(actual)}`;
   return [
     `got ${items(actual.length)}, expected ${expected.length}`,
     ...(missing.length ? [`missing ${some(missing)}`] : []),
@@ -262,7 +316,13 @@ function sentenceFor(a: Assertion, error: TestFailure, exchanges: HttpExchange[]
   const about = note ? `${note}: ` : '';
   // The note after a sentence that names the exchange, unless it only repeats the request or the body.
   const after = (x: HttpExchange) =>
-    note && note !== request(x) && note !== x.path && !note.startsWith(`${request(x)} answered`) && !x.body?.trim().startsWith(note) ? ` (${note})` : '';
+    note &&
+    note !== request(x) &&
+    note !== x.path &&
+    !note.startsWith(`${request(x)} answered`) &&
+    !x.body?.trim().startsWith(note)
+      ? ` (${note})`
+      : '';
   const actual = tokenValue(a.actual, error.actual);
   const not = a.negated ? 'not ' : '';
 
@@ -281,7 +341,14 @@ function sentenceFor(a: Assertion, error: TestFailure, exchanges: HttpExchange[]
     case 'type':
       return `${about}got ${article(typeof error.actual === 'string' ? error.actual : typeof actual)}, expected ${a.negated ? 'anything but ' : ''}${article(a.parts[0]!)}`;
     case 'state':
-      wanted = { truthy: 'a value', falsy: 'no value', defined: 'a value', undefined: 'undefined', null: 'null', NaN: 'NaN' }[a.parts[0]!]!;
+      wanted = {
+        truthy: 'a value',
+        falsy: 'no value',
+        defined: 'a value',
+        undefined: 'undefined',
+        null: 'null',
+        NaN: 'NaN',
+      }[a.parts[0]!]!;
       return `${about}got ${show(actual)}, expected ${a.negated ? `anything but ${wanted}` : wanted}`;
     case 'match':
       wanted = `it ${not}to match ${typeof error.expected === 'string' ? error.expected : a.parts[0]}`;
@@ -305,7 +372,8 @@ function sentenceFor(a: Assertion, error: TestFailure, exchanges: HttpExchange[]
         const exact = a.kind === 'equal';
         const fits = (v: unknown) => (exact ? isDeepStrictEqual(v, actual) : isSubset(actual, v));
         const at = exchanges.map((x) => ({ x, paths: pathsTo(bodyOf(x), fits) })).find((f) => f.paths.length > 0);
-        const diff = differences(expected, actual, exact, at?.paths[0]) ?? `it is ${show(actual)}, expected ${show(expected)}`;
+        const diff =
+          differences(expected, actual, exact, at?.paths[0]) ?? `it is ${show(actual)}, expected ${show(expected)}`;
         return at ? `${request(at.x)} answered a body where ${diff}${after(at.x)}` : `${about}${diff}`;
       }
       if (Array.isArray(expected) && Array.isArray(actual)) return `${about}${arrayDifference(expected, actual)}`;
@@ -319,7 +387,13 @@ function sentenceFor(a: Assertion, error: TestFailure, exchanges: HttpExchange[]
 }
 
 /** A scalar that came back: from a header, from a field of a JSON body, or from somewhere the test computed. */
-function valueSentence(actual: unknown, wanted: string, about: string, after: (x: HttpExchange) => string, exchanges: HttpExchange[]): string {
+function valueSentence(
+  actual: unknown,
+  wanted: string,
+  about: string,
+  after: (x: HttpExchange) => string,
+  exchanges: HttpExchange[],
+): string {
   if (typeof actual === 'string' && actual) {
     for (const x of exchanges) {
       const header = Object.entries(x.headers ?? {}).find(([, v]) => v === actual);
@@ -329,24 +403,34 @@ function valueSentence(actual: unknown, wanted: string, about: string, after: (x
   // Field values worth looking for: strings, and numbers other than 0 and 1 (too common to point at one field).
   if ((typeof actual === 'string' && actual) || (typeof actual === 'number' && actual !== 0 && actual !== 1)) {
     const at = findInBodies(exchanges, (v) => v === actual);
-    if (at?.path) return `${request(at.x)} answered a body with ${at.path} = ${show(actual)}, expected ${wanted}${after(at.x)}`;
+    if (at?.path)
+      return `${request(at.x)} answered a body with ${at.path} = ${show(actual)}, expected ${wanted}${after(at.x)}`;
   }
   return `${about}got ${show(actual)}, expected ${wanted}`;
 }
 
-function countSentence(got: number, wanted: number, about: string, after: (x: HttpExchange) => string, exchanges: HttpExchange[]): string {
+function countSentence(
+  got: number,
+  wanted: number,
+  about: string,
+  after: (x: HttpExchange) => string,
+  exchanges: HttpExchange[],
+): string {
   const at = findInBodies(exchanges, (v) => Array.isArray(v) && v.length === got);
-  if (at) return `${request(at.x)} answered ${at.path ? `a body with ${at.path} of ` : ''}${items(got)}, expected ${wanted}${after(at.x)}`;
+  if (at)
+    return `${request(at.x)} answered ${at.path ? `a body with ${at.path} of ` : ''}${items(got)}, expected ${wanted}${after(at.x)}`;
   return `${about}got ${items(got)}, expected ${wanted}`;
 }
 
 function isSubset(part: unknown, whole: unknown): boolean {
   if (isPlainObject(part) && isPlainObject(whole)) return Object.entries(part).every(([k, v]) => isSubset(v, whole[k]));
-  if (Array.isArray(part) && Array.isArray(whole)) return part.length === whole.length && part.every((v, i) => isSubset(v, whole[i]));
+  if (Array.isArray(part) && Array.isArray(whole))
+    return part.length === whole.length && part.every((v, i) => isSubset(v, whole[i]));
   return isDeepStrictEqual(part, whole);
 }
 
-const article = (type: string) => (type === 'undefined' ? 'undefined' : /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
+const article = (type: string) =>
+  type === 'undefined' ? 'undefined' : /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 
 /** For a wrong status: the body that came with it, on a second line (lab check shows it; the grade table does not). */
 function answeredBody(x: HttpExchange): string {

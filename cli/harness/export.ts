@@ -21,7 +21,10 @@ export function isInstructorOnly(path: string): boolean {
 /** The project's files: what git tracks plus new files it does not ignore (or a plain walk without git). */
 export function projectFiles(root = repoRoot): string[] {
   try {
-    const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: root, encoding: 'utf8' });
+    const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     return out.split('\0').filter((f) => f && existsSync(join(root, f)));
   } catch {
     const files: string[] = [];

@@ -15,7 +15,9 @@ export function listSubmissions(dir: string): Submission[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder of submissions`);
   // A student's folder may be a link to where their repository was cloned: it is followed (to a folder), and the
   // copy graded is made from what it points at. Links inside a submission are still left out of its copy.
-  const isFolder = (d: Dirent) => d.isDirectory() || (d.isSymbolicLink() && statSync(join(dir, d.name), { throwIfNoEntry: false })?.isDirectory() === true);
+  const isFolder = (d: Dirent) =>
+    d.isDirectory() ||
+    (d.isSymbolicLink() && statSync(join(dir, d.name), { throwIfNoEntry: false })?.isDirectory() === true);
   return readdirSync(dir, { withFileTypes: true })
     .filter((d) => !d.name.startsWith('.') && isFolder(d))
     .map((d) => ({ name: d.name.replace(/[^\w.@-]+/g, '_'), dir: realpathSync(join(dir, d.name)) }))
@@ -34,7 +36,8 @@ export function shardOf(name: string, count: number): number {
 export function parseShard(text: string): [number, number] {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const [i, n] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
-  if (!m || n < 1 || i < 1 || i > n) throw new Error(`--shard ${text}: write it as i/n with 1 ≤ i ≤ n, e.g. --shard 2/4`);
+  if (!m || n < 1 || i < 1 || i > n)
+    throw new Error(`--shard ${text}: write it as i/n with 1 ≤ i ≤ n, e.g. --shard 2/4`);
   return [i, n];
 }
 
@@ -47,7 +50,13 @@ export interface GradeOptions {
 }
 
 /** Grade every submission with public + hidden tests, `jobs` at a time; one submission's failure is its own. */
-export async function gradeSubmissions({ lab, submissions, jobs, isolation = 'auto', onDone }: GradeOptions): Promise<SubmissionResult[]> {
+export async function gradeSubmissions({
+  lab,
+  submissions,
+  jobs,
+  isolation = 'auto',
+  onDone,
+}: GradeOptions): Promise<SubmissionResult[]> {
   const results: SubmissionResult[] = new Array(submissions.length);
   let next = 0;
   let done = 0;
@@ -58,12 +67,30 @@ export async function gradeSubmissions({ lab, submissions, jobs, isolation = 'au
       const targetDir = resolveTarget(sub.dir, lab) ?? join(sub.dir, 'starter');
       let result: SubmissionResult;
       try {
-        result = await runLab({ lab, targetDir, visibility: ['public', 'hidden'], name: sub.name, workers: 1, isolation });
+        result = await runLab({
+          lab,
+          targetDir,
+          visibility: ['public', 'hidden'],
+          name: sub.name,
+          workers: 1,
+          isolation,
+        });
         if (!resolveTarget(sub.dir, lab)) {
-          result.problems.unshift(`no ${lab.entry} found (looked in labs/${lab.id}/starter/, ${lab.id}/starter/, starter/ and the folder itself)`);
+          result.problems.unshift(
+            `no ${lab.entry} found (looked in labs/${lab.id}/starter/, ${lab.id}/starter/, starter/ and the folder itself)`,
+          );
         }
       } catch (error) {
-        result = { submission: sub.name, lab: lab.id, score: 0, maxScore: 0, tests: [], problems: [`grading failed: ${(error as Error).message}`], durationMs: 0, isolation: 'none: not run' };
+        result = {
+          submission: sub.name,
+          lab: lab.id,
+          score: 0,
+          maxScore: 0,
+          tests: [],
+          problems: [`grading failed: ${(error as Error).message}`],
+          durationMs: 0,
+          isolation: 'none: not run',
+        };
       }
       results[index] = result;
       onDone?.(result, ++done, submissions.length);

@@ -12,12 +12,23 @@ export interface RosterEntry {
 }
 
 export function readRoster(file: string): RosterEntry[] {
-  const rows = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  const rows = parse(readFileSync(file, 'utf8'), {
+    columns: true,
+    skip_empty_lines: true,
+    trim: true,
+    bom: true,
+  }) as Record<string, string>[];
   if (rows.length === 0) throw new Error(`${file} lists no students`);
   if (!('identifier' in rows[0]!)) {
-    throw new Error(`${file} has no "identifier" column: use GitHub Classroom's roster CSV ("identifier","github_username","github_id","name"), or a CSV with at least "identifier"`);
+    throw new Error(
+      `${file} has no "identifier" column: use GitHub Classroom's roster CSV ("identifier","github_username","github_id","name"), or a CSV with at least "identifier"`,
+    );
   }
-  return rows.map((r) => ({ identifier: r.identifier!, github_username: r.github_username || undefined, name: r.name || undefined }));
+  return rows.map((r) => ({
+    identifier: r.identifier!,
+    github_username: r.github_username || undefined,
+    name: r.name || undefined,
+  }));
 }
 
 /**
@@ -36,13 +47,17 @@ export function rosterMatch(submission: string, roster: RosterEntry[]): RosterEn
 /** Several records of one lab (the shards of a class) as one, refusing a submission graded twice. */
 export function mergeRecords(records: GradingRecord[]): GradingRecord {
   const labs = [...new Set(records.map((r) => r.lab))];
-  if (labs.length !== 1) throw new Error(`these runs graded different labs (${labs.join(', ')}): merge the shards of one lab`);
+  if (labs.length !== 1)
+    throw new Error(`these runs graded different labs (${labs.join(', ')}): merge the shards of one lab`);
   const seen = new Map<string, string>();
   const results: SubmissionResult[] = [];
   for (const record of records) {
     for (const r of record.results) {
       const other = seen.get(r.submission);
-      if (other !== undefined) throw new Error(`${r.submission} was graded in two runs (${other} and ${record.shard ?? 'another'}): give each shard once`);
+      if (other !== undefined)
+        throw new Error(
+          `${r.submission} was graded in two runs (${other} and ${record.shard ?? 'another'}): give each shard once`,
+        );
       seen.set(r.submission, record.shard ?? 'a run');
       results.push(r);
     }
@@ -71,8 +86,12 @@ const percent = (r: SubmissionResult) => (r.maxScore ? Math.round((1000 * r.scor
  *   a `Points Possible` row, then one column per lab (Canvas makes an assignment for a column it does not know).
  * Moodle and Canvas need a roster: their imports match students by identifier, never by folder name.
  */
-export function classGradebook(records: GradingRecord[], { format, roster }: { format: GradebookFormat; roster?: RosterEntry[] }): ClassGradebook {
-  if (format !== 'plain' && !roster) throw new Error(`--format ${format} needs --roster: ${format} matches students by their identifier`);
+export function classGradebook(
+  records: GradingRecord[],
+  { format, roster }: { format: GradebookFormat; roster?: RosterEntry[] },
+): ClassGradebook {
+  if (format !== 'plain' && !roster)
+    throw new Error(`--format ${format} needs --roster: ${format} matches students by their identifier`);
   const byLab = new Map<string, GradingRecord[]>();
   for (const record of records) byLab.set(record.lab, [...(byLab.get(record.lab) ?? []), record]);
   const labs = [...byLab.keys()].sort();
@@ -99,7 +118,9 @@ export function classGradebook(records: GradingRecord[], { format, roster }: { f
     }
   }
   const cells = (key: string) => labs.map((lab) => grades.get(key)?.get(lab) ?? '');
-  if (roster) for (const entry of roster) for (const lab of labs) if (!grades.get(entry.identifier)?.has(lab)) missing.push(`${entry.identifier}: ${lab}`);
+  if (roster)
+    for (const entry of roster)
+      for (const lab of labs) if (!grades.get(entry.identifier)?.has(lab)) missing.push(`${entry.identifier}: ${lab}`);
 
   let rows: (string | number)[][];
   if (format === 'plain') {
@@ -107,7 +128,10 @@ export function classGradebook(records: GradingRecord[], { format, roster }: { f
     rows = [['student', ...columns], ...keys.map((k) => [k, ...cells(k)])];
   } else if (format === 'moodle') {
     const emails = roster!.every((r) => r.identifier.includes('@'));
-    rows = [[emails ? 'Email address' : 'ID number', 'Full name', ...columns], ...roster!.map((r) => [r.identifier, r.name ?? '', ...cells(r.identifier)])];
+    rows = [
+      [emails ? 'Email address' : 'ID number', 'Full name', ...columns],
+      ...roster!.map((r) => [r.identifier, r.name ?? '', ...cells(r.identifier)]),
+    ];
   } else {
     rows = [
       ['Student', 'ID', 'SIS User ID', 'SIS Login ID', 'Section', ...columns],

@@ -14,14 +14,19 @@ import type { LabSpec, SubmissionResult } from './types.ts';
 /** The course files a lab's autograder carries: the harness, the mocks, and that lab's README, lab.json and tests. */
 export function gradingEditionFiles(lab: LabSpec, root = repoRoot): string[] {
   const labDir = `labs/${lab.id}/`;
-  return projectFiles(root).filter((path) => {
-    if (path.startsWith('labs/')) {
-      if (path === 'labs/lab.schema.json') return true;
-      if (!path.startsWith(labDir)) return false;
-      return path === `${labDir}lab.json` || path === `${labDir}README.md` || path.startsWith(`${labDir}tests/`);
-    }
-    return ['cli/', 'mock-servers/'].some((dir) => path.startsWith(dir)) || ['package.json', 'package-lock.json', 'tsconfig.json', '.npmrc'].includes(path);
-  }).filter((path) => !/\.test\.ts$/.test(path) || path.startsWith(labDir));
+  return projectFiles(root)
+    .filter((path) => {
+      if (path.startsWith('labs/')) {
+        if (path === 'labs/lab.schema.json') return true;
+        if (!path.startsWith(labDir)) return false;
+        return path === `${labDir}lab.json` || path === `${labDir}README.md` || path.startsWith(`${labDir}tests/`);
+      }
+      return (
+        ['cli/', 'mock-servers/'].some((dir) => path.startsWith(dir)) ||
+        ['package.json', 'package-lock.json', 'tsconfig.json', '.npmrc'].includes(path)
+      );
+    })
+    .filter((path) => !/\.test\.ts$/.test(path) || path.startsWith(labDir));
 }
 
 /** setup.sh: runs once, as root, when Gradescope builds the image (Ubuntu 22.04 base image). */
@@ -40,8 +45,16 @@ export function setupScript(lab: LabSpec, nodeVersion = process.versions.node): 
     'cd /autograder/source/course',
     'npm ci --no-audit --no-fund',
   ];
-  if (lab.services.includes('rabbitmq')) lines.push('# A vhost and user per grading run need the management API.', 'rabbitmq-plugins enable --offline rabbitmq_management');
-  if (lab.services.includes('kafka')) lines.push('# Fetch the Kafka jars now (Maven), so grading does not wait for them.', 'node cli/main.ts services up kafka && node cli/main.ts services down kafka');
+  if (lab.services.includes('rabbitmq'))
+    lines.push(
+      '# A vhost and user per grading run need the management API.',
+      'rabbitmq-plugins enable --offline rabbitmq_management',
+    );
+  if (lab.services.includes('kafka'))
+    lines.push(
+      '# Fetch the Kafka jars now (Maven), so grading does not wait for them.',
+      'node cli/main.ts services up kafka && node cli/main.ts services down kafka',
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -80,8 +93,12 @@ export function studentSummary(lab: LabSpec, result: SubmissionResult): string {
   if (result.problems.length) lines.push('', ...result.problems);
   if (failed.length) {
     const visible = failed.filter((t) => t.visibility === 'public');
-    lines.push('', `${failed.length} test(s) did not pass${visible.length < failed.length ? ` (${failed.length - visible.length} of them hidden until grades are published)` : ''}.`);
-    if (visible.length) lines.push(`Start with "${visible[0]!.name}": its output below says what was sent and what came back.`);
+    lines.push(
+      '',
+      `${failed.length} test(s) did not pass${visible.length < failed.length ? ` (${failed.length - visible.length} of them hidden until grades are published)` : ''}.`,
+    );
+    if (visible.length)
+      lines.push(`Start with "${visible[0]!.name}": its output below says what was sent and what came back.`);
     lines.push(`Run the public tests on your machine with: npm run lab -- check ${lab.id.slice(0, 2)}`);
   } else if (result.maxScore > 0) {
     lines.push('', 'Every test passed.');
@@ -97,10 +114,25 @@ export async function autograde(lab: LabSpec, submissionDir: string, resultsFile
     // Nothing to run: every graded test fails with the reason, so the maximum is the lab's (not 0/0).
     const problem = `No ${lab.entry} was found in your submission. Upload the files of labs/${lab.id}/starter/ (at least ${lab.entry}), or your whole repository.`;
     const tests = (await collectGradedTests(lab)).map((t) => ({
-      name: t.name, file: t.file, visibility: t.visibility, points: t.points, score: 0, status: 'failed' as const, hint: t.hint, message: problem, durationMs: 0,
+      name: t.name,
+      file: t.file,
+      visibility: t.visibility,
+      points: t.points,
+      score: 0,
+      status: 'failed' as const,
+      hint: t.hint,
+      message: problem,
+      durationMs: 0,
     }));
     result = {
-      submission: 'submission', lab: lab.id, score: 0, maxScore: tests.reduce((s, t) => s + t.points, 0), tests, durationMs: 0, isolation: 'not run', problems: [problem],
+      submission: 'submission',
+      lab: lab.id,
+      score: 0,
+      maxScore: tests.reduce((s, t) => s + t.points, 0),
+      tests,
+      durationMs: 0,
+      isolation: 'not run',
+      problems: [problem],
     };
   } else {
     result = await runLab({ lab, targetDir: target, visibility: ['public', 'hidden'], name: 'submission' });

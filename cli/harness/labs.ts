@@ -32,13 +32,20 @@ export function loadLab(dir: string): LabSpec {
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).map((e) => {
       const field = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
-      const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
-      const allowed = e.keyword === 'enum' ? ` (${(e.params as { allowedValues: string[] }).allowedValues.join(', ')})` : '';
+      const extra =
+        e.keyword === 'additionalProperties'
+          ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"`
+          : '';
+      const allowed =
+        e.keyword === 'enum' ? ` (${(e.params as { allowedValues: string[] }).allowedValues.join(', ')})` : '';
       return `  ${field}: ${e.message}${extra}${allowed}`;
     });
     throw new LabConfigError(`${file} is not a valid lab.json:\n${problems.join('\n')}`);
   }
-  const spec = raw as Omit<LabSpec, 'dir' | 'limits' | 'grants'> & { limits?: Partial<LabSpec['limits']>; grants?: LabSpec['grants'] };
+  const spec = raw as Omit<LabSpec, 'dir' | 'limits' | 'grants'> & {
+    limits?: Partial<LabSpec['limits']>;
+    grants?: LabSpec['grants'];
+  };
   const folder = dir.split('/').filter(Boolean).at(-1);
   if (spec.id !== folder) throw new LabConfigError(`${file}: id "${spec.id}" must equal the folder name "${folder}"`);
   const seen = new Set<string>();
@@ -56,7 +63,8 @@ export function loadLab(dir: string): LabSpec {
     dir,
   };
   const problems = templateProblems(lab);
-  if (problems.length > 0) throw new LabConfigError(`${file} is not a valid lab.json:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  if (problems.length > 0)
+    throw new LabConfigError(`${file} is not a valid lab.json:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return lab;
 }
 

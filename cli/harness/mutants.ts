@@ -45,23 +45,41 @@ export function loadMutants(lab: LabSpec): Mutant[] {
 function mutantProblems(data: Partial<Omit<Mutant, 'slug'>>, hasRules: boolean): string[] {
   const problems: string[] = [];
   const known = ['$schema', 'description', 'rule', 'catches', 'collateral', 'edits'];
-  for (const key of Object.keys(data)) if (!known.includes(key)) problems.push(`unknown field "${key}" (known: ${known.slice(1).join(', ')})`);
-  if (typeof data.description !== 'string' || data.description.trim() === '') problems.push('needs "description": the bug, in one sentence');
-  if (!Array.isArray(data.edits) || data.edits.length === 0) problems.push('needs "edits": [{ "file", "find", "replace" }, …]');
-  else if (data.edits.some((e) => typeof e?.file !== 'string' || typeof e.find !== 'string' || e.find === '' || typeof e.replace !== 'string')) {
+  for (const key of Object.keys(data))
+    if (!known.includes(key)) problems.push(`unknown field "${key}" (known: ${known.slice(1).join(', ')})`);
+  if (typeof data.description !== 'string' || data.description.trim() === '')
+    problems.push('needs "description": the bug, in one sentence');
+  if (!Array.isArray(data.edits) || data.edits.length === 0)
+    problems.push('needs "edits": [{ "file", "find", "replace" }, …]');
+  else if (
+    data.edits.some(
+      (e) =>
+        typeof e?.file !== 'string' || typeof e.find !== 'string' || e.find === '' || typeof e.replace !== 'string',
+    )
+  ) {
     problems.push('each edit needs "file", a non-empty "find" and "replace" (strings)');
   }
   if (hasRules) {
-    if (typeof data.rule !== 'string' || data.rule === '') problems.push('needs "rule": the id of the one rule (lab.json "rules") it breaks');
-    if (data.catches !== undefined) problems.push('"catches" is not used in a lab with a rules table: the tests of the mutant\'s rule must catch it');
+    if (typeof data.rule !== 'string' || data.rule === '')
+      problems.push('needs "rule": the id of the one rule (lab.json "rules") it breaks');
+    if (data.catches !== undefined)
+      problems.push('"catches" is not used in a lab with a rules table: the tests of the mutant\'s rule must catch it');
   } else {
-    if (!Array.isArray(data.catches) || data.catches.length === 0) problems.push('needs "catches": the full names of the tests that must fail');
+    if (!Array.isArray(data.catches) || data.catches.length === 0)
+      problems.push('needs "catches": the full names of the tests that must fail');
     if (data.rule !== undefined) problems.push('"rule" needs a rules table in lab.json');
   }
   if (data.collateral !== undefined) {
     if (!hasRules) problems.push('"collateral" needs a rules table in lab.json');
-    else if (!Array.isArray(data.collateral) || data.collateral.some((c) => typeof c?.test !== 'string' || typeof c.reason !== 'string' || c.reason.trim().length < 20)) {
-      problems.push('"collateral" is a list of { "test": "full name", "reason": "why this cannot be avoided (a sentence)" }');
+    else if (
+      !Array.isArray(data.collateral) ||
+      data.collateral.some(
+        (c) => typeof c?.test !== 'string' || typeof c.reason !== 'string' || c.reason.trim().length < 20,
+      )
+    ) {
+      problems.push(
+        '"collateral" is a list of { "test": "full name", "reason": "why this cannot be avoided (a sentence)" }',
+      );
     }
   }
   return problems;
@@ -77,9 +95,14 @@ export function materializeMutant(lab: LabSpec, mutant: Mutant): string {
       const text = readFileSync(file, 'utf8');
       const count = text.split(edit.find).length - 1;
       if (count !== 1) {
-        throw new Error(`mutant ${lab.id}/${mutant.slug}: the text to replace occurs ${count} times in solution/${edit.file} (must be exactly once)`);
+        throw new Error(
+          `mutant ${lab.id}/${mutant.slug}: the text to replace occurs ${count} times in solution/${edit.file} (must be exactly once)`,
+        );
       }
-      writeFileSync(file, text.replace(edit.find, () => edit.replace));
+      writeFileSync(
+        file,
+        text.replace(edit.find, () => edit.replace),
+      );
     }
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,11 @@ import { createRequire } from 'node:module';
 
 /** Messages of the broker errors kafkajs retries by itself, from kafkajs's own table of Kafka protocol errors. */
 const retriable = new Set(
-  (createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as { errorCodes: { message: string; retriable: boolean }[] }).errorCodes
+  (
+    createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as {
+      errorCodes: { message: string; retriable: boolean }[];
+    }
+  ).errorCodes
     .filter((e) => e.retriable)
     .map((e) => e.message),
 );
@@ -15,7 +19,8 @@ const retriable = new Set(
 // kafkajs's default log line: {"level":"ERROR","timestamp":…,"logger":"kafkajs","message":"[Runner] …",…}. Matched
 // with a pattern, not JSON.parse, because failure excerpts cut long lines.
 const KAFKAJS_LINE = /^\{"level":"\w+",.*?"logger":"kafkajs","message":"((?:[^"\\]|\\.)*)"/;
-const GROUP_MEMBERSHIP = /^\[Runner\] (The group is rebalancing, re-joining|The coordinator is not aware of this member, re-joining the group)$/;
+const GROUP_MEMBERSHIP =
+  /^\[Runner\] (The group is rebalancing, re-joining|The coordinator is not aware of this member, re-joining the group)$/;
 const CRASH = /^\[Consumer\] Crash: KafkaJSNumberOfRetriesExceeded: (.*)$/;
 const RESTART = /^\[Consumer\] Restarting the consumer in \d+ms$/;
 const NODE_WARNING = /^\(node:\d+\) (\w+): /;
@@ -42,7 +47,10 @@ export class NoiseFilter {
       return true;
     }
     // The rest of a hidden warning: its second line, and Node's "(Use `node --trace-warnings ...`" after the first one.
-    if (after === 'warning' && (/^Timeout duration was set to \d+\.$/.test(line) || line.startsWith('(Use `node --trace-warnings'))) {
+    if (
+      after === 'warning' &&
+      (/^Timeout duration was set to \d+\.$/.test(line) || line.startsWith('(Use `node --trace-warnings'))
+    ) {
       this.#after = 'warning';
       return true;
     }
@@ -90,7 +98,10 @@ export function quietExcerpt(message: string): string {
  * A stream of app output for the screen: whole lines, chatter left off. A partial line is held until its newline, or
  * shown after `holdMs` (a prompt without a newline). `onFirstHidden` runs once, when the first line is left off.
  */
-export function displayStream(write: (text: string) => void, { onFirstHidden, holdMs = 200 }: { onFirstHidden?: () => void; holdMs?: number } = {}) {
+export function displayStream(
+  write: (text: string) => void,
+  { onFirstHidden, holdMs = 200 }: { onFirstHidden?: () => void; holdMs?: number } = {},
+) {
   const filter = new NoiseFilter();
   let partial = '';
   let timer: NodeJS.Timeout | undefined;

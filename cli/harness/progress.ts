@@ -28,7 +28,9 @@ export function saveProgress(result: SubmissionResult): void {
     score: result.score,
     maxScore: result.maxScore,
     checkedAt: new Date().toISOString(),
-    failing: result.tests.filter((t) => t.status === 'failed').map((t) => ({ name: t.name, hint: t.hint, message: t.message })),
+    failing: result.tests
+      .filter((t) => t.status === 'failed')
+      .map((t) => ({ name: t.name, hint: t.hint, message: t.message })),
   };
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);

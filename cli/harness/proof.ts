@@ -64,7 +64,10 @@ export async function proveLab(lab: LabSpec, { onStep, jobs = 1, only }: ProveOp
   let list = every;
   if (only?.length) {
     const unknown = only.filter((slug) => !list.some((m) => m.slug === slug));
-    if (unknown.length) throw new Error(`no mutant named ${unknown.join(', ')} in ${lab.id} (there are: ${list.map((m) => m.slug).join(', ')})`);
+    if (unknown.length)
+      throw new Error(
+        `no mutant named ${unknown.join(', ')} in ${lab.id} (there are: ${list.map((m) => m.slug).join(', ')})`,
+      );
     list = list.filter((m) => only.includes(m.slug));
   }
   // The rules table first: a test or mutant without its rule is found in seconds, before anything runs.
@@ -91,7 +94,11 @@ export async function proveLab(lab: LabSpec, { onStep, jobs = 1, only }: ProveOp
   };
   // The solution alone first (its time is the lab's grading figure, unloaded), then `jobs` workers on the rest.
   const first = await grade('solution')();
-  const tasks: (() => Promise<unknown>)[] = [async () => first, grade('starter'), ...list.map((m) => () => gradeMutant(m))];
+  const tasks: (() => Promise<unknown>)[] = [
+    async () => first,
+    grade('starter'),
+    ...list.map((m) => () => gradeMutant(m)),
+  ];
   const results: unknown[] = new Array(tasks.length);
   let next = 0;
   const worker = async () => {
@@ -107,8 +114,12 @@ export async function proveLab(lab: LabSpec, { onStep, jobs = 1, only }: ProveOp
 
   if (solution.maxScore === 0) problems.push('no graded tests were found');
   if (solution.score !== solution.maxScore) {
-    const failed = solution.tests.filter((t) => t.status === 'failed').map((t) => `"${t.name}": ${t.message?.split('\n')[0]}`);
-    problems.push(`solution scores ${solution.score}/${solution.maxScore}; failing: ${failed.join('; ')} ${solution.problems.join('; ')}`);
+    const failed = solution.tests
+      .filter((t) => t.status === 'failed')
+      .map((t) => `"${t.name}": ${t.message?.split('\n')[0]}`);
+    problems.push(
+      `solution scores ${solution.score}/${solution.maxScore}; failing: ${failed.join('; ')} ${solution.problems.join('; ')}`,
+    );
   }
   if (starter.score > STARTER_MAX_SHARE * starter.maxScore) {
     problems.push(`starter scores ${starter.score}/${starter.maxScore}, more than ${STARTER_MAX_SHARE * 100} %`);

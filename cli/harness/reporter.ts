@@ -39,7 +39,14 @@ export default class HarnessReporter implements Reporter {
     const errors = result.state === 'failed' ? (result.errors ?? []) : [];
     const message = result.state === 'failed' ? errors.map((e) => e.message).join('\n') : undefined;
     const summary = explainFailure(errors, test.meta().exchanges);
-    write({ kind: 'result', ...describeCase(test), state: result.state, message, summary, durationMs: test.diagnostic()?.duration });
+    write({
+      kind: 'result',
+      ...describeCase(test),
+      state: result.state,
+      message,
+      summary,
+      durationMs: test.diagnostic()?.duration,
+    });
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
@@ -51,7 +58,11 @@ export default class HarnessReporter implements Reporter {
         if (state !== 'skipped' && state !== 'pending') continue;
         if (state === 'skipped' && test.options.mode === 'skip') continue; // skipped on purpose by the author
         const reasons: TestFailure[] = [];
-        for (let at: TestCase['parent'] | undefined = test.parent; at; at = at.type === 'module' ? undefined : at.parent) {
+        for (
+          let at: TestCase['parent'] | undefined = test.parent;
+          at;
+          at = at.type === 'module' ? undefined : at.parent
+        ) {
           reasons.push(...at.errors());
         }
         const message = reasons.map((e) => e.message).join('\n') || 'the test did not run';

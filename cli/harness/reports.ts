@@ -20,7 +20,8 @@ export function gradescopeResults(result: SubmissionResult): object {
       max_score: t.points,
       status: t.status,
       // The sentence first (lab check's words), then the whole message.
-      output: t.status === 'failed' ? [t.summary, t.message, t.hint && `Hint: ${t.hint}`].filter(Boolean).join('\n\n') : '',
+      output:
+        t.status === 'failed' ? [t.summary, t.message, t.hint && `Hint: ${t.hint}`].filter(Boolean).join('\n\n') : '',
       // Hidden tests stay invisible to students until the instructor publishes grades.
       visibility: t.visibility === 'hidden' ? 'after_published' : 'visible',
       tags: [t.visibility, t.file],
@@ -34,7 +35,8 @@ export function gradescopeResults(result: SubmissionResult): object {
  * out of `max_score`.
  */
 export function classroomResult(result: SubmissionResult): object {
-  const status = result.maxScore > 0 && result.score === result.maxScore ? 'pass' : result.tests.length ? 'fail' : 'error';
+  const status =
+    result.maxScore > 0 && result.score === result.maxScore ? 'pass' : result.tests.length ? 'fail' : 'error';
   return {
     version: 1,
     status,
@@ -43,7 +45,10 @@ export function classroomResult(result: SubmissionResult): object {
       name: t.name,
       status: t.status === 'passed' ? 'pass' : 'fail',
       score: t.score,
-      message: t.status === 'passed' ? '' : [t.summary ?? t.message?.split('\n')[0], t.hint && `Hint: ${t.hint}`].filter(Boolean).join('\n'),
+      message:
+        t.status === 'passed'
+          ? ''
+          : [t.summary ?? t.message?.split('\n')[0], t.hint && `Hint: ${t.hint}`].filter(Boolean).join('\n'),
       line_no: 0,
       test_code: '',
       filename: t.file,
@@ -53,23 +58,35 @@ export function classroomResult(result: SubmissionResult): object {
 }
 
 export function junitXml(lab: LabSpec, results: SubmissionResult[]): string {
-  const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true });
+  const builder = new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    format: true,
+    suppressEmptyNode: true,
+  });
   const suite = (r: SubmissionResult) => ({
     '@_name': `${lab.id} — ${r.submission}`,
     '@_tests': r.tests.length,
     '@_failures': r.tests.filter((t) => t.status === 'failed').length,
     '@_time': (r.durationMs / 1000).toFixed(3),
-    properties: { property: [
-      { '@_name': 'score', '@_value': r.score },
-      { '@_name': 'max_score', '@_value': r.maxScore },
-      { '@_name': 'isolation', '@_value': r.isolation },
-    ] },
+    properties: {
+      property: [
+        { '@_name': 'score', '@_value': r.score },
+        { '@_name': 'max_score', '@_value': r.maxScore },
+        { '@_name': 'isolation', '@_value': r.isolation },
+      ],
+    },
     testcase: r.tests.map((t) => ({
       '@_name': t.name,
       '@_classname': `${r.submission}.${t.visibility}`,
       '@_time': (t.durationMs / 1000).toFixed(3),
       ...(t.status === 'failed'
-        ? { failure: { '@_message': (t.message ?? 'failed').split('\n')[0], '#text': [t.message, t.hint && `Hint: ${t.hint}`].filter(Boolean).join('\n') } }
+        ? {
+            failure: {
+              '@_message': (t.message ?? 'failed').split('\n')[0],
+              '#text': [t.message, t.hint && `Hint: ${t.hint}`].filter(Boolean).join('\n'),
+            },
+          }
         : {}),
     })),
     ...(r.problems.length ? { 'system-err': r.problems.join('\n') } : {}),
@@ -137,8 +154,12 @@ export function htmlReport(lab: LabSpec, results: SubmissionResult[]): string {
     .sort((a, b) => a.submission.localeCompare(b.submission))
     .map((r) => {
       const rows = r.tests
-        .map((t) => `<tr class="${t.status}"><td>${t.status === 'passed' ? '✓' : '✗'}</td><td>${escapeHtml(t.name)}</td><td>${t.visibility}</td>
-<td class="num">${t.score}/${t.points}</td><td>${t.summary ? `<b>${escapeHtml(t.summary.split('\n')[0]!)}</b>` : ''}<pre>${escapeHtml((t.message ?? '').slice(0, 2000))}</pre></td></tr>`)
+        .map(
+          (
+            t,
+          ) => `<tr class="${t.status}"><td>${t.status === 'passed' ? '✓' : '✗'}</td><td>${escapeHtml(t.name)}</td><td>${t.visibility}</td>
+<td class="num">${t.score}/${t.points}</td><td>${t.summary ? `<b>${escapeHtml(t.summary.split('\n')[0]!)}</b>` : ''}<pre>${escapeHtml((t.message ?? '').slice(0, 2000))}</pre></td></tr>`,
+        )
         .join('\n');
       const problems = r.problems.map((p) => `<p class="problem">${escapeHtml(p.slice(0, 2000))}</p>`).join('');
       return `<details><summary><b>${escapeHtml(r.submission)}</b> — ${r.score}/${r.maxScore}</summary>${problems}
@@ -207,14 +228,20 @@ export function readGrading(dir: string): GradingRecord {
   const file = join(dir, GRADING_FILE);
   if (!existsSync(file)) throw new Error(`${dir} holds no ${GRADING_FILE}: give the --out folder of a lab grade run`);
   const record = JSON.parse(readFileSync(file, 'utf8')) as GradingRecord;
-  if (typeof record.lab !== 'string' || !Array.isArray(record.results)) throw new Error(`${file} is not a grading record`);
+  if (typeof record.lab !== 'string' || !Array.isArray(record.results))
+    throw new Error(`${file} is not a grading record`);
   return record;
 }
 
 /** Submissions in the order every report lists them (the order of a class folder). */
 export const bySubmission = (a: SubmissionResult, b: SubmissionResult) => a.submission.localeCompare(b.submission);
 
-export function writeReports(out: string, lab: LabSpec, unordered: SubmissionResult[], { shard }: { shard?: string } = {}): string[] {
+export function writeReports(
+  out: string,
+  lab: LabSpec,
+  unordered: SubmissionResult[],
+  { shard }: { shard?: string } = {},
+): string[] {
   const results = [...unordered].sort(bySubmission);
   removeEarlierResults(join(out, 'submissions'));
   mkdirSync(join(out, 'submissions'), { recursive: true });
@@ -229,7 +256,10 @@ export function writeReports(out: string, lab: LabSpec, unordered: SubmissionRes
     ['junit.xml', junitXml(lab, results)],
     ['gradebook.csv', gradebookCsv(results)],
     ['report.html', htmlReport(lab, results)],
-    [GRADING_FILE, `${JSON.stringify({ lab: lab.id, ...(shard ? { shard } : {}), results } satisfies GradingRecord, null, 1)}\n`],
+    [
+      GRADING_FILE,
+      `${JSON.stringify({ lab: lab.id, ...(shard ? { shard } : {}), results } satisfies GradingRecord, null, 1)}\n`,
+    ],
   ];
   for (const [name, content] of files) {
     writeFileSync(join(out, name), content);

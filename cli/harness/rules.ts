@@ -22,7 +22,10 @@ const collectScript = join(import.meta.dirname, 'collect.ts');
 
 /** The lab's graded tests, public and hidden, collected by Vitest in a child process (~1–2 s; no app is started). */
 export async function collectGradedTests(lab: LabSpec): Promise<GradedTest[]> {
-  const child = spawn(process.execPath, [collectScript, lab.dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  const child = spawn(process.execPath, [collectScript, lab.dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
@@ -32,7 +35,8 @@ export async function collectGradedTests(lab: LabSpec): Promise<GradedTest[]> {
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   clearTimeout(timer);
   const line = out.split('\n').find((l) => l.startsWith('@@collected '));
-  if (!line) throw new Error(`collecting the tests of ${lab.id} failed (exit code ${code}):\n${err || out.slice(-2000)}`);
+  if (!line)
+    throw new Error(`collecting the tests of ${lab.id} failed (exit code ${code}):\n${err || out.slice(-2000)}`);
   const { tests, errors } = JSON.parse(line.slice('@@collected '.length)) as { tests: GradedTest[]; errors: string[] };
   if (errors.length) throw new Error(`collecting the tests of ${lab.id} failed:\n${errors.join('\n')}`);
   return tests;
@@ -50,7 +54,8 @@ export function checkRulesTable(lab: Pick<LabSpec, 'rules'>, tests: GradedTest[]
   const names = new Map<string, number>();
   for (const t of tests) names.set(t.name, (names.get(t.name) ?? 0) + 1);
   const twice = [...names].filter(([, n]) => n > 1).map(([name]) => name);
-  if (twice.length) problems.push(`test names must be unique (they are the grading keys): ${list(twice)} appear more than once`);
+  if (twice.length)
+    problems.push(`test names must be unique (they are the grading keys): ${list(twice)} appear more than once`);
   if (!lab.rules) {
     const named = tests.filter((t) => t.rule !== undefined).map((t) => t.name);
     if (named.length) problems.push(`tests name a rule but lab.json has no "rules": ${list(named)}`);
@@ -58,17 +63,20 @@ export function checkRulesTable(lab: Pick<LabSpec, 'rules'>, tests: GradedTest[]
   }
   const rules = new Map(lab.rules.map((r) => [r.id, r]));
   const unruled = tests.filter((t) => t.rule === undefined).map((t) => t.name);
-  if (unruled.length) problems.push(`every graded test names its rule (graded(name, { rule: "…", … })); these do not: ${list(unruled)}`);
+  if (unruled.length)
+    problems.push(`every graded test names its rule (graded(name, { rule: "…", … })); these do not: ${list(unruled)}`);
   for (const t of tests) {
     if (t.rule === undefined) continue;
     const rule = rules.get(t.rule);
     if (!rule) problems.push(`test "${t.name}" names rule "${t.rule}", which lab.json does not declare`);
-    else if (rule.notGraded) problems.push(`test "${t.name}" grades rule "${t.rule}", which lab.json marks as not graded`);
+    else if (rule.notGraded)
+      problems.push(`test "${t.name}" grades rule "${t.rule}", which lab.json marks as not graded`);
   }
   for (const m of mutants) {
     const rule = m.rule === undefined ? undefined : rules.get(m.rule);
     if (!rule) problems.push(`mutant ${m.slug} names rule "${m.rule}", which lab.json does not declare`);
-    else if (rule.notGraded) problems.push(`mutant ${m.slug} breaks rule "${m.rule}", which is not graded: no test can catch it`);
+    else if (rule.notGraded)
+      problems.push(`mutant ${m.slug} breaks rule "${m.rule}", which is not graded: no test can catch it`);
   }
   for (const rule of lab.rules) {
     if (rule.notGraded) continue;
@@ -93,13 +101,19 @@ export interface MutantJudgement {
  * no test of any other rule (fair: one mistake costs one rule's points), except the tests its `collateral` lists,
  * each with the reason it cannot be avoided.
  */
-export function judgeMutant(mutant: Mutant, result: Pick<SubmissionResult, 'tests' | 'problems'>, tests: GradedTest[]): MutantJudgement {
+export function judgeMutant(
+  mutant: Mutant,
+  result: Pick<SubmissionResult, 'tests' | 'problems'>,
+  tests: GradedTest[],
+): MutantJudgement {
   const ruleOf = new Map(tests.map((t) => [t.name, t.rule ?? '(none)']));
   const failed = result.tests.filter((t) => t.status === 'failed');
   const caughtBy = failed.filter((t) => ruleOf.get(t.name) === mutant.rule).map((t) => t.name);
   const excused = new Set((mutant.collateral ?? []).map((c) => c.test));
   const others = failed.filter((t) => ruleOf.get(t.name) !== mutant.rule);
-  const unfair = others.filter((t) => !excused.has(t.name)).map((t) => ({ test: t.name, rule: ruleOf.get(t.name) ?? '(unknown)' }));
+  const unfair = others
+    .filter((t) => !excused.has(t.name))
+    .map((t) => ({ test: t.name, rule: ruleOf.get(t.name) ?? '(unknown)' }));
   const problems: string[] = [];
   const tag = `mutant ${mutant.slug} (rule "${mutant.rule}")`;
   for (const p of result.problems) problems.push(`${tag}: the run had a problem: ${p.split('\n')[0]}`);
@@ -118,8 +132,10 @@ export function judgeMutant(mutant: Mutant, result: Pick<SubmissionResult, 'test
   for (const c of mutant.collateral ?? []) {
     const outcome = result.tests.find((t) => t.name === c.test);
     if (!outcome) problems.push(`${tag}: its collateral names a test that does not exist: "${c.test}"`);
-    else if (outcome.status === 'passed') problems.push(`${tag}: its collateral lists "${c.test}", which passes: remove it`);
-    else if (ruleOf.get(c.test) === mutant.rule) problems.push(`${tag}: its collateral lists "${c.test}", a test of its own rule: remove it`);
+    else if (outcome.status === 'passed')
+      problems.push(`${tag}: its collateral lists "${c.test}", which passes: remove it`);
+    else if (ruleOf.get(c.test) === mutant.rule)
+      problems.push(`${tag}: its collateral lists "${c.test}", a test of its own rule: remove it`);
   }
   return { caught: caughtBy.length > 0, caughtBy, unfair, problems };
 }
@@ -131,16 +147,21 @@ export const GRADED_END = '<!-- graded:end -->';
 
 const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 /** Test names are plain text, not Markdown: nothing in them may turn into HTML. */
-const plain = (s: string) => cell(s).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('*', '\\*').replaceAll('_', '\\_');
+const plain = (s: string) =>
+  cell(s).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('*', '\\*').replaceAll('_', '\\_');
 
 /** The generated part of "What is graded": one row per rule, with its points and the tests that check it. */
 export function renderGradedSection(lab: { id: string; rules: LabRule[] }, tests: GradedTest[]): string {
   const rows = lab.rules.map((rule) => {
     if (rule.notGraded) return `| **${rule.id}** — ${cell(rule.says)} | not graded | ${cell(rule.notGraded)} |`;
     // Public tests first (the ones a student meets), each group in the order the files declare them.
-    const mine = [...tests.filter((t) => t.rule === rule.id)].sort((a, b) => Number(a.visibility === 'hidden') - Number(b.visibility === 'hidden'));
+    const mine = [...tests.filter((t) => t.rule === rule.id)].sort(
+      (a, b) => Number(a.visibility === 'hidden') - Number(b.visibility === 'hidden'),
+    );
     const points = mine.reduce((sum, t) => sum + t.points, 0);
-    const checks = mine.map((t) => `${plain(t.name)} (${t.points}${t.visibility === 'hidden' ? ', hidden' : ''})`).join('<br>');
+    const checks = mine
+      .map((t) => `${plain(t.name)} (${t.points}${t.visibility === 'hidden' ? ', hidden' : ''})`)
+      .join('<br>');
     return `| **${rule.id}** — ${cell(rule.says)} | ${points} | ${checks} |`;
   });
   const sum = (v?: Visibility) => tests.filter((t) => !v || t.visibility === v).reduce((s, t) => s + t.points, 0);
@@ -172,7 +193,13 @@ export function readmeProblems(lab: LabSpec, tests: GradedTest[]): string[] {
   const file = join(lab.dir, 'README.md');
   const readme = readFileSync(file, 'utf8');
   const updated = withGradedSection(readme, renderGradedSection({ id: lab.id, rules: lab.rules }, tests));
-  if (updated === undefined) return [`README.md has no generated "What is graded" section: put <!-- graded:begin --> and <!-- graded:end --> under the heading, then run: npm run lab -- rules ${lab.id.slice(0, 2)} --write`];
-  if (updated !== readme) return [`README.md's "What is graded" section is out of date with lab.json and the tests: run npm run lab -- rules ${lab.id.slice(0, 2)} --write`];
+  if (updated === undefined)
+    return [
+      `README.md has no generated "What is graded" section: put <!-- graded:begin --> and <!-- graded:end --> under the heading, then run: npm run lab -- rules ${lab.id.slice(0, 2)} --write`,
+    ];
+  if (updated !== readme)
+    return [
+      `README.md's "What is graded" section is out of date with lab.json and the tests: run npm run lab -- rules ${lab.id.slice(0, 2)} --write`,
+    ];
   return [];
 }

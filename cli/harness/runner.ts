@@ -7,7 +7,16 @@ import { repoRoot } from '../paths.ts';
 import { signalGroup } from '../services/processes.ts';
 import { openBrokerScope, type BrokerScope } from './broker-scope.ts';
 import type { ReporterLine } from './reporter.ts';
-import { chooseLayers, describeIsolation, folderBytes, prepareSandbox, privateFolder, removeSandbox, type IsolationMode, type SandboxSpec } from './sandbox/index.ts';
+import {
+  chooseLayers,
+  describeIsolation,
+  folderBytes,
+  prepareSandbox,
+  privateFolder,
+  removeSandbox,
+  type IsolationMode,
+  type SandboxSpec,
+} from './sandbox/index.ts';
 import { killMarked } from './target.ts';
 import type { LabSpec, SubmissionResult, TestOutcome, Visibility } from './types.ts';
 
@@ -59,8 +68,12 @@ export async function runLab(options: RunOptions): Promise<SubmissionResult> {
     const isolation = [describeIsolation(layers), ...brokers.isolation].join('; ');
     let targetDir = join(workDir, 'missing');
     if (existsSync(options.targetDir)) {
-      if (folderBytes(options.targetDir, MAX_TARGET_BYTES, (n) => n === 'node_modules' || n === '.git') > MAX_TARGET_BYTES) {
-        problems.push(`the submission is larger than ${MAX_TARGET_BYTES / 1024 / 1024} MB (without node_modules); it was not run`);
+      if (
+        folderBytes(options.targetDir, MAX_TARGET_BYTES, (n) => n === 'node_modules' || n === '.git') > MAX_TARGET_BYTES
+      ) {
+        problems.push(
+          `the submission is larger than ${MAX_TARGET_BYTES / 1024 / 1024} MB (without node_modules); it was not run`,
+        );
       } else {
         const prepared = prepareSandbox(options.targetDir, {
           layers,
@@ -92,12 +105,22 @@ export async function runLab(options: RunOptions): Promise<SubmissionResult> {
       },
       timeoutMs: lab.limits.totalMs,
     });
-    if (timedOut) problems.push(`the run hit its time limit of ${Math.round(lab.limits.totalMs / 1000)} s and was stopped`);
+    if (timedOut)
+      problems.push(`the run hit its time limit of ${Math.round(lab.limits.totalMs / 1000)} s and was stopped`);
     const tests = collectOutcomes(resultsFile, lab, timedOut);
     if (tests.length === 0) problems.push(`no test results (the test run failed to start):\n${output.slice(-2000)}`);
     const score = tests.reduce((sum, t) => sum + t.score, 0);
     const maxScore = tests.reduce((sum, t) => sum + t.points, 0);
-    return { submission: name, lab: lab.id, score, maxScore, tests, problems, durationMs: Date.now() - started, isolation };
+    return {
+      submission: name,
+      lab: lab.id,
+      score,
+      maxScore,
+      tests,
+      problems,
+      durationMs: Date.now() - started,
+      isolation,
+    };
   } finally {
     killMarked(runId);
     rmSync(workDir, { recursive: true, force: true });
@@ -150,7 +173,13 @@ function collectOutcomes(file: string, lab: LabSpec, timedOut: boolean): TestOut
   return [...byId.values()].sort((a, b) => (a.visibility === b.visibility ? 0 : a.visibility === 'public' ? -1 : 1));
 }
 
-async function runVitest({ env, timeoutMs }: { env: Record<string, string>; timeoutMs: number }): Promise<{ timedOut: boolean; output: string }> {
+async function runVitest({
+  env,
+  timeoutMs,
+}: {
+  env: Record<string, string>;
+  timeoutMs: number;
+}): Promise<{ timedOut: boolean; output: string }> {
   const child = spawn(process.execPath, [vitestBin, 'run', '--config', labConfig], {
     cwd: repoRoot,
     detached: true,

@@ -22,10 +22,13 @@ export function reason(test: TestOutcome): string {
  */
 export function failureLines(test: TestOutcome, { verbose = false, width = 160 } = {}): string[] {
   const message = test.message ?? '';
-  if (verbose) return [...(test.summary ? [...test.summary.split('\n'), 'the whole message:'] : []), ...message.split('\n')];
+  if (verbose)
+    return [...(test.summary ? [...test.summary.split('\n'), 'the whole message:'] : []), ...message.split('\n')];
   const lines = quietExcerpt(message).split('\n');
   const excerpt = lines.filter((l) => l.startsWith(EXCERPT));
-  const head = test.summary ? test.summary.split('\n') : lines.filter((l) => l.trim() && !l.startsWith(EXCERPT)).slice(0, 4);
+  const head = test.summary
+    ? test.summary.split('\n')
+    : lines.filter((l) => l.trim() && !l.startsWith(EXCERPT)).slice(0, 4);
   if (excerpt.length && test.summary) head.push('its last output:');
   return [...head, ...excerpt].map((l) => cut(l, width));
 }
@@ -41,7 +44,10 @@ export interface GradeTableOptions {
  * `lab grade`'s summary: one row per submission with its whole name (wrapped, never cut), score, failed tests, time,
  * and one line per submission problem and per distinct reason a test failed (how many tests, when more than one).
  */
-export function gradeTable(results: SubmissionResult[], { columns = process.stdout.columns || 120, maxReasons = 6 }: GradeTableOptions = {}): string {
+export function gradeTable(
+  results: SubmissionResult[],
+  { columns = process.stdout.columns || 120, maxReasons = 6 }: GradeTableOptions = {},
+): string {
   const nameWidth = Math.min(32, Math.max(12, ...results.map((r) => r.submission.length + 2)));
   const fixed = [nameWidth, 9, 6, 8, 8];
   const whyWidth = Math.max(30, columns - fixed.reduce((a, b) => a + b, 0) - fixed.length - 2);
@@ -55,7 +61,10 @@ export function gradeTable(results: SubmissionResult[], { columns = process.stdo
   for (const r of results) {
     const failed = r.tests.filter((t) => t.status === 'failed');
     const why = [...r.problems.map((p) => p.split('\n')[0]!.replace(/:$/, '')), ...counted(failed.map(reason))];
-    const shown = why.length > maxReasons ? [...why.slice(0, maxReasons - 1), `… ${why.length - maxReasons + 1} more in report.html`] : why;
+    const shown =
+      why.length > maxReasons
+        ? [...why.slice(0, maxReasons - 1), `… ${why.length - maxReasons + 1} more in report.html`]
+        : why;
     table.push([
       r.submission,
       `${r.score}/${r.maxScore}`,

@@ -79,7 +79,9 @@ export class AppProcess {
     const base = Object.fromEntries(BASE_ENV_KEYS.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
     const { sandbox } = this.options;
     const nodeArgs = ['--max-old-space-size=512'];
-    const command = sandbox ? sandboxedCommand(sandbox, entryPath, nodeArgs) : { file: process.execPath, args: [...nodeArgs, entryPath] };
+    const command = sandbox
+      ? sandboxedCommand(sandbox, entryPath, nodeArgs)
+      : { file: process.execPath, args: [...nodeArgs, entryPath] };
     // In a sandbox, HOME and TMPDIR are its scratch folder: the only place it may write. Its port is registered as a
     // graded app's, so that no other sandboxed app may connect to it (see appPortsDir).
     const own = sandbox ? { HOME: sandbox.scratchDir, TMPDIR: sandbox.scratchDir, LAB_APP_PORTS: appPortsDir() } : {};
@@ -115,7 +117,9 @@ export class AppProcess {
       if (this.#bytes > this.options.outputBytes) {
         this.#overLimit = true;
         this.#chunks.push(chunk.subarray(0, Math.max(0, this.options.outputBytes - (this.#bytes - chunk.length))));
-        this.#chunks.push(Buffer.from(`\n[harness] output limit of ${this.options.outputBytes} bytes exceeded: the app was stopped\n`));
+        this.#chunks.push(
+          Buffer.from(`\n[harness] output limit of ${this.options.outputBytes} bytes exceeded: the app was stopped\n`),
+        );
         this.kill('SIGKILL');
         return;
       }
@@ -140,7 +144,11 @@ export class AppProcess {
       if (this.#exit) return clearInterval(timer);
       if (folderBytes(sandbox.scratchDir, sandbox.scratchBytes) > sandbox.scratchBytes) {
         clearInterval(timer);
-        this.#chunks.push(Buffer.from(`\n[harness] the app wrote more than ${sandbox.scratchBytes} bytes into its scratch folder: it was stopped\n`));
+        this.#chunks.push(
+          Buffer.from(
+            `\n[harness] the app wrote more than ${sandbox.scratchBytes} bytes into its scratch folder: it was stopped\n`,
+          ),
+        );
         this.kill('SIGKILL');
       }
     }, 250);
@@ -172,10 +180,15 @@ export class AppProcess {
     const { ready, startMs, port } = this.options;
     const deadline = Date.now() + startMs;
     while (Date.now() < deadline) {
-      if (this.#overLimit) throw new AppStartError(`the app printed more than ${this.options.outputBytes} bytes before it was ready, so it was stopped`);
+      if (this.#overLimit)
+        throw new AppStartError(
+          `the app printed more than ${this.options.outputBytes} bytes before it was ready, so it was stopped`,
+        );
       if (this.#exit) {
         const how = this.#exit.signal ? `was killed by ${this.#exit.signal}` : `exited with code ${this.#exit.code}`;
-        const error = new AppStartError(`the app ${how} before it was ready.${sandboxRefusal(this.output())} Its last output:\n${this.outputTail()}`);
+        const error = new AppStartError(
+          `the app ${how} before it was ready.${sandboxRefusal(this.output())} Its last output:\n${this.outputTail()}`,
+        );
         error.portTaken = this.output().includes('EADDRINUSE') && this.output().includes(`:${port}`);
         throw error;
       }
@@ -193,11 +206,14 @@ export class AppProcess {
       await new Promise((r) => setTimeout(r, 100));
     }
     const listening = this.#child?.pid ? listeningPorts(this.#child.pid).filter((p) => p !== port) : [];
-    const what = 'log' in ready ? `did not print "${ready.log}"` : `did not answer GET ${ready.http} with 2xx on port ${port}`;
+    const what =
+      'log' in ready ? `did not print "${ready.log}"` : `did not answer GET ${ready.http} with 2xx on port ${port}`;
     const wrongPort = listening.length
       ? ` It listens on port ${listening.join(', ')} instead: read the port from the PORT environment variable.`
       : '';
-    throw new AppStartError(`the app ${what} within ${Math.round(startMs / 1000)} s.${wrongPort} Its last output:\n${this.outputTail()}`);
+    throw new AppStartError(
+      `the app ${what} within ${Math.round(startMs / 1000)} s.${wrongPort} Its last output:\n${this.outputTail()}`,
+    );
   }
 
   /** Signal the whole process group at once (SIGKILL = a crash, for tests that check recovery). */
@@ -225,7 +241,8 @@ export function sandboxRefusal(output: string): string {
   if (!output.includes('ERR_ACCESS_DENIED')) return '';
   const permission = /permission: '(\w+)'/.exec(output)?.[1];
   const resource = /resource: '([^']*)'/.exec(output)?.[1];
-  const what = [permission && `${permission} access`, resource && `to ${resource}`].filter(Boolean).join(' ') || 'an operation';
+  const what =
+    [permission && `${permission} access`, resource && `to ${resource}`].filter(Boolean).join(' ') || 'an operation';
   return (
     ` The grading sandbox refused it ${what} (ERR_ACCESS_DENIED): a lab app may read its own files and node_modules,` +
     ' write only in $TMPDIR, and start no processes or workers unless the lab allows it.'

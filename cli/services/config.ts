@@ -68,7 +68,10 @@ export function amqpUrl(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function kafkaBrokers(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+  return (env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 }
 
 /** host/port a service's clients connect to (from the same env as its URL). */

@@ -13,14 +13,19 @@ export async function composeUp(name: ServiceName, timeoutMs: number): Promise<v
     timeout: timeoutMs,
   });
   if (result.exitCode !== 0) {
-    throw new Error(`docker compose up ${svc} failed${result.timedOut ? ' (timed out)' : ''}:\n${String(result.all ?? '').trim()}`);
+    throw new Error(
+      `docker compose up ${svc} failed${result.timedOut ? ' (timed out)' : ''}:\n${String(result.all ?? '').trim()}`,
+    );
   }
 }
 
 /** True when the compose project has this service's container running. */
 export async function composeRunning(name: ServiceName): Promise<boolean> {
   const svc = SERVICES[name].composeService;
-  const result = await execa('docker', ['compose', '-f', composeFile, 'ps', '-q', svc], { reject: false, timeout: 10_000 });
+  const result = await execa('docker', ['compose', '-f', composeFile, 'ps', '-q', svc], {
+    reject: false,
+    timeout: 10_000,
+  });
   return result.exitCode === 0 && String(result.stdout).trim() !== '';
 }
 

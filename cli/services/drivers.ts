@@ -72,7 +72,9 @@ export async function probeService(name: ServiceName, timeoutMs = 3000): Promise
     return {
       ready: false,
       portBusy,
-      detail: portBusy ? `port ${port} is open but did not answer as ${name}: ${reason}` : `nothing listens on ${host}:${port}`,
+      detail: portBusy
+        ? `port ${port} is open but did not answer as ${name}: ${reason}`
+        : `nothing listens on ${host}:${port}`,
     };
   }
 }

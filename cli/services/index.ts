@@ -54,7 +54,10 @@ export interface UpOptions {
 }
 
 /** Make one broker reachable, by the rule in strategy.ts. Throws ServiceError with what to do. */
-export async function serviceUp(name: ServiceName, { timeoutMs = 90_000, log = () => {} }: UpOptions = {}): Promise<UpReport> {
+export async function serviceUp(
+  name: ServiceName,
+  { timeoutMs = 90_000, log = () => {} }: UpOptions = {},
+): Promise<UpReport> {
   const started = Date.now();
   const situation = await situationOf(name);
   const plan = planFor(situation);
@@ -62,7 +65,12 @@ export async function serviceUp(name: ServiceName, { timeoutMs = 90_000, log = (
   const { host, port } = endpointOf(name);
   switch (plan.action) {
     case 'use-running':
-      return { service: name, via: 'already-running', detail: `${title} already answers at ${host}:${port}`, ms: Date.now() - started };
+      return {
+        service: name,
+        via: 'already-running',
+        detail: `${title} already answers at ${host}:${port}`,
+        ms: Date.now() - started,
+      };
     case 'port-conflict':
     case 'unavailable':
       throw new ServiceError(name, plan.message);
@@ -73,7 +81,12 @@ export async function serviceUp(name: ServiceName, { timeoutMs = 90_000, log = (
       } catch (error) {
         throw new ServiceError(name, (error as Error).message);
       }
-      return { service: name, via: 'docker', detail: `${title} started in Docker at ${host}:${port}`, ms: Date.now() - started };
+      return {
+        service: name,
+        via: 'docker',
+        detail: `${title} started in Docker at ${host}:${port}`,
+        ms: Date.now() - started,
+      };
     case 'local':
       try {
         const how = await DRIVERS[name].startLocal({ timeoutMs, log });

@@ -1,6 +1,16 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { KAFKA_VERSION, cacheDir, endpointOf, stateDir } from './config.ts';
@@ -47,7 +57,10 @@ export function jarsCached(layout = kafkaLayout()): boolean {
 }
 
 /** Fetch Kafka and its dependencies from Maven Central once; later calls reuse the cache. */
-export async function ensureKafkaJars(layout = kafkaLayout(), log: (line: string) => void = () => {}): Promise<{ fetched: boolean }> {
+export async function ensureKafkaJars(
+  layout = kafkaLayout(),
+  log: (line: string) => void = () => {},
+): Promise<{ fetched: boolean }> {
   if (jarsCached(layout)) return { fetched: false };
   const work = `${layout.libs}.partial`;
   rmSync(work, { recursive: true, force: true });
@@ -62,7 +75,9 @@ export async function ensureKafkaJars(layout = kafkaLayout(), log: (line: string
   );
   if (result.exitCode !== 0) {
     rmSync(work, { recursive: true, force: true });
-    throw new Error(`Maven could not fetch the Kafka jars (exit ${result.exitCode}):\n${tail(String(result.all ?? ''), 15)}`);
+    throw new Error(
+      `Maven could not fetch the Kafka jars (exit ${result.exitCode}):\n${tail(String(result.all ?? ''), 15)}`,
+    );
   }
   rmSync(pom);
   writeFileSync(join(work, '.complete'), new Date().toISOString());
@@ -117,14 +132,20 @@ export interface StartOptions {
 }
 
 /** Start a single-node KRaft broker with `java`, wait for a real metadata answer, keep pid + log. */
-export async function startLocalKafka({ timeoutMs = 60_000, log = () => {}, heap = '512m' }: StartOptions = {}): Promise<{ pid: number; fetched: boolean }> {
+export async function startLocalKafka({
+  timeoutMs = 60_000,
+  log = () => {},
+  heap = '512m',
+}: StartOptions = {}): Promise<{ pid: number; fetched: boolean }> {
   const layout = kafkaLayout();
   const { port } = endpointOf('kafka');
   const controllerPort = port + 1;
   const missing = await kafkaLocalMissing(layout);
   if (missing) throw new Error(`cannot start Kafka locally: ${missing} not found on PATH`);
   if (await portInUse(controllerPort)) {
-    throw new Error(`port ${controllerPort} (the Kafka controller port) is taken by another process; free it and try again`);
+    throw new Error(
+      `port ${controllerPort} (the Kafka controller port) is taken by another process; free it and try again`,
+    );
   }
   const { fetched } = await ensureKafkaJars(layout, log);
 
@@ -136,11 +157,24 @@ export async function startLocalKafka({ timeoutMs = 60_000, log = () => {}, heap
   const log4j = `-Dlog4j.configuration=file:${join(here, 'kafka', 'log4j.properties')}`;
   const format = await execa(
     'java',
-    [log4j, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', layout.config, '--ignore-formatted'],
+    [
+      log4j,
+      '-cp',
+      classpath,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      layout.config,
+      '--ignore-formatted',
+    ],
     { reject: false, all: true, timeout: 60_000 },
   );
   if (format.exitCode !== 0) {
-    throw new Error(`formatting Kafka storage failed (exit ${format.exitCode}):\n${tail(String(format.all ?? ''), 15)}`);
+    throw new Error(
+      `formatting Kafka storage failed (exit ${format.exitCode}):\n${tail(String(format.all ?? ''), 15)}`,
+    );
   }
 
   log(`starting Kafka ${KAFKA_VERSION} (KRaft, 127.0.0.1:${port}); log: ${layout.logFile}`);
@@ -148,7 +182,17 @@ export async function startLocalKafka({ timeoutMs = 60_000, log = () => {}, heap
   // Detached: its own process group that outlives this command; `services down` stops it by pid.
   const child = spawn(
     'java',
-    [`-Xms128m`, `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', log4j, '-cp', classpath, 'kafka.Kafka', layout.config],
+    [
+      `-Xms128m`,
+      `-Xmx${heap}`,
+      '-XX:+UseG1GC',
+      '-Djava.awt.headless=true',
+      log4j,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      layout.config,
+    ],
     { detached: true, stdio: ['ignore', out, out] },
   );
   closeSync(out);
@@ -161,13 +205,16 @@ export async function startLocalKafka({ timeoutMs = 60_000, log = () => {}, heap
     await waitUntil(() => probeKafka(undefined, 2000), {
       timeoutMs,
       intervalMs: 500,
-      giveUp: () => (isAlive(pid) ? undefined : `Kafka exited during start-up. Last lines of ${layout.logFile}:\n${logTail(layout)}`),
+      giveUp: () =>
+        isAlive(pid) ? undefined : `Kafka exited during start-up. Last lines of ${layout.logFile}:\n${logTail(layout)}`,
     });
   } catch (error) {
     await stopGroup(pid, 5000);
     rmSync(layout.pidFile, { force: true });
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Kafka did not become ready: ${reason}\nThe broker process was stopped. Full log: ${layout.logFile}`);
+    throw new Error(
+      `Kafka did not become ready: ${reason}\nThe broker process was stopped. Full log: ${layout.logFile}`,
+    );
   }
   return { pid, fetched };
 }
@@ -191,5 +238,10 @@ export function logTail(layout = kafkaLayout(), lines = 15): string {
 }
 
 function tail(text: string, lines: number): string {
-  return text.trimEnd().split('\n').slice(-lines).map((l) => `    ${l}`).join('\n');
+  return text
+    .trimEnd()
+    .split('\n')
+    .slice(-lines)
+    .map((l) => `    ${l}`)
+    .join('\n');
 }

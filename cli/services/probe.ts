@@ -47,7 +47,10 @@ export async function probeRabbitMQ(url = amqpUrl(), timeoutMs = 3000): Promise<
 }
 
 /** A real Kafka metadata request (describeCluster), not just an open port. */
-export async function probeKafka(brokers = kafkaBrokers(), timeoutMs = 3000): Promise<{ brokers: number; controller: number | null }> {
+export async function probeKafka(
+  brokers = kafkaBrokers(),
+  timeoutMs = 3000,
+): Promise<{ brokers: number; controller: number | null }> {
   const kafka = new Kafka({
     clientId: 'lab-probe',
     brokers,
@@ -69,7 +72,11 @@ export async function probeKafka(brokers = kafkaBrokers(), timeoutMs = 3000): Pr
 /** Poll `check` until it resolves, `giveUp` says stop, or the deadline passes. */
 export async function waitUntil(
   check: () => Promise<unknown>,
-  { timeoutMs, intervalMs = 500, giveUp }: { timeoutMs: number; intervalMs?: number; giveUp?: () => string | undefined },
+  {
+    timeoutMs,
+    intervalMs = 500,
+    giveUp,
+  }: { timeoutMs: number; intervalMs?: number; giveUp?: () => string | undefined },
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

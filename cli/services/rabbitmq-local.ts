@@ -26,7 +26,9 @@ export async function startLocalRabbitMQ({ timeoutMs = 60_000, log = (_: string)
     await waitUntil(() => probeRabbitMQ(undefined, 2000), { timeoutMs, intervalMs: 1000 });
   } catch (error) {
     await stopLocalRabbitMQ();
-    throw new Error(`RabbitMQ did not become ready: ${(error as Error).message}. It was stopped again; see its logs (rabbitmq-diagnostics log_location).`);
+    throw new Error(
+      `RabbitMQ did not become ready: ${(error as Error).message}. It was stopped again; see its logs (rabbitmq-diagnostics log_location).`,
+    );
   }
 }
 

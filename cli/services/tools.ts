@@ -12,7 +12,10 @@ export async function firstLine(file: string, args: string[], timeoutMs = 5000):
   if (result.exitCode !== 0 || result.failed) return undefined;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the colour codes this strips
   const text = String(result.all ?? '').replace(/\x1b\[[0-9;]*m/g, '');
-  return text.split('\n').find((line) => line.trim())?.trim();
+  return text
+    .split('\n')
+    .find((line) => line.trim())
+    ?.trim();
 }
 
 export async function onPath(command: string): Promise<boolean> {

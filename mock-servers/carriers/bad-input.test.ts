@@ -23,7 +23,13 @@ const XML_BODIES: (string | Uint8Array<ArrayBuffer>)[] = [
   Uint8Array.from([0x3c, 0xff, 0xfe, 0x00, 0x3e, 0xc3, 0x28]),
   '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>&unknown;</soap:Body></soap:Envelope>',
 ];
-const XML_TYPES = ['application/soap+xml; charset=utf-8', 'application/soap+xml', 'text/xml', 'application/json', undefined];
+const XML_TYPES = [
+  'application/soap+xml; charset=utf-8',
+  'application/soap+xml',
+  'text/xml',
+  'application/json',
+  undefined,
+];
 const QUERIES = [
   '',
   '?trackingNumber',
@@ -47,7 +53,12 @@ describe('bad input never breaks the carriers mock', () => {
   afterAll(() => server.close());
 
   it('answers hundreds of malformed requests in each area’s own error shape, never a 5xx', async () => {
-    const requests: { method: string; path: string; headers: Record<string, string>; body?: string | Uint8Array<ArrayBuffer> }[] = [];
+    const requests: {
+      method: string;
+      path: string;
+      headers: Record<string, string>;
+      body?: string | Uint8Array<ArrayBuffer>;
+    }[] = [];
     for (const query of QUERIES) {
       for (const key of KEYS) {
         // Header values must be ByteStrings for fetch; send the non-Latin-1 key percent-encoded as a client library would.
@@ -77,8 +88,14 @@ describe('bad input never breaks the carriers mock', () => {
     const failures: string[] = [];
     for (const r of requests) {
       // With the control token, so the control routes' own input checks are what answers.
-      const headers = r.path.startsWith('/_control') ? { ...r.headers, [CONTROL_TOKEN_HEADER]: server.controlToken } : r.headers;
-      const res = await fetch(`${server.url}${r.path}`, { method: r.method, headers, ...(r.body === undefined ? {} : { body: r.body }) });
+      const headers = r.path.startsWith('/_control')
+        ? { ...r.headers, [CONTROL_TOKEN_HEADER]: server.controlToken }
+        : r.headers;
+      const res = await fetch(`${server.url}${r.path}`, {
+        method: r.method,
+        headers,
+        ...(r.body === undefined ? {} : { body: r.body }),
+      });
       const text = await res.text();
       const type = res.headers.get('content-type') ?? '';
       const label = `${r.method} ${r.path.slice(0, 60)} [${r.headers['content-type'] ?? ''}] → ${res.status} ${text.slice(0, 100)}`;
@@ -86,13 +103,20 @@ describe('bad input never breaks the carriers mock', () => {
       if (res.status < 400) continue; // e.g. the right key and a well-formed query for a known number
       if (r.path.startsWith('/_control')) {
         const error = (JSON.parse(text) as { error?: { code?: unknown; request_id?: unknown } }).error;
-        if (typeof error?.code !== 'string' || typeof error.request_id !== 'string') failures.push(`not our envelope: ${label}`);
+        if (typeof error?.code !== 'string' || typeof error.request_id !== 'string')
+          failures.push(`not our envelope: ${label}`);
       } else if (r.path.startsWith('/postal')) {
         const answer = type.startsWith('application/soap+xml') ? parsePostalAnswer(text) : undefined;
-        if (answer?.kind !== 'fault' || !/^env:(Sender|Receiver|VersionMismatch)$/.test(answer.code)) failures.push(`not a SOAP fault: ${label}`);
+        if (answer?.kind !== 'fault' || !/^env:(Sender|Receiver|VersionMismatch)$/.test(answer.code))
+          failures.push(`not a SOAP fault: ${label}`);
       } else {
         const problem = type === 'application/problem+json' ? (JSON.parse(text) as Record<string, unknown>) : {};
-        if (problem.status !== res.status || typeof problem.title !== 'string' || typeof problem.detail !== 'string' || typeof problem.type !== 'string') {
+        if (
+          problem.status !== res.status ||
+          typeof problem.title !== 'string' ||
+          typeof problem.detail !== 'string' ||
+          typeof problem.type !== 'string'
+        ) {
           failures.push(`not problem+json: ${label}`);
         }
       }

@@ -4,9 +4,14 @@ import { createCarriersMock } from './index.ts';
 import { trackDhl } from './test-client.ts';
 
 describe('DHL-like tracking API', () => {
-  const carriers = createCarriersMock({ seed: 'dhl-test', apiKeys: ['key-a', 'key-b'], rateLimit: { limit: 1000, windowSeconds: 60 } });
+  const carriers = createCarriersMock({
+    seed: 'dhl-test',
+    apiKeys: ['key-a', 'key-b'],
+    rateLimit: { limit: 1000, windowSeconds: 60 },
+  });
   let server: Awaited<ReturnType<typeof listenMock>>;
-  const number = (scenario: string) => carriers.control.shipments().find((s) => s.api === 'dhl' && s.scenario === scenario)!.trackingNumber;
+  const number = (scenario: string) =>
+    carriers.control.shipments().find((s) => s.api === 'dhl' && s.scenario === scenario)!.trackingNumber;
   beforeAll(async () => {
     server = await listenMock(carriers);
   });
@@ -20,7 +25,9 @@ describe('DHL-like tracking API', () => {
     expect(shipment.id).toBe(number('delivered'));
     expect(['express', 'parcel-de', 'ecommerce']).toContain(shipment.service);
     expect(shipment.status).toMatchObject({ statusCode: 'delivered', status: 'DELIVERED' });
-    expect(shipment.status.location.address).toEqual(expect.objectContaining({ countryCode: expect.any(String), postalCode: expect.any(String) }));
+    expect(shipment.status.location.address).toEqual(
+      expect.objectContaining({ countryCode: expect.any(String), postalCode: expect.any(String) }),
+    );
     const codes = shipment.events.map((e: { statusCode: string }) => e.statusCode);
     expect(codes).toEqual(['delivered', 'transit', 'transit', 'transit', 'transit', 'pre-transit']);
     const times = shipment.events.map((e: { timestamp: string }) => Date.parse(e.timestamp));
@@ -49,8 +56,12 @@ describe('DHL-like tracking API', () => {
   });
 
   it('seeds the same tracking numbers for the same seed, other ones for another', () => {
-    const again = createCarriersMock({ seed: 'dhl-test' }).control.shipments().map((s) => s.trackingNumber);
-    const other = createCarriersMock({ seed: 'other' }).control.shipments().map((s) => s.trackingNumber);
+    const again = createCarriersMock({ seed: 'dhl-test' })
+      .control.shipments()
+      .map((s) => s.trackingNumber);
+    const other = createCarriersMock({ seed: 'other' })
+      .control.shipments()
+      .map((s) => s.trackingNumber);
     expect(again).toEqual(carriers.control.shipments().map((s) => s.trackingNumber));
     expect(other).not.toEqual(again);
   });
@@ -66,28 +77,50 @@ describe('DHL-like tracking API', () => {
   }
 
   it('401 without a key and with a wrong key', async () => {
-    await expectProblem(await fetch(`${server.url}/track/shipments?trackingNumber=${number('delivered')}`), 401, 'Unauthorized');
-    const wrong = await fetch(`${server.url}/track/shipments?trackingNumber=${number('delivered')}`, { headers: { 'DHL-API-Key': 'key-c' } });
+    await expectProblem(
+      await fetch(`${server.url}/track/shipments?trackingNumber=${number('delivered')}`),
+      401,
+      'Unauthorized',
+    );
+    const wrong = await fetch(`${server.url}/track/shipments?trackingNumber=${number('delivered')}`, {
+      headers: { 'DHL-API-Key': 'key-c' },
+    });
     await expectProblem(wrong, 401, 'Unauthorized');
   });
 
   it('400 without trackingNumber, with an empty one, with two, or a malformed one', async () => {
-    for (const query of ['', '?trackingNumber=', '?trackingNumber=1234567890&trackingNumber=2', '?trackingNumber=%3Cscript%3E']) {
+    for (const query of [
+      '',
+      '?trackingNumber=',
+      '?trackingNumber=1234567890&trackingNumber=2',
+      '?trackingNumber=%3Cscript%3E',
+    ]) {
       const res = await fetch(`${server.url}/track/shipments${query}`, { headers: { 'DHL-API-Key': 'key-a' } });
       await expectProblem(res, 400, 'Bad Request');
     }
   });
 
   it('404 for an unknown number or a service that does not match', async () => {
-    await expectProblem((await fetch(`${server.url}/track/shipments?trackingNumber=0000000000`, { headers: { 'DHL-API-Key': 'key-a' } })), 404, 'Not Found');
-    const wrongService = await fetch(`${server.url}/track/shipments?trackingNumber=${number('delivered')}&service=freight`, {
-      headers: { 'DHL-API-Key': 'key-a' },
-    });
+    await expectProblem(
+      await fetch(`${server.url}/track/shipments?trackingNumber=0000000000`, { headers: { 'DHL-API-Key': 'key-a' } }),
+      404,
+      'Not Found',
+    );
+    const wrongService = await fetch(
+      `${server.url}/track/shipments?trackingNumber=${number('delivered')}&service=freight`,
+      {
+        headers: { 'DHL-API-Key': 'key-a' },
+      },
+    );
     await expectProblem(wrongService, 404, 'Not Found');
   });
 
   it('405 for a POST, 404 problem for an unknown route', async () => {
-    const post = await fetch(`${server.url}/track/shipments`, { method: 'POST', headers: { 'DHL-API-Key': 'key-a' }, body: '{}' });
+    const post = await fetch(`${server.url}/track/shipments`, {
+      method: 'POST',
+      headers: { 'DHL-API-Key': 'key-a' },
+      body: '{}',
+    });
     await expectProblem(post, 405, 'Method Not Allowed');
     expect(post.headers.get('allow')).toBe('GET');
     const nowhere = await fetch(`${server.url}/track/parcels`);

@@ -8,14 +8,38 @@ import type { Place, PlannedEvent, Shipment, ShipmentClock, Stage } from './ship
 export type DhlStatusCode = 'pre-transit' | 'transit' | 'delivered' | 'failure' | 'unknown';
 
 const WORDING: Record<Stage, { statusCode: DhlStatusCode; status: string; description: string }> = {
-  created: { statusCode: 'pre-transit', status: 'SHIPMENT INFORMATION RECEIVED', description: 'The sender announced the shipment electronically.' },
-  'picked-up': { statusCode: 'transit', status: 'PICKED UP', description: 'The shipment was picked up from the sender.' },
-  'in-transit': { statusCode: 'transit', status: 'PROCESSED', description: 'The shipment was processed at a sorting hub.' },
+  created: {
+    statusCode: 'pre-transit',
+    status: 'SHIPMENT INFORMATION RECEIVED',
+    description: 'The sender announced the shipment electronically.',
+  },
+  'picked-up': {
+    statusCode: 'transit',
+    status: 'PICKED UP',
+    description: 'The shipment was picked up from the sender.',
+  },
+  'in-transit': {
+    statusCode: 'transit',
+    status: 'PROCESSED',
+    description: 'The shipment was processed at a sorting hub.',
+  },
   arrived: { statusCode: 'transit', status: 'ARRIVED', description: 'The shipment arrived at the delivery facility.' },
-  'out-for-delivery': { statusCode: 'transit', status: 'OUT FOR DELIVERY', description: 'The courier is on the way to the recipient.' },
+  'out-for-delivery': {
+    statusCode: 'transit',
+    status: 'OUT FOR DELIVERY',
+    description: 'The courier is on the way to the recipient.',
+  },
   delivered: { statusCode: 'delivered', status: 'DELIVERED', description: 'Delivered. Signed for by the recipient.' },
-  'delivery-failed': { statusCode: 'failure', status: 'DELIVERY FAILED', description: 'Delivery attempt failed: the recipient was not available.' },
-  returned: { statusCode: 'failure', status: 'RETURNED TO SENDER', description: 'The shipment was returned to the sender.' },
+  'delivery-failed': {
+    statusCode: 'failure',
+    status: 'DELIVERY FAILED',
+    description: 'Delivery attempt failed: the recipient was not available.',
+  },
+  returned: {
+    statusCode: 'failure',
+    status: 'RETURNED TO SENDER',
+    description: 'The shipment was returned to the sender.',
+  },
 };
 
 const TITLES: Record<number, string> = {
@@ -33,7 +57,13 @@ const TITLES: Record<number, string> = {
 /** An RFC 9457 problem, the shape DHL's APIs answer errors in. */
 export function dhlProblem(c: Context, status: ContentfulStatusCode, detail: string): Response {
   const url = new URL(c.req.url);
-  const body = { type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, instance: url.pathname + url.search };
+  const body = {
+    type: 'about:blank',
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    instance: url.pathname + url.search,
+  };
   return c.body(JSON.stringify(body), status, { 'Content-Type': 'application/problem+json' });
 }
 
@@ -44,7 +74,11 @@ const address = (p: Place) => ({
 export function dhlShipmentView(shipment: Shipment, clock: ShipmentClock) {
   const events = clock
     .visibleEvents(shipment)
-    .map((e: PlannedEvent) => ({ timestamp: clock.realTimeOf(e.atWorldMs).toISOString(), location: address(e.place), ...WORDING[e.stage] }))
+    .map((e: PlannedEvent) => ({
+      timestamp: clock.realTimeOf(e.atWorldMs).toISOString(),
+      location: address(e.place),
+      ...WORDING[e.stage],
+    }))
     .reverse(); // newest first, as DHL lists them
   const status = events[0] ?? {
     timestamp: clock.realTimeOf(shipment.registeredAtWorldMs).toISOString(),
@@ -71,7 +105,10 @@ export interface DhlDeps {
 
 /** `GET /track/shipments?trackingNumber=…`: DHL's unified tracking API, keyed by the `DHL-API-Key` header. */
 export function mountDhl(app: Hono, deps: DhlDeps): void {
-  app.use('/track/*', limitBody(8 * 1024, (c) => dhlProblem(c, 413, 'The request body is too large.')));
+  app.use(
+    '/track/*',
+    limitBody(8 * 1024, (c) => dhlProblem(c, 413, 'The request body is too large.')),
+  );
   app.get('/track/shipments', (c) => {
     const key = c.req.header('DHL-API-Key');
     if (!key) return dhlProblem(c, 401, 'The DHL-API-Key header is missing.');

@@ -17,7 +17,11 @@ describe('fault injection seen from a client', () => {
   afterEach(() => server.close());
 
   const setFaults = (body: Record<string, unknown>) =>
-    controlFetch(server, '/_control/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    controlFetch(server, '/_control/faults', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('adds the configured latency to one API only', async () => {
     expect((await setFaults({ api: 'dhl', latencyMs: 300 })).status).toBe(200);
@@ -54,7 +58,9 @@ describe('fault injection seen from a client', () => {
     expect(failures).toBeGreaterThan(15);
     expect(failures).toBeLessThan(45);
     // The request log counts the same 500s, marked as injected.
-    const log = (await (await controlFetch(server, '/_control/requests?api=dhl')).json()) as { requests: { status: number; fault?: string }[] };
+    const log = (await (await controlFetch(server, '/_control/requests?api=dhl')).json()) as {
+      requests: { status: number; fault?: string }[];
+    };
     expect(log.requests).toHaveLength(60);
     expect(log.requests.filter((r) => r.status === 500 && r.fault === 'error')).toHaveLength(failures);
   });
@@ -62,14 +68,16 @@ describe('fault injection seen from a client', () => {
   it('hangs a request until the client gives up with AbortSignal.timeout', async () => {
     await setFaults({ api: 'postal', hangNext: 1 });
     const started = performance.now();
-    await expect(postSoap(server.url, operationHistoryRequest(barcode), undefined, AbortSignal.timeout(400))).rejects.toThrow(
-      expect.objectContaining({ name: 'TimeoutError' }),
-    );
+    await expect(
+      postSoap(server.url, operationHistoryRequest(barcode), undefined, AbortSignal.timeout(400)),
+    ).rejects.toThrow(expect.objectContaining({ name: 'TimeoutError' }));
     const waited = performance.now() - started;
     expect(waited).toBeGreaterThanOrEqual(390);
     expect(waited).toBeLessThan(3000);
     // The hang was one-shot: the retry succeeds.
-    expect((await postSoap(server.url, operationHistoryRequest(barcode), undefined, AbortSignal.timeout(2000))).res.status).toBe(200);
+    expect(
+      (await postSoap(server.url, operationHistoryRequest(barcode), undefined, AbortSignal.timeout(2000))).res.status,
+    ).toBe(200);
     // The mock saw the client hang up.
     const deadline = Date.now() + 2000;
     while (Date.now() < deadline && !carriers.control.requests('postal').some((r) => r.fault === 'hang')) {
@@ -121,11 +129,19 @@ describe('histories advance with scaled time', () => {
   it('walks an in-progress shipment from pre-transit to delivered on both APIs', async () => {
     // 27 world hours pass in about 5 real seconds; the first stage change comes after 0.36 s, late enough for the
     // first poll to see "pre-transit" even on a busy machine.
-    const carriers = createCarriersMock({ seed: 'timeline', timeScale: 0.00005, rateLimit: { limit: 10_000, windowSeconds: 60 } });
+    const carriers = createCarriersMock({
+      seed: 'timeline',
+      timeScale: 0.00005,
+      rateLimit: { limit: 10_000, windowSeconds: 60 },
+    });
     const server = await listenMock(carriers);
     try {
-      const tn = carriers.control.shipments().find((s) => s.api === 'dhl' && s.scenario === 'in-progress')!.trackingNumber;
-      const barcode = carriers.control.shipments().find((s) => s.api === 'postal' && s.scenario === 'in-progress')!.trackingNumber;
+      const tn = carriers.control
+        .shipments()
+        .find((s) => s.api === 'dhl' && s.scenario === 'in-progress')!.trackingNumber;
+      const barcode = carriers.control
+        .shipments()
+        .find((s) => s.api === 'postal' && s.scenario === 'in-progress')!.trackingNumber;
       const seen: string[] = [];
       carriers.control.reset(); // the story starts now, not when the server started listening
       const deadline = Date.now() + 15_000;
@@ -163,7 +179,18 @@ describe('histories advance with scaled time', () => {
 
   it('at real time (timeScale 1) the in-progress shipment has only just been created', () => {
     const carriers = createCarriersMock();
-    const byScenario = Object.fromEntries(carriers.control.shipments().filter((s) => s.api === 'dhl').map((s) => [s.scenario, s.stage]));
-    expect(byScenario).toEqual({ delivered: 'delivered', 'in-progress': 'created', slow: 'created', failed: 'picked-up', unknown: 'none' });
+    const byScenario = Object.fromEntries(
+      carriers.control
+        .shipments()
+        .filter((s) => s.api === 'dhl')
+        .map((s) => [s.scenario, s.stage]),
+    );
+    expect(byScenario).toEqual({
+      delivered: 'delivered',
+      'in-progress': 'created',
+      slow: 'created',
+      failed: 'picked-up',
+      unknown: 'none',
+    });
   });
 });

@@ -62,7 +62,10 @@ export interface ShipmentSummary {
 export function createCarriersMock(options: CarriersMockOptions = {}) {
   const seed = options.seed ?? 'integration-lab';
   const timeScale = options.timeScale ?? 1;
-  const initialRate = { limit: options.rateLimit?.limit ?? 60, windowMs: (options.rateLimit?.windowSeconds ?? 60) * 1000 };
+  const initialRate = {
+    limit: options.rateLimit?.limit ?? 60,
+    windowMs: (options.rateLimit?.windowSeconds ?? 60) * 1000,
+  };
   const maxHangMs = options.maxHangMs ?? 120_000;
   const apiKeys = options.apiKeys ?? ['demo-key'];
   const postalCredentials = options.postal ?? { login: 'lab-user', password: 'lab-password' };
@@ -102,12 +105,19 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
     /** Registers a shipment whose story starts now. */
     addShipment(api: CarrierApi, scenario: Scenario, trackingNumber?: string): ShipmentSummary {
       const elapsed = clock.worldElapsed();
-      const shipment = planShipment(api, scenario, extraChooser, Number.isFinite(elapsed) ? elapsed : 0, trackingNumber);
+      const shipment = planShipment(
+        api,
+        scenario,
+        extraChooser,
+        Number.isFinite(elapsed) ? elapsed : 0,
+        trackingNumber,
+      );
       if (find(api)(shipment.trackingNumber)) throw new RangeError(`${api} already has ${shipment.trackingNumber}`);
       shipments.push(shipment);
       return summary(shipment);
     },
-    faults: () => Object.fromEntries(CARRIER_APIS.map((api) => [api, faults.get(api)])) as Record<CarrierApi, FaultSettings>,
+    faults: () =>
+      Object.fromEntries(CARRIER_APIS.map((api) => [api, faults.get(api)])) as Record<CarrierApi, FaultSettings>,
     setFaults: (api: CarrierApi, change: Partial<FaultSettings>) => faults.set(api, change),
     clearFaults: (api?: CarrierApi) => faults.clear(api),
     requests: (api?: SeenRequest['api']) => log.list(api),
@@ -116,7 +126,8 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
       const { limit, windowMs } = limiter.config();
       return { limit, windowSeconds: windowMs / 1000 };
     },
-    setRateLimit: (limit: number, windowSeconds: number) => limiter.configure({ limit, windowMs: windowSeconds * 1000 }),
+    setRateLimit: (limit: number, windowSeconds: number) =>
+      limiter.configure({ limit, windowMs: windowSeconds * 1000 }),
     /** Seeded shipments back from the start, no faults, empty log and rate windows. */
     reset(): void {
       shipments = seedShipments(seed);
@@ -152,7 +163,8 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
   });
 
   type ErrorRenderer = (c: Context, status: ContentfulStatusCode, message: string) => Response;
-  const injectFaults = (api: CarrierApi, renderError: ErrorRenderer): MiddlewareHandler =>
+  const injectFaults =
+    (api: CarrierApi, renderError: ErrorRenderer): MiddlewareHandler =>
     async (c, next) => {
       const signals = [c.req.raw.signal, closing.signal];
       const { latencyMs } = faults.get(api);
@@ -166,19 +178,31 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
       }
       if (outcome.kind === 'error') {
         faultOf.set(c.req.raw, 'error');
-        return renderError(c, outcome.status, outcome.status === 503 ? 'The service is temporarily unavailable.' : 'An internal error occurred.');
+        return renderError(
+          c,
+          outcome.status,
+          outcome.status === 503 ? 'The service is temporarily unavailable.' : 'An internal error occurred.',
+        );
       }
       await next();
     };
 
-  app.use('/track/*', injectFaults('dhl', (c, status, message) => dhlProblem(c, status, message)));
-  app.use('/postal/*', injectFaults('postal', (c, status, message) => soapFault(c, 'Receiver', message, { status })));
+  app.use(
+    '/track/*',
+    injectFaults('dhl', (c, status, message) => dhlProblem(c, status, message)),
+  );
+  app.use(
+    '/postal/*',
+    injectFaults('postal', (c, status, message) => soapFault(c, 'Receiver', message, { status })),
+  );
   mountDhl(app, { apiKeys: () => apiKeys, limiter, find: find('dhl'), clock });
   mountPostal(app, { credentials: () => postalCredentials, find: find('postal'), clock });
 
   // ---- control API: our own error envelope ----
   const ctl = new Hono();
-  ctl.use(limitBody(64 * 1024, (c) => controlError(c, 413, 'payload_too_large', 'Control requests are limited to 64 KiB.')));
+  ctl.use(
+    limitBody(64 * 1024, (c) => controlError(c, 413, 'payload_too_large', 'Control requests are limited to 64 KiB.')),
+  );
   const apiParam = (value: unknown, allowAll: boolean): CarrierApi[] | undefined => {
     if (allowAll && (value === undefined || value === 'all')) return [...CARRIER_APIS];
     return CARRIER_APIS.includes(value as CarrierApi) ? [value as CarrierApi] : undefined;
@@ -200,7 +224,8 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
     if (trackingNumber !== undefined && !/^[A-Z0-9-]{4,40}$/.test(trackingNumber)) {
       check.problems.push({ field: 'trackingNumber', message: 'must be 4 to 40 capital letters, digits or dashes' });
     }
-    if (check.problems.length > 0 || !api) return controlError(c, 422, 'validation_failed', 'Bad shipment.', check.problems);
+    if (check.problems.length > 0 || !api)
+      return controlError(c, 422, 'validation_failed', 'Bad shipment.', check.problems);
     if (trackingNumber !== undefined && find(api)(trackingNumber)) {
       return controlError(c, 409, 'shipment_exists', `${api} already has ${trackingNumber}.`);
     }
@@ -224,9 +249,11 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
       check.problems.push({ field: 'errorStatus', message: 'must be 500 or 503' });
     }
     for (const [field, value] of Object.entries({ failNext, hangNext })) {
-      if (value !== undefined && !Number.isInteger(value)) check.problems.push({ field, message: 'must be a whole number' });
+      if (value !== undefined && !Number.isInteger(value))
+        check.problems.push({ field, message: 'must be a whole number' });
     }
-    if (check.problems.length > 0 || !apis) return controlError(c, 422, 'validation_failed', 'Bad fault settings.', check.problems);
+    if (check.problems.length > 0 || !apis)
+      return controlError(c, 422, 'validation_failed', 'Bad fault settings.', check.problems);
     Object.assign(
       change,
       latencyMs === undefined ? {} : { latencyMs },
@@ -246,7 +273,9 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
   ctl.get('/requests', (c) => {
     const api = c.req.query('api');
     if (api !== undefined && !['dhl', 'postal', 'other'].includes(api)) {
-      return controlError(c, 400, 'invalid_parameter', 'api must be dhl, postal or other.', [{ field: 'api', message: 'unknown API' }]);
+      return controlError(c, 400, 'invalid_parameter', 'api must be dhl, postal or other.', [
+        { field: 'api', message: 'unknown API' },
+      ]);
     }
     return c.json({ requests: control.requests(api as SeenRequest['api'] | undefined) });
   });
@@ -282,7 +311,8 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
   const within = (path: string, area: string) => path === area || path.startsWith(`${area}/`);
   app.notFound((c) => {
     const path = c.req.path;
-    if (within(path, '/_control')) return controlError(c, 404, 'not_found', `No control route ${c.req.method} ${path}.`);
+    if (within(path, '/_control'))
+      return controlError(c, 404, 'not_found', `No control route ${c.req.method} ${path}.`);
     if (within(path, '/postal')) return soapFault(c, 'Sender', `No SOAP endpoint at ${path}.`, { status: 404 });
     return dhlProblem(c, 404, `No route ${c.req.method} ${path}.`);
   });

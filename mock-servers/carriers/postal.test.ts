@@ -66,17 +66,100 @@ describe('postal SOAP 1.2 operation history', () => {
     expect(res.status).toBe(200);
   });
 
-  const faults: { name: string; xml: () => string; type?: string; status: number; code: string; subcode?: string; reason: RegExp }[] = [
-    { name: 'wrong password', xml: () => operationHistoryRequest(barcode('delivered'), 'shop-17', 'nope'), status: 400, code: 'env:Sender', subcode: 'ns3:AuthorizationFault', reason: /login or password/ },
-    { name: 'unknown barcode', xml: () => operationHistoryRequest('RA000000000RU', 'shop-17', 'pa55'), status: 400, code: 'env:Sender', subcode: 'ns3:OperationHistoryFault', reason: /No postal item/ },
-    { name: 'malformed barcode', xml: () => operationHistoryRequest('12-34', 'shop-17', 'pa55'), status: 400, code: 'env:Sender', subcode: 'ns3:OperationHistoryFault', reason: /not a barcode/ },
-    { name: 'no SOAP header', xml: () => operationHistoryRequest('RA000000000RU').replace(/<soap:Header>[\s\S]*<\/soap:Header>/, ''), status: 400, code: 'env:Sender', subcode: 'ns3:AuthorizationFault', reason: /AuthorizationHeader/ },
-    { name: 'XML cut in half', xml: () => operationHistoryRequest('RA000000000RU', 'shop-17', 'pa55').slice(0, 300), status: 400, code: 'env:Sender', reason: /not well-formed/ },
-    { name: 'a DTD', xml: () => `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>${operationHistoryRequest('RA000000000RU').replace(/<\?xml[^>]*>/, '')}`, status: 400, code: 'env:Sender', reason: /document type/ },
-    { name: 'a SOAP 1.1 envelope', xml: () => operationHistoryRequest(barcode('delivered'), 'shop-17', 'pa55').replace(SOAP12_NS, 'http://schemas.xmlsoap.org/soap/envelope/'), status: 400, code: 'env:VersionMismatch', reason: /SOAP 1\.1/ },
-    { name: 'an unknown operation', xml: () => operationHistoryRequest(barcode('delivered'), 'shop-17', 'pa55').replaceAll('getOperationHistory>', 'getEverything>'), status: 400, code: 'env:Sender', reason: /Unknown operation/ },
-    { name: 'text/xml (SOAP 1.1 media type)', xml: () => operationHistoryRequest(barcode('delivered'), 'shop-17', 'pa55'), type: 'text/xml; charset=utf-8', status: 415, code: 'env:Sender', reason: /SOAP 1\.1/ },
-    { name: 'JSON', xml: () => '{"barcode":"RA000000000RU"}', type: 'application/json', status: 415, code: 'env:Sender', reason: /application\/soap\+xml/ },
+  const faults: {
+    name: string;
+    xml: () => string;
+    type?: string;
+    status: number;
+    code: string;
+    subcode?: string;
+    reason: RegExp;
+  }[] = [
+    {
+      name: 'wrong password',
+      xml: () => operationHistoryRequest(barcode('delivered'), 'shop-17', 'nope'),
+      status: 400,
+      code: 'env:Sender',
+      subcode: 'ns3:AuthorizationFault',
+      reason: /login or password/,
+    },
+    {
+      name: 'unknown barcode',
+      xml: () => operationHistoryRequest('RA000000000RU', 'shop-17', 'pa55'),
+      status: 400,
+      code: 'env:Sender',
+      subcode: 'ns3:OperationHistoryFault',
+      reason: /No postal item/,
+    },
+    {
+      name: 'malformed barcode',
+      xml: () => operationHistoryRequest('12-34', 'shop-17', 'pa55'),
+      status: 400,
+      code: 'env:Sender',
+      subcode: 'ns3:OperationHistoryFault',
+      reason: /not a barcode/,
+    },
+    {
+      name: 'no SOAP header',
+      xml: () => operationHistoryRequest('RA000000000RU').replace(/<soap:Header>[\s\S]*<\/soap:Header>/, ''),
+      status: 400,
+      code: 'env:Sender',
+      subcode: 'ns3:AuthorizationFault',
+      reason: /AuthorizationHeader/,
+    },
+    {
+      name: 'XML cut in half',
+      xml: () => operationHistoryRequest('RA000000000RU', 'shop-17', 'pa55').slice(0, 300),
+      status: 400,
+      code: 'env:Sender',
+      reason: /not well-formed/,
+    },
+    {
+      name: 'a DTD',
+      xml: () =>
+        `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>${operationHistoryRequest('RA000000000RU').replace(/<\?xml[^>]*>/, '')}`,
+      status: 400,
+      code: 'env:Sender',
+      reason: /document type/,
+    },
+    {
+      name: 'a SOAP 1.1 envelope',
+      xml: () =>
+        operationHistoryRequest(barcode('delivered'), 'shop-17', 'pa55').replace(
+          SOAP12_NS,
+          'http://schemas.xmlsoap.org/soap/envelope/',
+        ),
+      status: 400,
+      code: 'env:VersionMismatch',
+      reason: /SOAP 1\.1/,
+    },
+    {
+      name: 'an unknown operation',
+      xml: () =>
+        operationHistoryRequest(barcode('delivered'), 'shop-17', 'pa55').replaceAll(
+          'getOperationHistory>',
+          'getEverything>',
+        ),
+      status: 400,
+      code: 'env:Sender',
+      reason: /Unknown operation/,
+    },
+    {
+      name: 'text/xml (SOAP 1.1 media type)',
+      xml: () => operationHistoryRequest(barcode('delivered'), 'shop-17', 'pa55'),
+      type: 'text/xml; charset=utf-8',
+      status: 415,
+      code: 'env:Sender',
+      reason: /SOAP 1\.1/,
+    },
+    {
+      name: 'JSON',
+      xml: () => '{"barcode":"RA000000000RU"}',
+      type: 'application/json',
+      status: 415,
+      code: 'env:Sender',
+      reason: /application\/soap\+xml/,
+    },
   ];
   for (const f of faults) {
     it(`answers a SOAP fault (${f.code}, ${f.status}) to ${f.name}`, async () => {

@@ -22,9 +22,19 @@ const OPERATIONS: Record<Stage, { type: [number, string]; attr: [number, string]
   returned: { type: [3, 'Return'], attr: [1, 'Storage period expired'] },
 };
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true });
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  format: true,
+  suppressEmptyNode: true,
+});
 // Tag values stay strings: a 14-digit barcode must not turn into a number.
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, trimValues: true });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+  trimValues: true,
+});
 
 const envelope = (body: Record<string, unknown>) =>
   builder.build({
@@ -119,7 +129,10 @@ export interface PostalDeps {
 
 /** `POST /postal/tracking`: a SOAP 1.2 operation-history service, one operation: getOperationHistory. */
 export function mountPostal(app: Hono, deps: PostalDeps): void {
-  app.use('/postal/*', limitBody(64 * 1024, (c) => soapFault(c, 'Sender', 'The request is larger than 64 KiB.', { status: 413 })));
+  app.use(
+    '/postal/*',
+    limitBody(64 * 1024, (c) => soapFault(c, 'Sender', 'The request is larger than 64 KiB.', { status: 413 })),
+  );
   app.post('/postal/tracking', async (c) => {
     const type = mediaType(c);
     if (type !== 'application/soap+xml') {
@@ -128,7 +141,8 @@ export function mountPostal(app: Hono, deps: PostalDeps): void {
     }
     const xml = await c.req.text();
     // SOAP 1.2 forbids DTDs in messages; refusing them also shuts out entity-expansion bombs.
-    if (/<!DOCTYPE/i.test(xml)) return soapFault(c, 'Sender', 'A SOAP message must not contain a document type declaration.');
+    if (/<!DOCTYPE/i.test(xml))
+      return soapFault(c, 'Sender', 'A SOAP message must not contain a document type declaration.');
     const valid = XMLValidator.validate(xml);
     if (valid !== true) {
       return soapFault(c, 'Sender', `The request is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}).`);
@@ -151,7 +165,9 @@ export function mountPostal(app: Hono, deps: PostalDeps): void {
       // SOAP 1.2 sends VersionMismatch with a 500; bad input here is answered with 400 so that a client counting 5xx
       // responses sees only the outages it asked for.
       const found = envelopeNs === SOAP11_NS ? 'a SOAP 1.1 envelope' : `namespace "${envelopeNs ?? 'none'}"`;
-      return soapFault(c, 'VersionMismatch', `Expected a SOAP 1.2 envelope (${SOAP12_NS}), got ${found}.`, { status: 400 });
+      return soapFault(c, 'VersionMismatch', `Expected a SOAP 1.2 envelope (${SOAP12_NS}), got ${found}.`, {
+        status: 400,
+      });
     }
 
     const header = child(root, 'Header');
@@ -163,7 +179,10 @@ export function mountPostal(app: Hono, deps: PostalDeps): void {
     }
     const login = child(auth.value, 'login');
     const password = child(auth.value, 'password');
-    const given = { login: isNode(login) ? text(login.value) : undefined, password: isNode(password) ? text(password.value) : undefined };
+    const given = {
+      login: isNode(login) ? text(login.value) : undefined,
+      password: isNode(password) ? text(password.value) : undefined,
+    };
     const expected = deps.credentials();
     if (
       given.login === undefined ||
@@ -184,14 +203,20 @@ export function mountPostal(app: Hono, deps: PostalDeps): void {
     }
     const operationNs = namespaceOf(operationKey, [operation, body.value, root]);
     if (localName(operationKey) !== 'getOperationHistory' || operationNs !== OPERATION_NS) {
-      return soapFault(c, 'Sender', `Unknown operation {${operationNs ?? ''}}${localName(operationKey)}; this service has getOperationHistory in ${OPERATION_NS}.`);
+      return soapFault(
+        c,
+        'Sender',
+        `Unknown operation {${operationNs ?? ''}}${localName(operationKey)}; this service has getOperationHistory in ${OPERATION_NS}.`,
+      );
     }
     const request = child(operation, 'OperationHistoryRequest');
     const holder = isNode(request) && isNode(request.value) ? request.value : operation;
     const barcodeElement = child(holder, 'Barcode');
     const barcode = isNode(barcodeElement) ? text(barcodeElement.value)?.toUpperCase() : undefined;
     if (barcode === undefined || barcode === '') {
-      return soapFault(c, 'Sender', 'OperationHistoryRequest must hold exactly one Barcode.', { subcode: 'OperationHistoryFault' });
+      return soapFault(c, 'Sender', 'OperationHistoryRequest must hold exactly one Barcode.', {
+        subcode: 'OperationHistoryFault',
+      });
     }
     if (!/^([A-Z]{2}\d{9}[A-Z]{2}|\d{14})$/.test(barcode)) {
       return soapFault(c, 'Sender', `"${barcode.slice(0, 40)}" is not a barcode (13-character S10 or 14 digits).`, {

@@ -142,7 +142,8 @@ export function planShipment(
   const destination = choose.pick(places.filter((p) => p !== origin));
   const hub = choose.pick(places.filter((p) => p !== origin && p !== destination));
   const number =
-    trackingNumber ?? (api === 'dhl' ? choose.digits(10) : s10Barcode(choose.pick(['RA', 'RB', 'CP', 'EA']), choose.digits(8)));
+    trackingNumber ??
+    (api === 'dhl' ? choose.digits(10) : s10Barcode(choose.pick(['RA', 'RB', 'CP', 'EA']), choose.digits(8)));
   const placeOf = (stage: Stage): Place => {
     if (stage === 'created' || stage === 'picked-up') return origin;
     if (stage === 'in-transit') return hub;

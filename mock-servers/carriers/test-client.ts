@@ -48,9 +48,9 @@ export interface PostalRecord {
 type Tree = Record<string, any>;
 
 /** Parses a getOperationHistory answer into flat records, or a fault into { code, subcode, reason }. */
-export function parsePostalAnswer(xml: string):
-  | { kind: 'history'; records: PostalRecord[] }
-  | { kind: 'fault'; code: string; subcode?: string; reason: string } {
+export function parsePostalAnswer(
+  xml: string,
+): { kind: 'history'; records: PostalRecord[] } | { kind: 'fault'; code: string; subcode?: string; reason: string } {
   const envelope = (clientParser.parse(xml) as Tree).Envelope as Tree;
   const body = envelope.Body as Tree;
   if (body.Fault) {
@@ -79,7 +79,12 @@ export function parsePostalAnswer(xml: string):
   };
 }
 
-export async function postSoap(url: string, xml: string, contentType = 'application/soap+xml; charset=utf-8', signal?: AbortSignal) {
+export async function postSoap(
+  url: string,
+  xml: string,
+  contentType = 'application/soap+xml; charset=utf-8',
+  signal?: AbortSignal,
+) {
   const res = await fetch(`${url}/postal/tracking`, {
     method: 'POST',
     headers: { 'content-type': contentType },

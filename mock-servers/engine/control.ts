@@ -44,8 +44,12 @@ export function mountControl(app: Hono, hooks: ControlHooks): () => void {
   const { engine } = hooks;
   const streamClosers = new Set<() => void>();
 
-  app.use('/_control/*', limitBody(CONTROL_BODY_LIMIT, (c) =>
-    controlError(c, 413, 'payload_too_large', `Request body is over ${CONTROL_BODY_LIMIT} bytes`)));
+  app.use(
+    '/_control/*',
+    limitBody(CONTROL_BODY_LIMIT, (c) =>
+      controlError(c, 413, 'payload_too_large', `Request body is over ${CONTROL_BODY_LIMIT} bytes`),
+    ),
+  );
 
   async function jsonBody(c: Context): Promise<Record<string, unknown> | Response> {
     const raw = await c.req.text();
@@ -58,17 +62,28 @@ export function mountControl(app: Hono, hooks: ControlHooks): () => void {
   }
 
   const findDelivery = (c: Context): DeliveryRecord | Response =>
-    engine.get(c.req.param('id') ?? '') ?? controlError(c, 404, 'not_found', `No delivery with id ${c.req.param('id')}`);
+    engine.get(c.req.param('id') ?? '') ??
+    controlError(c, 404, 'not_found', `No delivery with id ${c.req.param('id')}`);
 
-  app.get('/_control', (c) => c.json({
-    mock: hooks.title,
-    routes: [
-      'POST /_control/events', 'GET /_control/deliveries', 'GET /_control/deliveries/:id',
-      'POST /_control/deliveries/:id/replay', 'GET /_control/faults', 'POST /_control/faults',
-      'DELETE /_control/faults', 'DELETE /_control/faults/:id', 'POST /_control/reset', 'GET /_control/secrets',
-      'GET /_control/stream', 'GET /_inspector',
-    ],
-  }));
+  app.get('/_control', (c) =>
+    c.json({
+      mock: hooks.title,
+      routes: [
+        'POST /_control/events',
+        'GET /_control/deliveries',
+        'GET /_control/deliveries/:id',
+        'POST /_control/deliveries/:id/replay',
+        'GET /_control/faults',
+        'POST /_control/faults',
+        'DELETE /_control/faults',
+        'DELETE /_control/faults/:id',
+        'POST /_control/reset',
+        'GET /_control/secrets',
+        'GET /_control/stream',
+        'GET /_inspector',
+      ],
+    }),
+  );
 
   app.post('/_control/events', async (c) => {
     const body = await jsonBody(c);
@@ -84,7 +99,9 @@ export function mountControl(app: Hono, hooks: ControlHooks): () => void {
   app.get('/_control/deliveries', (c) => {
     const limit = Number(c.req.query('limit') ?? 100);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      return controlError(c, 400, 'invalid_parameter', 'limit must be an integer from 1 to 1000', [{ field: 'limit', message: 'out of range' }]);
+      return controlError(c, 400, 'invalid_parameter', 'limit must be an integer from 1 to 1000', [
+        { field: 'limit', message: 'out of range' },
+      ]);
     }
     const filter: { endpointId?: string; eventType?: string; status?: string } = {};
     const endpointId = c.req.query('endpoint_id');
@@ -105,7 +122,8 @@ export function mountControl(app: Hono, hooks: ControlHooks): () => void {
   app.post('/_control/deliveries/:id/replay', async (c) => {
     const found = findDelivery(c);
     if (found instanceof Response) return found;
-    if (found.status === 'skipped') return controlError(c, 409, 'not_replayable', `Delivery ${found.id} was never sent: ${found.skip_reason}`);
+    if (found.status === 'skipped')
+      return controlError(c, 409, 'not_replayable', `Delivery ${found.id} was never sent: ${found.skip_reason}`);
     const attempt = await engine.replay(found.id);
     return c.json({ delivery: engine.get(found.id) ?? found, attempt: attempt ?? null });
   });
@@ -123,7 +141,10 @@ export function mountControl(app: Hono, hooks: ControlHooks): () => void {
     return c.json({ data: [] });
   });
   app.delete('/_control/faults/:id', (c) =>
-    engine.faults.remove(c.req.param('id')) ? c.json({ id: c.req.param('id'), deleted: true }) : controlError(c, 404, 'not_found', `No fault rule ${c.req.param('id')}`));
+    engine.faults.remove(c.req.param('id'))
+      ? c.json({ id: c.req.param('id'), deleted: true })
+      : controlError(c, 404, 'not_found', `No fault rule ${c.req.param('id')}`),
+  );
 
   app.post('/_control/reset', (c) => {
     engine.reset();
@@ -147,7 +168,8 @@ export function mountControl(app: Hono, hooks: ControlHooks): () => void {
       await done;
       unsubscribe();
       streamClosers.delete(finish);
-    }));
+    }),
+  );
 
   app.get('/_inspector', (c) => c.html(INSPECTOR_HTML.replaceAll('{{TITLE}}', hooks.title)));
 

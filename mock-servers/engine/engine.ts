@@ -177,17 +177,33 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
       ...input.headers,
     };
     if (input.endpoint.secret) {
-      Object.assign(headers, signatureHeaders(scheme, { secret: input.endpoint.secret, body: input.body, timestamp, messageId: record.id }));
+      Object.assign(
+        headers,
+        signatureHeaders(scheme, { secret: input.endpoint.secret, body: input.body, timestamp, messageId: record.id }),
+      );
       if (ruleModes.some((r) => r.mode === 'corrupt_signature')) corruptSignature(scheme, headers);
     }
     return { method: 'POST', url: input.endpoint.url, headers, body: input.body };
   }
 
-  async function send(request: AttemptRecord['request'], kind: AttemptKind, n: number, modes: FaultMode[], dropResponse: boolean): Promise<AttemptRecord> {
+  async function send(
+    request: AttemptRecord['request'],
+    kind: AttemptKind,
+    n: number,
+    modes: FaultMode[],
+    dropResponse: boolean,
+  ): Promise<AttemptRecord> {
     const started = Date.now();
     const attempt: AttemptRecord = {
-      n, kind, started_at: new Date(started).toISOString(), duration_ms: 0, faults: modes,
-      request, response: null, error: null, succeeded: false,
+      n,
+      kind,
+      started_at: new Date(started).toISOString(),
+      duration_ms: 0,
+      faults: modes,
+      request,
+      response: null,
+      error: null,
+      succeeded: false,
     };
     try {
       const res = await post(request.url, request.headers, request.body, { signal: abort.signal, timeoutMs });
@@ -204,13 +220,20 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
       }
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      attempt.error = e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
+      attempt.error =
+        e.name === 'TimeoutError'
+          ? `timed out after ${timeoutMs} ms`
+          : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
     }
     attempt.duration_ms = Date.now() - started;
     return attempt;
   }
 
-  async function runAttempt(item: Internal, kind: 'initial' | 'retry' | 'replay', rules?: FaultRule[]): Promise<AttemptRecord | undefined> {
+  async function runAttempt(
+    item: Internal,
+    kind: 'initial' | 'retry' | 'replay',
+    rules?: FaultRule[],
+  ): Promise<AttemptRecord | undefined> {
     if (closed) return undefined;
     const { record } = item;
     const applied = rules ?? faults.take(record.endpoint_id);
@@ -288,9 +311,20 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
     deliver(input) {
       const id = input.id ?? ids.id(scheme === 'stripe' ? 'whdel_' : 'msg_', 24);
       const record: DeliveryRecord = {
-        id, seq: ++seq, endpoint_id: input.endpoint.id, url: input.endpoint.url, event_id: input.eventId,
-        event_type: input.eventType, status: 'pending', created_at: new Date().toISOString(), next_attempt_at: null,
-        retries: 0, gave_up: false, skip_reason: input.skipReason ?? null, body: input.body, attempts: [],
+        id,
+        seq: ++seq,
+        endpoint_id: input.endpoint.id,
+        url: input.endpoint.url,
+        event_id: input.eventId,
+        event_type: input.eventType,
+        status: 'pending',
+        created_at: new Date().toISOString(),
+        next_attempt_at: null,
+        retries: 0,
+        gave_up: false,
+        skip_reason: input.skipReason ?? null,
+        body: input.body,
+        attempts: [],
       };
       const item: Internal = { record, input };
       log.set(id, item);
@@ -313,9 +347,12 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
     list(filter = {}) {
       return [...log.values()]
         .map((i) => i.record)
-        .filter((r) => (!filter.endpointId || r.endpoint_id === filter.endpointId)
-          && (!filter.eventType || r.event_type === filter.eventType)
-          && (!filter.status || r.status === filter.status));
+        .filter(
+          (r) =>
+            (!filter.endpointId || r.endpoint_id === filter.endpointId) &&
+            (!filter.eventType || r.event_type === filter.eventType) &&
+            (!filter.status || r.status === filter.status),
+        );
     },
     settled(id) {
       const record = log.get(id)?.record;
@@ -334,7 +371,8 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
       abort = new AbortController();
       log.clear();
       faults.clear();
-      for (const [, resolvers] of waiters) for (const resolve of resolvers) resolve(undefined as unknown as DeliveryRecord);
+      for (const [, resolvers] of waiters)
+        for (const resolve of resolvers) resolve(undefined as unknown as DeliveryRecord);
       waiters.clear();
     },
     async close() {

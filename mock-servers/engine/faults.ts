@@ -9,7 +9,14 @@ import type { ErrorDetail } from '../shared/index.ts';
  * - `stale_timestamp`: signed with a timestamp `stale_seconds` in the past (default 600 s, over Stripe's 300 s);
  * - `corrupt_signature`: the signature no longer matches the body.
  */
-export const FAULT_MODES = ['duplicate', 'reorder', 'delay', 'drop_response', 'stale_timestamp', 'corrupt_signature'] as const;
+export const FAULT_MODES = [
+  'duplicate',
+  'reorder',
+  'delay',
+  'drop_response',
+  'stale_timestamp',
+  'corrupt_signature',
+] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
 export interface FaultRule {
@@ -47,7 +54,11 @@ export function createFaultBook(): FaultBook {
         errors.push({ field: 'mode', message: `must be one of ${FAULT_MODES.join(', ')}` });
       }
       const count = input.count;
-      if (count !== undefined && count !== null && !(Number.isInteger(count) && (count as number) > 0 && (count as number) <= 10_000)) {
+      if (
+        count !== undefined &&
+        count !== null &&
+        !(Number.isInteger(count) && (count as number) > 0 && (count as number) <= 10_000)
+      ) {
         errors.push({ field: 'count', message: 'must be an integer from 1 to 10000 (omit it for "until cleared")' });
       }
       const endpointId = input.endpoint_id;
@@ -59,7 +70,13 @@ export function createFaultBook(): FaultBook {
         errors.push({ field: 'delay_ms', message: `must be an integer from 0 to ${MAX_DELAY_MS}` });
       }
       const staleSeconds = input.stale_seconds ?? 600;
-      if (!(Number.isInteger(staleSeconds) && (staleSeconds as number) > 0 && (staleSeconds as number) <= 10 * 365 * 86400)) {
+      if (
+        !(
+          Number.isInteger(staleSeconds) &&
+          (staleSeconds as number) > 0 &&
+          (staleSeconds as number) <= 10 * 365 * 86400
+        )
+      ) {
         errors.push({ field: 'stale_seconds', message: 'must be a positive integer' });
       }
       if (errors.length > 0) return { errors };

@@ -4,7 +4,16 @@
  * three days into about 26 seconds; 0.00001 into under 3).
  */
 export const STRIPE_LIKE_RETRY_SCHEDULE: readonly number[] = [
-  60, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600, 12 * 3600, 16 * 3600, 16 * 3600,
+  60,
+  5 * 60,
+  30 * 60,
+  2 * 3600,
+  5 * 3600,
+  10 * 3600,
+  10 * 3600,
+  12 * 3600,
+  16 * 3600,
+  16 * 3600,
 ];
 
 /** GitHub does not retry failed deliveries; people redeliver them by hand (API or UI). */

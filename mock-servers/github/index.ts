@@ -54,8 +54,26 @@ interface RepoState {
 
 const DOCS = 'https://docs.github.com/rest';
 const WEB = 'https://github.com';
-const HOOK_EVENTS = ['*', 'push', 'pull_request', 'issues', 'issue_comment', 'create', 'delete', 'release', 'status',
-  'check_run', 'check_suite', 'workflow_run', 'pull_request_review', 'pull_request_review_comment', 'star', 'fork', 'watch', 'ping'];
+const HOOK_EVENTS = [
+  '*',
+  'push',
+  'pull_request',
+  'issues',
+  'issue_comment',
+  'create',
+  'delete',
+  'release',
+  'status',
+  'check_run',
+  'check_suite',
+  'workflow_run',
+  'pull_request_review',
+  'pull_request_review_comment',
+  'star',
+  'fork',
+  'watch',
+  'ping',
+];
 const PR_ACTIONS = ['opened', 'synchronize', 'closed', 'reopened', 'edited'];
 const ISSUE_ACTIONS = ['opened', 'closed', 'reopened', 'edited', 'labeled'];
 
@@ -73,7 +91,11 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
   const maxRequest = options.maxRequestBytes ?? 1024 * 1024;
   const hookshot = `GitHub-Hookshot/${ids.hex(7)}`;
   const engine = createDeliveryEngine({
-    scheme: 'github', ids, timeScale: options.timeScale ?? 1, retrySchedule: NO_RETRIES, userAgent: hookshot,
+    scheme: 'github',
+    ids,
+    timeScale: options.timeScale ?? 1,
+    retrySchedule: NO_RETRIES,
+    userAgent: hookshot,
     ...(options.deliveryTimeoutMs ? { timeoutMs: options.deliveryTimeoutMs } : {}),
   });
   let apiBase = 'http://127.0.0.1';
@@ -92,8 +114,14 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
   function addRepo(fullName: string): RepoState {
     const [owner, name] = fullName.split('/') as [string, string];
     const state: RepoState = {
-      repo: repository(user(owner), name, nextId(700000000), WEB, apiBase), hooks: new Map(), pulls: new Map(),
-      issues: new Map(), nextNumber: 1, headSha: ids.hex(40), statuses: new Map(), checkRuns: new Map(),
+      repo: repository(user(owner), name, nextId(700000000), WEB, apiBase),
+      hooks: new Map(),
+      pulls: new Map(),
+      issues: new Map(),
+      nextNumber: 1,
+      headSha: ids.hex(40),
+      statuses: new Map(),
+      checkRuns: new Map(),
     };
     repos.set(fullName.toLowerCase(), state);
     return state;
@@ -104,8 +132,12 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
 
   const app = new Hono();
   const controlToken = guardControl(app, 'github', options.controlToken);
-  const gh = (c: Context, status: 400 | 401 | 403 | 404 | 413 | 422, message: string, extra: Record<string, unknown> = {}) =>
-    c.json({ message, ...extra, documentation_url: DOCS }, status);
+  const gh = (
+    c: Context,
+    status: 400 | 401 | 403 | 404 | 413 | 422,
+    message: string,
+    extra: Record<string, unknown> = {},
+  ) => c.json({ message, ...extra, documentation_url: DOCS }, status);
   const validation = (c: Context, resource: string, field: string, message: string) =>
     gh(c, 422, 'Validation Failed', { errors: [{ resource, code: 'custom', field, message }] });
 
@@ -113,7 +145,11 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     console.error('github mock:', err);
     return c.json({ message: `Mock internal error: ${err.message}`, documentation_url: DOCS }, 500);
   });
-  app.notFound((c) => isControlPath(c.req.path) ? controlError(c, 404, 'not_found', `No control route ${c.req.method} ${c.req.path}`) : gh(c, 404, 'Not Found'));
+  app.notFound((c) =>
+    isControlPath(c.req.path)
+      ? controlError(c, 404, 'not_found', `No control route ${c.req.method} ${c.req.path}`)
+      : gh(c, 404, 'Not Found'),
+  );
 
   app.use('*', async (c, next) => {
     if (isControlPath(c.req.path) || c.req.path === '/_inspector') return next();
@@ -121,8 +157,14 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     c.header('X-GitHub-Media-Type', 'github.v3; format=json');
     await next();
   });
-  app.use('/repos/*', limitBody(maxRequest, (c) => gh(c, 413, 'Payload Too Large')));
-  app.use('/user/*', limitBody(maxRequest, (c) => gh(c, 413, 'Payload Too Large')));
+  app.use(
+    '/repos/*',
+    limitBody(maxRequest, (c) => gh(c, 413, 'Payload Too Large')),
+  );
+  app.use(
+    '/user/*',
+    limitBody(maxRequest, (c) => gh(c, 413, 'Payload Too Large')),
+  );
 
   /** `Authorization: token X` or `Bearer X`; answers 401 in GitHub's words when missing or wrong. */
   function authFailure(c: Context): Response | undefined {
@@ -140,10 +182,18 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
   const checksApp = () => {
     const at = '2024-01-01T00:00:00Z';
     return {
-      id: 1, slug: 'integration-lab', node_id: Buffer.from('A_integration-lab').toString('base64'),
-      owner: account('integration-lab', 1, WEB, apiBase, 'Organization'), name: 'Integration Lab',
-      description: 'Checks posted by the lab receiver', external_url: `${WEB}/integration-lab`, html_url: `${WEB}/apps/integration-lab`,
-      created_at: at, updated_at: at, permissions: { checks: 'write', metadata: 'read', statuses: 'write' }, events: ['check_run', 'check_suite'],
+      id: 1,
+      slug: 'integration-lab',
+      node_id: Buffer.from('A_integration-lab').toString('base64'),
+      owner: account('integration-lab', 1, WEB, apiBase, 'Organization'),
+      name: 'Integration Lab',
+      description: 'Checks posted by the lab receiver',
+      external_url: `${WEB}/integration-lab`,
+      html_url: `${WEB}/apps/integration-lab`,
+      created_at: at,
+      updated_at: at,
+      permissions: { checks: 'write', metadata: 'read', statuses: 'write' },
+      events: ['check_run', 'check_suite'],
     };
   };
   const repoOf = (c: Context) => repos.get(`${c.req.param('owner')}/${c.req.param('repo')}`.toLowerCase());
@@ -151,14 +201,34 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
   // ---- Hooks and deliveries ----
   function hookJson(state: RepoState, hook: Hook) {
     const url = `${state.repo.url}/hooks/${hook.id}`;
-    const last = engine.list({ endpointId: String(hook.id) }).at(-1)?.attempts.at(-1);
+    const last = engine
+      .list({ endpointId: String(hook.id) })
+      .at(-1)
+      ?.attempts.at(-1);
     return {
-      type: 'Repository', id: hook.id, name: 'web', active: hook.active, events: hook.events,
-      config: { content_type: hook.config.content_type, insecure_ssl: hook.config.insecure_ssl, url: hook.config.url, ...(hook.config.secret ? { secret: '********' } : {}) },
-      updated_at: hook.updated_at, created_at: hook.created_at, url, test_url: `${url}/test`, ping_url: `${url}/pings`,
+      type: 'Repository',
+      id: hook.id,
+      name: 'web',
+      active: hook.active,
+      events: hook.events,
+      config: {
+        content_type: hook.config.content_type,
+        insecure_ssl: hook.config.insecure_ssl,
+        url: hook.config.url,
+        ...(hook.config.secret ? { secret: '********' } : {}),
+      },
+      updated_at: hook.updated_at,
+      created_at: hook.created_at,
+      url,
+      test_url: `${url}/test`,
+      ping_url: `${url}/pings`,
       deliveries_url: `${url}/deliveries`,
       last_response: last
-        ? { code: last.response?.status ?? null, status: last.succeeded ? 'active' : 'failed', message: last.error ?? (last.succeeded ? 'OK' : `Invalid HTTP Response: ${last.response?.status}`) }
+        ? {
+            code: last.response?.status ?? null,
+            status: last.succeeded ? 'active' : 'failed',
+            message: last.error ?? (last.succeeded ? 'OK' : `Invalid HTTP Response: ${last.response?.status}`),
+          }
         : { code: null, status: 'unused', message: null },
     };
   }
@@ -170,14 +240,22 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     const guid = ids.guid();
     const size = Buffer.byteLength(raw);
     return engine.deliver({
-      id: guid, endpoint: { id: String(hook.id), url: hook.config.url, secret: hook.config.secret }, eventId: guid,
-      eventType: typeof payload.action === 'string' ? `${event}.${payload.action}` : event, body: raw,
+      id: guid,
+      endpoint: { id: String(hook.id), url: hook.config.url, secret: hook.config.secret },
+      eventId: guid,
+      eventType: typeof payload.action === 'string' ? `${event}.${payload.action}` : event,
+      body: raw,
       contentType: hook.config.content_type === 'form' ? 'application/x-www-form-urlencoded' : 'application/json',
       headers: {
-        'X-GitHub-Event': event, 'X-GitHub-Delivery': guid, 'X-GitHub-Hook-ID': String(hook.id),
-        'X-GitHub-Hook-Installation-Target-Type': 'repository', 'X-GitHub-Hook-Installation-Target-ID': String(state.repo.id),
+        'X-GitHub-Event': event,
+        'X-GitHub-Delivery': guid,
+        'X-GitHub-Hook-ID': String(hook.id),
+        'X-GitHub-Hook-Installation-Target-Type': 'repository',
+        'X-GitHub-Hook-Installation-Target-ID': String(state.repo.id),
       },
-      ...(size > maxPayload ? { skipReason: `payload is ${size} bytes, over the ${maxPayload}-byte cap: GitHub does not deliver it` } : {}),
+      ...(size > maxPayload
+        ? { skipReason: `payload is ${size} bytes, over the ${maxPayload}-byte cap: GitHub does not deliver it` }
+        : {}),
     });
   }
   function broadcast(state: RepoState, event: string, payload: Record<string, unknown>): DeliveryRecord[] {
@@ -187,11 +265,18 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
   }
   function ping(state: RepoState, hook: Hook): DeliveryRecord {
     return deliverTo(state, hook, 'ping', {
-      zen: 'Design for failure.', hook_id: hook.id, hook: hookJson(state, hook), repository: state.repo, sender: viewer(),
+      zen: 'Design for failure.',
+      hook_id: hook.id,
+      hook: hookJson(state, hook),
+      repository: state.repo,
+      sender: viewer(),
     });
   }
 
-  function readHookInput(input: Record<string, unknown>, existing?: Hook): Hook['config'] & { events: string[]; active: boolean } | string {
+  function readHookInput(
+    input: Record<string, unknown>,
+    existing?: Hook,
+  ): (Hook['config'] & { events: string[]; active: boolean }) | string {
     const config = (input.config ?? existing?.config ?? {}) as Record<string, unknown>;
     if (typeof config !== 'object' || Array.isArray(config)) return 'config must be an object';
     const url = config.url ?? existing?.config.url;
@@ -199,7 +284,11 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     const contentType = config.content_type ?? existing?.config.content_type ?? 'form';
     if (contentType !== 'json' && contentType !== 'form') return 'content_type must be json or form';
     const events = input.events ?? existing?.events ?? ['push'];
-    if (!Array.isArray(events) || events.length === 0 || !events.every((e) => typeof e === 'string' && HOOK_EVENTS.includes(e))) {
+    if (
+      !Array.isArray(events) ||
+      events.length === 0 ||
+      !events.every((e) => typeof e === 'string' && HOOK_EVENTS.includes(e))
+    ) {
       return `events must be a non-empty list of: ${HOOK_EVENTS.join(', ')}`;
     }
     const secret = config.secret === undefined ? existing?.config.secret : config.secret;
@@ -208,7 +297,14 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     if (insecureSsl !== '0' && insecureSsl !== '1') return 'insecure_ssl must be "0" or "1"';
     const active = input.active ?? existing?.active ?? true;
     if (typeof active !== 'boolean') return 'active must be a boolean';
-    return { url, content_type: contentType, insecure_ssl: insecureSsl, ...(secret ? { secret } : {}), events: events as string[], active };
+    return {
+      url,
+      content_type: contentType,
+      insecure_ssl: insecureSsl,
+      ...(secret ? { secret } : {}),
+      events: events as string[],
+      active,
+    };
   }
 
   // The REST API's "full repository" adds counts that webhook payloads do not carry.
@@ -222,9 +318,11 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     if (denied) return denied;
     const input = await body(c);
     if (input instanceof Response) return input;
-    if (typeof input.name !== 'string' || !/^[A-Za-z0-9._-]{1,100}$/.test(input.name)) return validation(c, 'Repository', 'name', 'name is invalid');
+    if (typeof input.name !== 'string' || !/^[A-Za-z0-9._-]{1,100}$/.test(input.name))
+      return validation(c, 'Repository', 'name', 'name is invalid');
     const full = `${viewer().login}/${input.name}`;
-    if (repos.has(full.toLowerCase())) return validation(c, 'Repository', 'name', 'name already exists on this account');
+    if (repos.has(full.toLowerCase()))
+      return validation(c, 'Repository', 'name', 'name already exists on this account');
     return c.json(fullRepository(addRepo(full)), 201);
   });
 
@@ -240,7 +338,15 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     if (typeof read === 'string') return validation(c, 'Hook', 'config', read);
     const { events, active, ...config } = read;
     const at = new Date().toISOString();
-    const hook: Hook = { id: nextId(400000000), repo: state.repo.full_name, active, events, config, created_at: at, updated_at: at };
+    const hook: Hook = {
+      id: nextId(400000000),
+      repo: state.repo.full_name,
+      active,
+      events,
+      config,
+      created_at: at,
+      updated_at: at,
+    };
     state.hooks.set(hook.id, hook);
     hookIndex.set(hook.id, state);
     ping(state, hook); // GitHub pings every new hook
@@ -288,11 +394,25 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     const last = d.attempts.filter((a) => a.kind !== 'duplicate').at(-1);
     const [event, action] = d.event_type.split('.');
     return {
-      id: d.seq, guid: d.id, delivered_at: last?.started_at ?? d.created_at, redelivery: last?.kind === 'replay',
+      id: d.seq,
+      guid: d.id,
+      delivered_at: last?.started_at ?? d.created_at,
+      redelivery: last?.kind === 'replay',
       duration: (last?.duration_ms ?? 0) / 1000,
-      status: d.status === 'skipped' ? 'payload too large' : last?.succeeded ? 'OK' : last?.response ? `Invalid HTTP Response: ${last.response.status}` : (last?.error ?? 'pending'),
-      status_code: last?.response?.status ?? 0, event, action: action ?? null, installation_id: null,
-      repository_id: state.repo.id, throttled_at: null,
+      status:
+        d.status === 'skipped'
+          ? 'payload too large'
+          : last?.succeeded
+            ? 'OK'
+            : last?.response
+              ? `Invalid HTTP Response: ${last.response.status}`
+              : (last?.error ?? 'pending'),
+      status_code: last?.response?.status ?? 0,
+      event,
+      action: action ?? null,
+      installation_id: null,
+      repository_id: state.repo.id,
+      throttled_at: null,
     };
   }
   const deliveryOf = (c: Context, hook: Hook) =>
@@ -301,7 +421,12 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
   app.get('/repos/:owner/:repo/hooks/:hook_id/deliveries', (c) => {
     const found = hookOf(c);
     if (!found) return gh(c, 404, 'Not Found');
-    return c.json(engine.list({ endpointId: String(found.hook.id) }).reverse().map((d) => deliverySummary(d, found.state)));
+    return c.json(
+      engine
+        .list({ endpointId: String(found.hook.id) })
+        .reverse()
+        .map((d) => deliverySummary(d, found.state)),
+    );
   });
   app.get('/repos/:owner/:repo/hooks/:hook_id/deliveries/:delivery_id', (c) => {
     const found = hookOf(c);
@@ -311,9 +436,12 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     let payload: unknown = d.body;
     try {
       payload = JSON.parse(d.body.startsWith('payload=') ? decodeURIComponent(d.body.slice(8)) : d.body);
-    } catch { /* shown as sent */ }
+    } catch {
+      /* shown as sent */
+    }
     return c.json({
-      ...deliverySummary(d, found.state), url: d.url,
+      ...deliverySummary(d, found.state),
+      url: d.url,
       request: { headers: last?.request.headers ?? {}, payload },
       response: { headers: last?.response?.headers ?? {}, payload: last?.response?.body ?? null },
     });
@@ -323,7 +451,8 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     const found = hookOf(c);
     const d = found && deliveryOf(c, found.hook);
     if (!found || !d) return gh(c, 404, 'Not Found');
-    if (d.status === 'skipped') return validation(c, 'HookDelivery', 'payload', 'This delivery was never sent (payload too large)');
+    if (d.status === 'skipped')
+      return validation(c, 'HookDelivery', 'payload', 'This delivery was never sent (payload too large)');
     void engine.replay(d.id);
     return c.json({}, 202);
   });
@@ -343,21 +472,32 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
       return validation(c, 'Status', 'state', 'state is not included in the list');
     }
     for (const field of ['target_url', 'description', 'context']) {
-      if (input[field] !== undefined && input[field] !== null && typeof input[field] !== 'string') return validation(c, 'Status', field, `${field} must be a string`);
+      if (input[field] !== undefined && input[field] !== null && typeof input[field] !== 'string')
+        return validation(c, 'Status', field, `${field} must be a string`);
     }
     const id = nextId(9000000000);
     const at = new Date().toISOString();
     const status = {
-      url: `${state.repo.url}/statuses/${sha}`, avatar_url: viewer().avatar_url, id, node_id: Buffer.from(`SC:${id}`).toString('base64'),
-      state: input.state, description: input.description ?? null, target_url: input.target_url ?? null,
-      context: input.context ?? 'default', created_at: at, updated_at: at, creator: viewer(),
+      url: `${state.repo.url}/statuses/${sha}`,
+      avatar_url: viewer().avatar_url,
+      id,
+      node_id: Buffer.from(`SC:${id}`).toString('base64'),
+      state: input.state,
+      description: input.description ?? null,
+      target_url: input.target_url ?? null,
+      context: input.context ?? 'default',
+      created_at: at,
+      updated_at: at,
+      creator: viewer(),
     };
     state.statuses.set(sha, [status, ...(state.statuses.get(sha) ?? [])]);
     return c.json(status, 201);
   });
   const listStatuses = (c: Context) => {
     const state = repoOf(c);
-    return state ? c.json(state.statuses.get(c.req.param('sha') ?? c.req.param('ref') ?? '') ?? []) : gh(c, 404, 'Not Found');
+    return state
+      ? c.json(state.statuses.get(c.req.param('sha') ?? c.req.param('ref') ?? '') ?? [])
+      : gh(c, 404, 'Not Found');
   };
   app.get('/repos/:owner/:repo/statuses/:sha', listStatuses);
   app.get('/repos/:owner/:repo/commits/:ref/statuses', listStatuses);
@@ -365,26 +505,45 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
   // ---- Check runs ----
   app.use('/repos/:owner/:repo/check-runs/*', async (c, next) => authFailure(c) ?? next());
   app.use('/repos/:owner/:repo/check-runs', async (c, next) => authFailure(c) ?? next());
-  function applyCheckRun(c: Context, input: Record<string, unknown>, run: Record<string, unknown>): Response | undefined {
+  function applyCheckRun(
+    c: Context,
+    input: Record<string, unknown>,
+    run: Record<string, unknown>,
+  ): Response | undefined {
     const status = input.status ?? run.status ?? 'queued';
-    if (!['queued', 'in_progress', 'completed'].includes(String(status))) return validation(c, 'CheckRun', 'status', 'status is not included in the list');
+    if (!['queued', 'in_progress', 'completed'].includes(String(status)))
+      return validation(c, 'CheckRun', 'status', 'status is not included in the list');
     // `stale` is set by GitHub only, never through the API.
     const conclusions = ['action_required', 'cancelled', 'failure', 'neutral', 'success', 'skipped', 'timed_out'];
     const conclusion = input.conclusion ?? run.conclusion ?? null;
-    if (conclusion !== null && !conclusions.includes(String(conclusion))) return validation(c, 'CheckRun', 'conclusion', 'conclusion is not included in the list');
+    if (conclusion !== null && !conclusions.includes(String(conclusion)))
+      return validation(c, 'CheckRun', 'conclusion', 'conclusion is not included in the list');
     if (conclusion !== null && input.status === undefined) run.status = 'completed';
     else run.status = status;
-    if (run.status === 'completed' && conclusion === null) return validation(c, 'CheckRun', 'conclusion', 'conclusion is required when status is completed');
-    if (input.output !== undefined && (typeof input.output !== 'object' || input.output === null || Array.isArray(input.output))) {
+    if (run.status === 'completed' && conclusion === null)
+      return validation(c, 'CheckRun', 'conclusion', 'conclusion is required when status is completed');
+    if (
+      input.output !== undefined &&
+      (typeof input.output !== 'object' || input.output === null || Array.isArray(input.output))
+    ) {
       return validation(c, 'CheckRun', 'output', 'output must be an object');
     }
     const output = { ...(run.output as object), ...(input.output as object | undefined) } as Record<string, unknown>;
     Object.assign(run, {
-      name: input.name ?? run.name, conclusion, details_url: input.details_url ?? run.details_url ?? null,
+      name: input.name ?? run.name,
+      conclusion,
+      details_url: input.details_url ?? run.details_url ?? null,
       external_id: input.external_id ?? run.external_id ?? null,
       started_at: input.started_at ?? run.started_at ?? new Date().toISOString(),
-      completed_at: run.status === 'completed' ? (input.completed_at ?? run.completed_at ?? new Date().toISOString()) : null,
-      output: { title: output.title ?? null, summary: output.summary ?? null, text: output.text ?? null, annotations_count: 0, annotations_url: `${run.url}/annotations` },
+      completed_at:
+        run.status === 'completed' ? (input.completed_at ?? run.completed_at ?? new Date().toISOString()) : null,
+      output: {
+        title: output.title ?? null,
+        summary: output.summary ?? null,
+        text: output.text ?? null,
+        annotations_count: 0,
+        annotations_url: `${run.url}/annotations`,
+      },
     });
     return undefined;
   }
@@ -393,13 +552,20 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     if (!state) return gh(c, 404, 'Not Found');
     const input = await body(c);
     if (input instanceof Response) return input;
-    if (typeof input.name !== 'string' || input.name === '') return validation(c, 'CheckRun', 'name', 'name is missing');
-    if (typeof input.head_sha !== 'string' || !SHA.test(input.head_sha)) return validation(c, 'CheckRun', 'head_sha', 'head_sha is not a commit SHA');
+    if (typeof input.name !== 'string' || input.name === '')
+      return validation(c, 'CheckRun', 'name', 'name is missing');
+    if (typeof input.head_sha !== 'string' || !SHA.test(input.head_sha))
+      return validation(c, 'CheckRun', 'head_sha', 'head_sha is not a commit SHA');
     const id = nextId(20000000000);
     const run: Record<string, unknown> = {
-      id, head_sha: input.head_sha, node_id: Buffer.from(`CR:${id}`).toString('base64'),
-      url: `${state.repo.url}/check-runs/${id}`, html_url: `${state.repo.html_url}/runs/${id}`,
-      check_suite: { id: nextId(10000000000) }, app: checksApp(), pull_requests: [],
+      id,
+      head_sha: input.head_sha,
+      node_id: Buffer.from(`CR:${id}`).toString('base64'),
+      url: `${state.repo.url}/check-runs/${id}`,
+      html_url: `${state.repo.html_url}/runs/${id}`,
+      check_suite: { id: nextId(10000000000) },
+      app: checksApp(),
+      pull_requests: [],
     };
     const problem = applyCheckRun(c, input, run);
     if (problem) return problem;
@@ -434,15 +600,32 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
   function trigger(input: Record<string, unknown>) {
     const event = input.event;
     const repoName = input.repo ?? initialRepos[0];
-    if (typeof repoName !== 'string') throw new ControlInputError(400, 'invalid_event', 'repo must be "owner/name"', [{ field: 'repo', message: 'must be a string' }]);
+    if (typeof repoName !== 'string')
+      throw new ControlInputError(400, 'invalid_event', 'repo must be "owner/name"', [
+        { field: 'repo', message: 'must be a string' },
+      ]);
     const state = repos.get(repoName.toLowerCase());
-    if (!state) throw new ControlInputError(404, 'not_found', `No repository ${repoName}`, [{ field: 'repo', message: 'unknown repository' }]);
-    const sender = input.sender === undefined ? viewer() : typeof input.sender === 'string' && /^[A-Za-z0-9-]{1,39}$/.test(input.sender) ? user(input.sender) : undefined;
-    if (!sender) throw new ControlInputError(400, 'invalid_event', 'sender must be a GitHub login', [{ field: 'sender', message: 'invalid login' }]);
+    if (!state)
+      throw new ControlInputError(404, 'not_found', `No repository ${repoName}`, [
+        { field: 'repo', message: 'unknown repository' },
+      ]);
+    const sender =
+      input.sender === undefined
+        ? viewer()
+        : typeof input.sender === 'string' && /^[A-Za-z0-9-]{1,39}$/.test(input.sender)
+          ? user(input.sender)
+          : undefined;
+    if (!sender)
+      throw new ControlInputError(400, 'invalid_event', 'sender must be a GitHub login', [
+        { field: 'sender', message: 'invalid login' },
+      ]);
     const text = (field: string, fallback: string) => {
       const v = input[field];
       if (v === undefined) return fallback;
-      if (typeof v !== 'string') throw new ControlInputError(400, 'invalid_event', `${field} must be a string`, [{ field, message: 'must be a string' }]);
+      if (typeof v !== 'string')
+        throw new ControlInputError(400, 'invalid_event', `${field} must be a string`, [
+          { field, message: 'must be a string' },
+        ]);
       return v;
     };
     const at = new Date().toISOString();
@@ -450,25 +633,50 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
     if (event === 'push') {
       const messages = input.commits === undefined ? ['Update README'] : input.commits;
       if (!Array.isArray(messages) || messages.length > 2048 || !messages.every((m) => typeof m === 'string')) {
-        throw new ControlInputError(400, 'invalid_event', 'commits must be a list of commit messages', [{ field: 'commits', message: 'list of strings' }]);
+        throw new ControlInputError(400, 'invalid_event', 'commits must be a list of commit messages', [
+          { field: 'commits', message: 'list of strings' },
+        ]);
       }
-      payload = pushPayload(ids, state.repo, sender, { ref: text('ref', `refs/heads/${state.repo.default_branch}`), before: state.headSha, messages });
+      payload = pushPayload(ids, state.repo, sender, {
+        ref: text('ref', `refs/heads/${state.repo.default_branch}`),
+        before: state.headSha,
+        messages,
+      });
       state.headSha = String(payload.after);
     } else if (event === 'pull_request') {
       const action = text('action', 'opened');
-      if (!PR_ACTIONS.includes(action)) throw new ControlInputError(400, 'invalid_event', `action must be one of ${PR_ACTIONS.join(', ')}`, [{ field: 'action', message: 'unknown action' }]);
+      if (!PR_ACTIONS.includes(action))
+        throw new ControlInputError(400, 'invalid_event', `action must be one of ${PR_ACTIONS.join(', ')}`, [
+          { field: 'action', message: 'unknown action' },
+        ]);
       let pr: PullRequest | undefined;
       if (action === 'opened') {
         pr = {
-          number: state.nextNumber++, title: text('title', 'Add a feature'), body: text('body', 'Please review.'), state: 'open', merged: false,
-          head: text('head', 'feature'), base: text('base', state.repo.default_branch), headSha: ids.hex(40), baseSha: state.headSha,
-          createdAt: at, closedAt: null, mergedAt: null, commits: 1,
+          number: state.nextNumber++,
+          title: text('title', 'Add a feature'),
+          body: text('body', 'Please review.'),
+          state: 'open',
+          merged: false,
+          head: text('head', 'feature'),
+          base: text('base', state.repo.default_branch),
+          headSha: ids.hex(40),
+          baseSha: state.headSha,
+          createdAt: at,
+          closedAt: null,
+          mergedAt: null,
+          commits: 1,
         };
         state.pulls.set(pr.number, pr);
       } else {
         const number = input.number ?? [...state.pulls.values()].filter((p) => p.state === 'open').at(-1)?.number;
         pr = typeof number === 'number' ? state.pulls.get(number) : undefined;
-        if (!pr) throw new ControlInputError(404, 'not_found', `No pull request ${String(number ?? '(none open)')} in ${state.repo.full_name}: open one first`, [{ field: 'number', message: 'unknown pull request' }]);
+        if (!pr)
+          throw new ControlInputError(
+            404,
+            'not_found',
+            `No pull request ${String(number ?? '(none open)')} in ${state.repo.full_name}: open one first`,
+            [{ field: 'number', message: 'unknown pull request' }],
+          );
       }
       const before = pr.headSha;
       let changes: Record<string, { from: string }> | undefined;
@@ -477,7 +685,9 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
         const title = text('title', pr.title);
         const body = text('body', pr.body ?? '');
         changes = {
-          ...(title !== pr.title || (input.title === undefined && input.body === undefined) ? { title: { from: pr.title } } : {}),
+          ...(title !== pr.title || (input.title === undefined && input.body === undefined)
+            ? { title: { from: pr.title } }
+            : {}),
           ...(input.body !== undefined && body !== (pr.body ?? '') ? { body: { from: pr.body ?? '' } } : {}),
         };
         Object.assign(pr, { title, body });
@@ -489,20 +699,42 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
       }
       if (action === 'reopened') Object.assign(pr, { state: 'open', closedAt: null });
       payload = {
-        action, number: pr.number, ...(changes ? { changes } : {}), pull_request: pullRequestObject(state.repo, sender, pr),
-        ...(action === 'synchronize' ? { before, after: pr.headSha } : {}), repository: state.repo, sender,
+        action,
+        number: pr.number,
+        ...(changes ? { changes } : {}),
+        pull_request: pullRequestObject(state.repo, sender, pr),
+        ...(action === 'synchronize' ? { before, after: pr.headSha } : {}),
+        repository: state.repo,
+        sender,
       };
     } else if (event === 'issues') {
       const action = text('action', 'opened');
-      if (!ISSUE_ACTIONS.includes(action)) throw new ControlInputError(400, 'invalid_event', `action must be one of ${ISSUE_ACTIONS.join(', ')}`, [{ field: 'action', message: 'unknown action' }]);
+      if (!ISSUE_ACTIONS.includes(action))
+        throw new ControlInputError(400, 'invalid_event', `action must be one of ${ISSUE_ACTIONS.join(', ')}`, [
+          { field: 'action', message: 'unknown action' },
+        ]);
       let issue: Issue | undefined;
       if (action === 'opened') {
-        issue = { number: state.nextNumber++, title: text('title', 'Something is broken'), body: text('body', 'Steps to reproduce: …'), state: 'open', labels: [], createdAt: at, closedAt: null };
+        issue = {
+          number: state.nextNumber++,
+          title: text('title', 'Something is broken'),
+          body: text('body', 'Steps to reproduce: …'),
+          state: 'open',
+          labels: [],
+          createdAt: at,
+          closedAt: null,
+        };
         state.issues.set(issue.number, issue);
       } else {
         const number = input.number ?? [...state.issues.values()].at(-1)?.number;
         issue = typeof number === 'number' ? state.issues.get(number) : undefined;
-        if (!issue) throw new ControlInputError(404, 'not_found', `No issue ${String(number ?? '(none yet)')} in ${state.repo.full_name}: open one first`, [{ field: 'number', message: 'unknown issue' }]);
+        if (!issue)
+          throw new ControlInputError(
+            404,
+            'not_found',
+            `No issue ${String(number ?? '(none yet)')} in ${state.repo.full_name}: open one first`,
+            [{ field: 'number', message: 'unknown issue' }],
+          );
       }
       let label: Record<string, unknown> | undefined;
       let changes: Record<string, { from: string }> | undefined;
@@ -512,7 +744,9 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
         const title = text('title', issue.title);
         const body = text('body', issue.body ?? '');
         changes = {
-          ...(title !== issue.title || (input.title === undefined && input.body === undefined) ? { title: { from: issue.title } } : {}),
+          ...(title !== issue.title || (input.title === undefined && input.body === undefined)
+            ? { title: { from: issue.title } }
+            : {}),
           ...(input.body !== undefined && body !== (issue.body ?? '') ? { body: { from: issue.body ?? '' } } : {}),
         };
         Object.assign(issue, { title, body });
@@ -522,19 +756,43 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
         if (!issue.labels.includes(name)) issue.labels.push(name);
         label = labelObject(state.repo, name, issue.labels.indexOf(name) + 1);
       }
-      payload = { action, issue: issueObject(state.repo, sender, issue), ...(changes ? { changes } : {}), ...(label ? { label } : {}), repository: state.repo, sender };
+      payload = {
+        action,
+        issue: issueObject(state.repo, sender, issue),
+        ...(changes ? { changes } : {}),
+        ...(label ? { label } : {}),
+        repository: state.repo,
+        sender,
+      };
     } else {
-      throw new ControlInputError(400, 'invalid_event', 'event must be push, pull_request or issues', [{ field: 'event', message: 'unsupported event' }]);
+      throw new ControlInputError(400, 'invalid_event', 'event must be push, pull_request or issues', [
+        { field: 'event', message: 'unsupported event' },
+      ]);
     }
     const deliveries = broadcast(state, event, payload);
-    return { event, deliveries: deliveries.map((d) => ({ id: d.id, hook_id: Number(d.endpoint_id), status: d.status })), payload };
+    return {
+      event,
+      deliveries: deliveries.map((d) => ({ id: d.id, hook_id: Number(d.endpoint_id), status: d.status })),
+      payload,
+    };
   }
 
   const control: GitHubControl = {
-    engine, tokens, trigger,
+    engine,
+    tokens,
+    trigger,
     secrets: () => ({
-      token: tokens[0], tokens, user_agent: hookshot,
-      hooks: [...repos.values()].flatMap((s) => [...s.hooks.values()].map((h) => ({ id: h.id, repo: h.repo, url: h.config.url, secret: h.config.secret ?? null }))),
+      token: tokens[0],
+      tokens,
+      user_agent: hookshot,
+      hooks: [...repos.values()].flatMap((s) =>
+        [...s.hooks.values()].map((h) => ({
+          id: h.id,
+          repo: h.repo,
+          url: h.config.url,
+          secret: h.config.secret ?? null,
+        })),
+      ),
       repos: [...repos.values()].map((s) => s.repo.full_name),
     }),
     reset() {
@@ -544,9 +802,16 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
       seedRepos();
     },
     statuses: (repo, sha) => repos.get(repo.toLowerCase())?.statuses.get(sha) ?? [],
-    checkRuns: (repo, sha) => [...(repos.get(repo.toLowerCase())?.checkRuns.values() ?? [])].filter((r) => r.head_sha === sha),
+    checkRuns: (repo, sha) =>
+      [...(repos.get(repo.toLowerCase())?.checkRuns.values() ?? [])].filter((r) => r.head_sha === sha),
   };
-  const closeStreams = mountControl(app, { title: 'GitHub mock', engine, trigger, secrets: control.secrets, reset: control.reset });
+  const closeStreams = mountControl(app, {
+    title: 'GitHub mock',
+    engine,
+    trigger,
+    secrets: control.secrets,
+    reset: control.reset,
+  });
 
   return {
     name: 'github',

@@ -45,12 +45,22 @@ describe('bad input never breaks the OAuth mock', () => {
   afterAll(() => server.close());
 
   it('answers hundreds of malformed requests with 4xx in the vendor or control shape', async () => {
-    const requests: { method: string; path: string; body: string | Uint8Array<ArrayBuffer>; headers: Record<string, string> }[] = [];
+    const requests: {
+      method: string;
+      path: string;
+      body: string | Uint8Array<ArrayBuffer>;
+      headers: Record<string, string>;
+    }[] = [];
     for (const body of BODIES) {
       // Every kind of client authentication, on an otherwise well-typed token request ...
       for (const authorization of AUTHORIZATIONS) {
         const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-        requests.push({ method: 'POST', path: '/oauth/token', body, headers: authorization ? { ...headers, authorization } : headers });
+        requests.push({
+          method: 'POST',
+          path: '/oauth/token',
+          body,
+          headers: authorization ? { ...headers, authorization } : headers,
+        });
       }
       // ... every content type on the token endpoint and one control route ...
       for (const type of CONTENT_TYPES) {
@@ -72,7 +82,9 @@ describe('bad input never breaks the OAuth mock', () => {
     const failures: string[] = [];
     for (const r of requests) {
       // With the control token, so the control routes' own input checks are what answers.
-      const headers = r.path.startsWith('/_control') ? { ...r.headers, [CONTROL_TOKEN_HEADER]: server.controlToken } : r.headers;
+      const headers = r.path.startsWith('/_control')
+        ? { ...r.headers, [CONTROL_TOKEN_HEADER]: server.controlToken }
+        : r.headers;
       const res = await fetch(`${server.url}${r.path}`, { method: r.method, headers, body: r.body });
       const text = await res.text();
       const label = `${r.method} ${r.path} [${r.headers['content-type']}] → ${res.status} ${text.slice(0, 120)}`;
@@ -100,7 +112,11 @@ describe('bad input never breaks the OAuth mock', () => {
     // The endpoint still works after the barrage.
     const ok = await fetch(`${server.url}/oauth/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'lab-client', client_secret: 'lab-client-secret' }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'lab-client',
+        client_secret: 'lab-client-secret',
+      }),
     });
     expect(ok.status).toBe(200);
   }, 90_000);

@@ -188,7 +188,9 @@ export function createOAuthMock(options: OAuthMockOptions = {}) {
 
   // ---- control API: our own error envelope ----
   const ctl = new Hono();
-  ctl.use(limitBody(64 * 1024, (c) => controlError(c, 413, 'payload_too_large', 'Control requests are limited to 64 KiB.')));
+  ctl.use(
+    limitBody(64 * 1024, (c) => controlError(c, 413, 'payload_too_large', 'Control requests are limited to 64 KiB.')),
+  );
   ctl.get('/secrets', (c) => c.json(control.secrets()));
   ctl.get('/clients', (c) => c.json({ clients: control.listClients() }));
   ctl.post('/clients', async (c) => {
@@ -229,7 +231,8 @@ export function createOAuthMock(options: OAuthMockOptions = {}) {
     if (!body.ok) return body.response;
     const check = createFieldChecker(body.value);
     const keepPrevious = check.optionalBoolean('keepPrevious');
-    if (check.problems.length > 0) return controlError(c, 422, 'validation_failed', 'Bad rotation request.', check.problems);
+    if (check.problems.length > 0)
+      return controlError(c, 422, 'validation_failed', 'Bad rotation request.', check.problems);
     control.rotateKey(keepPrevious ?? true);
     return c.json(control.keys());
   });
@@ -249,13 +252,23 @@ export function createOAuthMock(options: OAuthMockOptions = {}) {
     const aud = check.optionalString('audience');
     const iss = check.optionalString('issuer');
     const expiresInSeconds = check.optionalNumber('expiresInSeconds', -31_536_000, 31_536_000);
-    if (input.claims !== undefined && (typeof input.claims !== 'object' || input.claims === null || Array.isArray(input.claims))) {
+    if (
+      input.claims !== undefined &&
+      (typeof input.claims !== 'object' || input.claims === null || Array.isArray(input.claims))
+    ) {
       check.problems.push({ field: 'claims', message: 'must be an object' });
     }
-    if (check.problems.length > 0) return controlError(c, 422, 'validation_failed', 'Bad token request.', check.problems);
+    if (check.problems.length > 0)
+      return controlError(c, 422, 'validation_failed', 'Bad token request.', check.problems);
     const badClaims = claimProblems(input.claims as Record<string, unknown> | undefined);
     if (badClaims.length > 0) {
-      return controlError(c, 400, 'invalid_claims', `Bad claim: ${badClaims.map((p) => `${p.field} ${p.message}`).join('; ')}.`, badClaims);
+      return controlError(
+        c,
+        400,
+        'invalid_claims',
+        `Bad claim: ${badClaims.map((p) => `${p.field} ${p.message}`).join('; ')}.`,
+        badClaims,
+      );
     }
     if (isTestTokenVariant(input.variant)) request.variant = input.variant;
     if (clientId !== undefined) {
@@ -320,15 +333,23 @@ function claimProblems(claims: Record<string, unknown> | undefined): ErrorDetail
   for (const field of ['exp', 'iat', 'nbf']) {
     const v = claims[field];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) {
-      problems.push({ field: `claims.${field}`, message: 'must be a number of seconds since the epoch (a NumericDate)' });
+      problems.push({
+        field: `claims.${field}`,
+        message: 'must be a number of seconds since the epoch (a NumericDate)',
+      });
     }
   }
   for (const field of ['iss', 'sub', 'jti']) {
     const v = claims[field];
-    if (v !== undefined && typeof v !== 'string') problems.push({ field: `claims.${field}`, message: 'must be a string' });
+    if (v !== undefined && typeof v !== 'string')
+      problems.push({ field: `claims.${field}`, message: 'must be a string' });
   }
   const aud = claims.aud;
-  if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) {
+  if (
+    aud !== undefined &&
+    typeof aud !== 'string' &&
+    !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))
+  ) {
     problems.push({ field: 'claims.aud', message: 'must be a string or an array of strings' });
   }
   return problems;

@@ -51,7 +51,12 @@ describe('RS256 issuer verified through its JWKS', () => {
   afterAll(() => server.close());
 
   it('issues a Bearer JWT whose claims describe the client', async () => {
-    const { res, json } = await clientCredentials(server.url, 'lab-client', 'lab-client-secret', 'tracking:read shipments:read');
+    const { res, json } = await clientCredentials(
+      server.url,
+      'lab-client',
+      'lab-client-secret',
+      'tracking:read shipments:read',
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(json).toMatchObject({ token_type: 'Bearer', expires_in: 600, scope: 'tracking:read shipments:read' });
@@ -60,16 +65,27 @@ describe('RS256 issuer verified through its JWKS', () => {
     expect(claims.scope).toBe('tracking:read shipments:read');
     expect(claims.exp! - claims.iat!).toBe(600);
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
-    expect(jwt.decode(json.access_token as string, { complete: true })?.header.kid).toBe(oauth.control.keys().currentKid);
+    expect(jwt.decode(json.access_token as string, { complete: true })?.header.kid).toBe(
+      oauth.control.keys().currentKid,
+    );
   });
 
   it('publishes the key as a JWK with kid, alg and use', async () => {
-    const jwks = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: Record<string, string>[] };
+    const jwks = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as {
+      keys: Record<string, string>[];
+    };
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: oauth.control.keys().currentKid });
     expect(jwks.keys[0]).not.toHaveProperty('d'); // never the private part
-    const meta = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as Record<string, string>;
-    expect(meta).toMatchObject({ issuer: server.url, token_endpoint: `${server.url}/oauth/token`, jwks_uri: `${server.url}/.well-known/jwks.json` });
+    const meta = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      string
+    >;
+    expect(meta).toMatchObject({
+      issuer: server.url,
+      token_endpoint: `${server.url}/oauth/token`,
+      jwks_uri: `${server.url}/.well-known/jwks.json`,
+    });
   });
 
   it('falls back to the default scopes when none are requested', async () => {
@@ -79,7 +95,10 @@ describe('RS256 issuer verified through its JWKS', () => {
 
   it('a minted "valid" test token verifies like an issued one', async () => {
     const token = await mint(server, { clientId: 'lab-admin' });
-    await expect(verifyLikeAResourceServer(token, server.url)).resolves.toMatchObject({ sub: 'lab-admin', roles: ['admin'] });
+    await expect(verifyLikeAResourceServer(token, server.url)).resolves.toMatchObject({
+      sub: 'lab-admin',
+      roles: ['admin'],
+    });
   });
 
   const rejections: Record<Exclude<TestTokenVariant, 'valid'>, RegExp> = {
@@ -155,7 +174,12 @@ describe('retired keys leave the JWKS after the retention time', () => {
 });
 
 describe('HS256 mode', () => {
-  const oauth = createOAuthMock({ mode: 'HS256', seed: 'hs-test', issuer: 'https://issuer.lab.example', audience: 'orders' });
+  const oauth = createOAuthMock({
+    mode: 'HS256',
+    seed: 'hs-test',
+    issuer: 'https://issuer.lab.example',
+    audience: 'orders',
+  });
   let server: Awaited<ReturnType<typeof listenMock>>;
   beforeAll(async () => {
     server = await listenMock(oauth);
@@ -172,7 +196,9 @@ describe('HS256 mode', () => {
       audience: 'orders',
     }) as JwtPayload;
     expect(claims).toMatchObject({ sub: 'lab-admin', scope: 'admin', roles: ['admin'] });
-    expect(((await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: unknown[] }).keys).toEqual([]);
+    expect(((await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: unknown[] }).keys).toEqual(
+      [],
+    );
   });
 
   it('refuses the RS256-only forgery with a 409 in our envelope', async () => {
@@ -190,6 +216,8 @@ describe('HS256 mode', () => {
     const token = oauth.control.mintToken().access_token;
     oauth.control.rotateKey();
     expect(oauth.control.sharedSecret()).not.toBe(old);
-    expect(() => jwt.verify(token, oauth.control.sharedSecret(), { algorithms: ['HS256'] })).toThrow(/invalid signature/);
+    expect(() => jwt.verify(token, oauth.control.sharedSecret(), { algorithms: ['HS256'] })).toThrow(
+      /invalid signature/,
+    );
   });
 });

@@ -19,7 +19,14 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
     return { status: res.status, json, headers: res.headers };
   }
 
-  const cases: { name: string; body: string; headers?: Record<string, string>; status: number; error: string; challenge?: boolean }[] = [
+  const cases: {
+    name: string;
+    body: string;
+    headers?: Record<string, string>;
+    status: number;
+    error: string;
+    challenge?: boolean;
+  }[] = [
     {
       name: 'a JSON body instead of a form',
       body: '{"grant_type":"client_credentials"}',
@@ -147,7 +154,10 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
     const encoded = `${encodeURIComponent('app:one')}:${encodeURIComponent('p@ss word').replaceAll('%20', '+')}`;
     const res = await fetch(`${server.url}/oauth/token`, {
       method: 'POST',
-      headers: { 'content-type': `${FORM}; charset=utf-8`, authorization: `Basic ${Buffer.from(encoded).toString('base64')}` },
+      headers: {
+        'content-type': `${FORM}; charset=utf-8`,
+        authorization: `Basic ${Buffer.from(encoded).toString('base64')}`,
+      },
       body: 'grant_type=client_credentials',
     });
     expect(res.status).toBe(200);
@@ -180,22 +190,38 @@ describe('control API for clients', () => {
 
   it('hands out working credentials at /_control/secrets', async () => {
     const secrets = (await (await controlFetch(server, '/_control/secrets')).json()) as Record<string, string>;
-    expect(secrets).toMatchObject({ token_url: `${server.url}/oauth/token`, issuer: server.url, client_id: 'lab-client' });
+    expect(secrets).toMatchObject({
+      token_url: `${server.url}/oauth/token`,
+      issuer: server.url,
+      client_id: 'lab-client',
+    });
     const res = await fetch(secrets.token_url!, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: secrets.client_id!, client_secret: secrets.client_secret! }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: secrets.client_id!,
+        client_secret: secrets.client_secret!,
+      }),
     });
     expect(res.status).toBe(200);
   });
 
   it('registers a client that can then get a token, and reset forgets it', async () => {
-    const created = await post('/clients', JSON.stringify({ id: 'grader', secret: 's3', scopes: ['x', 'y'], roles: ['qa'] }));
+    const created = await post(
+      '/clients',
+      JSON.stringify({ id: 'grader', secret: 's3', scopes: ['x', 'y'], roles: ['qa'] }),
+    );
     expect(created.status).toBe(201);
     const list = (await (await controlFetch(server, '/_control/clients')).json()) as { clients: { id: string }[] };
     expect(list.clients.map((c) => c.id)).toContain('grader');
     const token = await fetch(`${server.url}/oauth/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'grader', client_secret: 's3', scope: 'y' }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'grader',
+        client_secret: 's3',
+        scope: 'y',
+      }),
     });
     expect(token.status).toBe(200);
     expect((await post('/reset', '')).status).toBe(200);
@@ -205,7 +231,9 @@ describe('control API for clients', () => {
   it('answers in our error envelope: 422 with field details, 409 on a duplicate, 400 on bad JSON, 415, 404', async () => {
     const invalid = await post('/clients', JSON.stringify({ id: '', scopes: 'x' }));
     expect(invalid.status).toBe(422);
-    const body = (await invalid.json()) as { error: { code: string; details: { field: string }[]; request_id: string; timestamp: string } };
+    const body = (await invalid.json()) as {
+      error: { code: string; details: { field: string }[]; request_id: string; timestamp: string };
+    };
     expect(body.error.code).toBe('validation_failed');
     expect(body.error.details.map((d) => d.field).sort()).toEqual(['id', 'scopes', 'secret']);
     expect(body.error.request_id).toMatch(/^req_/);

@@ -94,14 +94,24 @@ export async function checkTokenRequest(
     }
     credentials = parseBasic(authorization);
     if (!credentials) {
-      return oauthError(c, 'invalid_client', 'The Authorization header must be Basic base64(client_id:client_secret).', 401);
+      return oauthError(
+        c,
+        'invalid_client',
+        'The Authorization header must be Basic base64(client_id:client_secret).',
+        401,
+      );
     }
   } else {
     if (bodyId === null && bodySecret !== null) {
       return oauthError(c, 'invalid_request', 'client_secret was sent without client_id.');
     }
     if (bodyId === null) {
-      return oauthError(c, 'invalid_client', 'Client authentication is required (HTTP Basic or client_id/client_secret).', 401);
+      return oauthError(
+        c,
+        'invalid_client',
+        'Client authentication is required (HTTP Basic or client_id/client_secret).',
+        401,
+      );
     }
     if (bodySecret === null) {
       return oauthError(c, 'invalid_client', 'client_secret is missing: every client of this server is confidential.');
@@ -123,7 +133,8 @@ export async function checkTokenRequest(
   const requested = (params.get('scope') ?? '').split(' ').filter((s) => s !== '');
   if (requested.length === 0) return { client, scopes: client.defaultScopes ?? client.scopes };
   const malformed = requested.find((s) => !SCOPE_TOKEN.test(s));
-  if (malformed !== undefined) return oauthError(c, 'invalid_scope', `Scope "${malformed}" has characters a scope cannot have.`);
+  if (malformed !== undefined)
+    return oauthError(c, 'invalid_scope', `Scope "${malformed}" has characters a scope cannot have.`);
   const notAllowed = requested.filter((s) => !client.scopes.includes(s));
   if (notAllowed.length > 0) {
     return oauthError(c, 'invalid_scope', `Client "${client.id}" may not request: ${notAllowed.join(' ')}.`);

@@ -22,7 +22,10 @@ export function signAccessToken(keys: KeyStore, claims: AccessTokenClaims): stri
     return jwt.sign(claims, keys.hmacSecret(), { algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt' } });
   }
   const key = keys.currentRsaKey();
-  return jwt.sign(claims, key.privateKey, { algorithm: 'RS256', header: { alg: 'RS256', typ: 'at+jwt', kid: key.kid } });
+  return jwt.sign(claims, key.privateKey, {
+    algorithm: 'RS256',
+    header: { alg: 'RS256', typ: 'at+jwt', kid: key.kid },
+  });
 }
 
 /**

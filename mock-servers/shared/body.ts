@@ -9,7 +9,10 @@ import { bodyLimit } from 'hono/body-limit';
  * than find a reset on its next request. What is still arriving is read and thrown away for a moment, so the client
  * can finish sending and read the answer instead of meeting a reset mid-upload.
  */
-export function limitBody(maxBytes: number, onTooLarge: (c: Context) => Response | Promise<Response>): MiddlewareHandler {
+export function limitBody(
+  maxBytes: number,
+  onTooLarge: (c: Context) => Response | Promise<Response>,
+): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,
     onError: async (c) => {
@@ -64,7 +67,9 @@ export type FormValue = string | FormValue[] | { [key: string]: FormValue };
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Why a form could not be read, and the parameter to blame (Stripe names it in `param`). */
-export type FormParseResult = { ok: true; value: Record<string, FormValue> } | { ok: false; message: string; param?: string; unknown?: true };
+export type FormParseResult =
+  | { ok: true; value: Record<string, FormValue> }
+  | { ok: false; message: string; param?: string; unknown?: true };
 
 /**
  * Parse `application/x-www-form-urlencoded` with bracketed nesting the way Stripe reads it:
@@ -120,7 +125,9 @@ function normaliseArrays(value: FormValue): FormValue {
   const entries = keys.map((k) => [k, normaliseArrays(value[k]!)] as const);
   const isArray = keys.length > 0 && keys.every((k) => /^\u0000?\d+$/.test(k));
   if (isArray) {
-    return entries.sort((a, b) => Number(a[0].replace('\u0000', '')) - Number(b[0].replace('\u0000', ''))).map((e) => e[1]);
+    return entries
+      .sort((a, b) => Number(a[0].replace('\u0000', '')) - Number(b[0].replace('\u0000', '')))
+      .map((e) => e[1]);
   }
   return Object.fromEntries(entries);
 }

@@ -72,7 +72,11 @@ export function guardControl<E extends Env>(app: Hono<E>, mock: string, given?: 
  * `fetch` a mock's control API with its token (tests, `lab start`).
  * @example const secrets = await (await controlFetch(started, '/_control/secrets')).json();
  */
-export function controlFetch(mock: { url: string; controlToken: string }, path: string, init: RequestInit = {}): Promise<Response> {
+export function controlFetch(
+  mock: { url: string; controlToken: string },
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
   const headers = new Headers(init.headers);
   headers.set(CONTROL_TOKEN_HEADER, mock.controlToken);
   return fetch(`${mock.url}${path}`, { ...init, headers });

@@ -19,7 +19,12 @@ export interface ErrorEnvelope {
   };
 }
 
-export function errorEnvelope(code: string, message: string, details: ErrorDetail[] = [], requestId = randomId('req_', 16)): ErrorEnvelope {
+export function errorEnvelope(
+  code: string,
+  message: string,
+  details: ErrorDetail[] = [],
+  requestId = randomId('req_', 16),
+): ErrorEnvelope {
   return { error: { code, message, details, request_id: requestId, timestamp: new Date().toISOString() } };
 }
 
@@ -27,6 +32,12 @@ export function errorEnvelope(code: string, message: string, details: ErrorDetai
  * Answer with our error envelope.
  * @example return controlError(c, 404, 'not_found', `No delivery ${id}`);
  */
-export function controlError(c: Context, status: ContentfulStatusCode, code: string, message: string, details: ErrorDetail[] = []): Response {
+export function controlError(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+  details: ErrorDetail[] = [],
+): Response {
   return c.json(errorEnvelope(code, message, details), status);
 }

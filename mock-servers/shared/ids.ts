@@ -44,7 +44,10 @@ export function createIdFactory(seed?: string): IdFactory {
   return {
     bytes,
     id: (prefix, length = 24) => prefix + toAlphabet(bytes(length), length),
-    hex: (length) => bytes(Math.ceil(length / 2)).toString('hex').slice(0, length),
+    hex: (length) =>
+      bytes(Math.ceil(length / 2))
+        .toString('hex')
+        .slice(0, length),
     guid: () => {
       if (seed === undefined) return randomUUID();
       const h = bytes(16).toString('hex');

@@ -15,7 +15,10 @@ export interface ListeningMock {
  * Serve a mock over HTTP and tell it its base URL. `port: 0` picks any free port.
  * @example const { url, close } = await listenMock(createStripeMock(), { port: 0 });
  */
-export async function listenMock(mock: MockServer, { port = 0, host = '127.0.0.1' }: { port?: number; host?: string } = {}): Promise<ListeningMock> {
+export async function listenMock(
+  mock: MockServer,
+  { port = 0, host = '127.0.0.1' }: { port?: number; host?: string } = {},
+): Promise<ListeningMock> {
   const server = createAdaptorServer({ fetch: mock.app.fetch });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,6 +1,12 @@
 /** Stripe's error body: `{ error: { type, code?, message, param?, … } }`. */
 export interface StripeErrorBody {
-  type: 'invalid_request_error' | 'card_error' | 'idempotency_error' | 'api_error' | 'authentication_error' | 'rate_limit_error';
+  type:
+    | 'invalid_request_error'
+    | 'card_error'
+    | 'idempotency_error'
+    | 'api_error'
+    | 'authentication_error'
+    | 'rate_limit_error';
   message: string;
   code?: string;
   param?: string;
@@ -23,9 +29,15 @@ export class StripeError extends Error {
 
 const docs = (code: string) => `https://stripe.com/docs/error-codes/${code.replaceAll('_', '-')}`;
 
-export const invalid = (message: string, code?: string, param?: string, status: StripeError['status'] = 400): StripeError =>
+export const invalid = (
+  message: string,
+  code?: string,
+  param?: string,
+  status: StripeError['status'] = 400,
+): StripeError =>
   new StripeError(status, {
-    type: 'invalid_request_error', message,
+    type: 'invalid_request_error',
+    message,
     ...(code ? { code, doc_url: docs(code) } : {}),
     ...(param ? { param } : {}),
   });

@@ -1,8 +1,23 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { createDeliveryEngine, isControlPath, mountControl, newSigningSecret, ControlInputError } from '../engine/index.ts';
+import {
+  createDeliveryEngine,
+  isControlPath,
+  mountControl,
+  newSigningSecret,
+  ControlInputError,
+} from '../engine/index.ts';
 import type { DeliveryEngine } from '../engine/index.ts';
-import { controlError, createIdFactory, guardControl, limitBody, mediaType, parseJsonObject, parseNestedForm, safeEqual } from '../shared/index.ts';
+import {
+  controlError,
+  createIdFactory,
+  guardControl,
+  limitBody,
+  mediaType,
+  parseJsonObject,
+  parseNestedForm,
+  safeEqual,
+} from '../shared/index.ts';
 import type { CommonMockOptions, MockServer } from '../types.ts';
 import { invalid, noSuch, StripeError, unknownParam } from './errors.ts';
 import type { StripeErrorBody } from './errors.ts';
@@ -10,7 +25,6 @@ import { allowOnly, bool, currency, int, mergeMetadata, oneOf, str, strArray } f
 import type { Params } from './params.ts';
 import { checkPaymentMethod, createStripeStore, STRIPE_API_VERSION } from './store.ts';
 import type { RequestInfo, StripeStore, WebhookEndpointObject } from './store.ts';
-
 
 export interface StripeMockOptions extends CommonMockOptions {
   /** The only API key accepted. Default: any `sk_test_…` key (the one printed by `lab mock stripe` works). */
@@ -60,7 +74,10 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
   const webhookSecret = options.webhookSecret ?? newSigningSecret('stripe', ids);
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const engine = createDeliveryEngine({
-    scheme: 'stripe', ids, timeScale: options.timeScale ?? 1, userAgent: 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+    scheme: 'stripe',
+    ids,
+    timeScale: options.timeScale ?? 1,
+    userAgent: 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
     ...(options.retrySchedule ? { retrySchedule: options.retrySchedule } : {}),
     ...(options.deliveryTimeoutMs ? { timeoutMs: options.deliveryTimeoutMs } : {}),
   });
@@ -70,7 +87,10 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
   const controlToken = guardControl(app, 'stripe', options.controlToken);
 
   const fail = (c: Context, status: StripeError['status'], body: StripeErrorBody) => c.json({ error: body }, status);
-  const requestInfo = (c: Context<Vars>): RequestInfo => ({ id: c.get('requestId'), idempotency_key: c.get('idempotencyKey') });
+  const requestInfo = (c: Context<Vars>): RequestInfo => ({
+    id: c.get('requestId'),
+    idempotency_key: c.get('idempotencyKey'),
+  });
 
   app.onError((err, c) => {
     if (err instanceof StripeError) return fail(c, err.status, err.body);
@@ -78,9 +98,14 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     console.error('stripe mock:', err);
     return c.json({ error: { type: 'api_error', message: `Mock internal error: ${err.message}` } }, 500);
   });
-  app.notFound((c) => isControlPath(c.req.path)
-    ? controlError(c, 404, 'not_found', `No control route ${c.req.method} ${c.req.path}`)
-    : fail(c, 404, { type: 'invalid_request_error', message: `Unrecognized request URL (${c.req.method}: ${c.req.path}). ${DOCS_HINT}` }));
+  app.notFound((c) =>
+    isControlPath(c.req.path)
+      ? controlError(c, 404, 'not_found', `No control route ${c.req.method} ${c.req.path}`)
+      : fail(c, 404, {
+          type: 'invalid_request_error',
+          message: `Unrecognized request URL (${c.req.method}: ${c.req.path}). ${DOCS_HINT}`,
+        }),
+  );
 
   app.use('/v1/*', async (c, next) => {
     c.set('requestId', ids.id('req_', 14));
@@ -88,20 +113,33 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     c.header('Stripe-Version', c.req.header('stripe-version') ?? STRIPE_API_VERSION);
     await next();
   });
-  app.use('/v1/*', limitBody(maxBody, (c) => fail(c, 413, { type: 'invalid_request_error', message: `Request body is too large (limit ${maxBody} bytes).` })));
+  app.use(
+    '/v1/*',
+    limitBody(maxBody, (c) =>
+      fail(c, 413, { type: 'invalid_request_error', message: `Request body is too large (limit ${maxBody} bytes).` }),
+    ),
+  );
 
   // Authentication: `Authorization: Bearer sk_test_…` (or Basic with the key as user name, as curl -u sends).
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     let key = '';
     if (/^bearer /i.test(header)) key = header.slice(7).trim();
-    else if (/^basic /i.test(header)) key = Buffer.from(header.slice(6).trim(), 'base64').toString().split(':')[0] ?? '';
+    else if (/^basic /i.test(header))
+      key = Buffer.from(header.slice(6).trim(), 'base64').toString().split(':')[0] ?? '';
     if (!key) {
-      return fail(c, 401, { type: 'invalid_request_error', message: "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/." });
+      return fail(c, 401, {
+        type: 'invalid_request_error',
+        message:
+          "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
+      });
     }
     const accepted = options.apiKey ? safeEqual(key, options.apiKey) : /^sk_test_[A-Za-z0-9_]{8,}$/.test(key);
     if (!accepted) {
-      return fail(c, 401, { type: 'invalid_request_error', message: `Invalid API Key provided: ${key.slice(0, 8)}${'*'.repeat(Math.max(0, Math.min(key.length, 30) - 12))}${key.slice(-4)}` });
+      return fail(c, 401, {
+        type: 'invalid_request_error',
+        message: `Invalid API Key provided: ${key.slice(0, 8)}${'*'.repeat(Math.max(0, Math.min(key.length, 30) - 12))}${key.slice(-4)}`,
+      });
     }
     c.set('apiKey', key);
     await next();
@@ -115,13 +153,20 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     } else {
       raw = await c.req.text();
       if (raw.trim() !== '' && mediaType(c) !== 'application/x-www-form-urlencoded') {
-        return fail(c, 400, { type: 'invalid_request_error', message: `Invalid request: unsupported Content-Type ${mediaType(c) || '(none)'}. If error persists and you need assistance, please contact support@stripe.com.` });
+        return fail(c, 400, {
+          type: 'invalid_request_error',
+          message: `Invalid request: unsupported Content-Type ${mediaType(c) || '(none)'}. If error persists and you need assistance, please contact support@stripe.com.`,
+        });
       }
     }
     const parsed = parseNestedForm(raw);
     if (!parsed.ok) {
       if (parsed.unknown && parsed.param) throw unknownParam(parsed.param);
-      return fail(c, 400, { type: 'invalid_request_error', message: `Invalid request: ${parsed.message}`, ...(parsed.param ? { param: parsed.param } : {}) });
+      return fail(c, 400, {
+        type: 'invalid_request_error',
+        message: `Invalid request: ${parsed.message}`,
+        ...(parsed.param ? { param: parsed.param } : {}),
+      });
     }
     c.set('params', parsed.value);
     c.set('idempotencyKey', c.req.header('idempotency-key') ?? null);
@@ -132,15 +177,27 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
   app.use('/v1/*', async (c, next) => {
     const key = c.get('idempotencyKey');
     if (c.req.method !== 'POST' || key === null) return next();
-    if (key.length > 255) return fail(c, 400, { type: 'invalid_request_error', message: 'Idempotency-Key must be at most 255 characters long.' });
+    if (key.length > 255)
+      return fail(c, 400, {
+        type: 'invalid_request_error',
+        message: 'Idempotency-Key must be at most 255 characters long.',
+      });
     const scope = `${c.get('apiKey')}\u0000${key}`;
     const fingerprint = `${c.req.method} ${c.req.path} ${JSON.stringify(sortDeep(c.get('params')))}`;
     const saved = idempotency.get(scope);
     if (saved && saved.fingerprint !== fingerprint) {
-      return fail(c, 400, { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.` });
+      return fail(c, 400, {
+        type: 'idempotency_error',
+        message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+      });
     }
     if (saved && !saved.done) {
-      return fail(c, 409, { type: 'idempotency_error', code: 'idempotency_key_in_use', message: 'There is currently another in-progress request using this Stripe idempotent key (that probably means you submitted twice, and the other request is still going through). Please try again later.' });
+      return fail(c, 409, {
+        type: 'idempotency_error',
+        code: 'idempotency_key_in_use',
+        message:
+          'There is currently another in-progress request using this Stripe idempotent key (that probably means you submitted twice, and the other request is still going through). Please try again later.',
+      });
     }
     if (saved) {
       c.header('Idempotent-Replayed', 'true');
@@ -157,7 +214,8 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
       const body = await c.res.clone().text();
       const parsed = c.res.status >= 400 ? parseJsonObject(body) : undefined;
       const code = parsed?.ok ? String((parsed.value.error as { code?: string } | undefined)?.code ?? '') : '';
-      if (c.res.status >= 500 || code.startsWith('parameter_') || code === 'resource_missing') idempotency.delete(scope);
+      if (c.res.status >= 500 || code.startsWith('parameter_') || code === 'resource_missing')
+        idempotency.delete(scope);
       else Object.assign(entry, { done: true, status: c.res.status, body });
     }
     c.header('Idempotency-Key', key);
@@ -173,12 +231,29 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     const p = c.get('params');
     allowOnly(p, [...customerFields, 'payment_method']);
     await latency();
-    return c.json(store.createCustomer({
-      email: str(p, 'email') ?? null, name: str(p, 'name') ?? null, description: str(p, 'description') ?? null,
-      phone: str(p, 'phone') ?? null, metadata: mergeMetadata({}, p),
-    }, requestInfo(c)));
+    return c.json(
+      store.createCustomer(
+        {
+          email: str(p, 'email') ?? null,
+          name: str(p, 'name') ?? null,
+          description: str(p, 'description') ?? null,
+          phone: str(p, 'phone') ?? null,
+          metadata: mergeMetadata({}, p),
+        },
+        requestInfo(c),
+      ),
+    );
   });
-  app.get('/v1/customers', (c) => c.json(list(c, [...store.customers.values()], '/v1/customers', (x) => !c.get('params').email || x.email === c.get('params').email)));
+  app.get('/v1/customers', (c) =>
+    c.json(
+      list(
+        c,
+        [...store.customers.values()],
+        '/v1/customers',
+        (x) => !c.get('params').email || x.email === c.get('params').email,
+      ),
+    ),
+  );
   app.get('/v1/customers/:id', (c) => c.json(store.getOr404(store.customers, 'customer', c.req.param('id'))));
   app.post('/v1/customers/:id', async (c) => {
     const p = c.get('params');
@@ -186,7 +261,8 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     const customer = store.getOr404(store.customers, 'customer', c.req.param('id'));
     await latency();
     const changes: Record<string, unknown> = { metadata: mergeMetadata(customer.metadata, p) };
-    for (const field of ['email', 'name', 'description', 'phone']) if (p[field] !== undefined) changes[field] = str(p, field) ?? null;
+    for (const field of ['email', 'name', 'description', 'phone'])
+      if (p[field] !== undefined) changes[field] = str(p, field) ?? null;
     return c.json(store.updateCustomer(customer, changes, requestInfo(c)));
   });
   app.delete('/v1/customers/:id', (c) => {
@@ -197,13 +273,36 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
   });
 
   // ---- Payment intents ----
-  const IGNORED_PI_PARAMS = ['return_url', 'off_session', 'setup_future_usage', 'statement_descriptor', 'automatic_payment_methods', 'payment_method_types', 'capture_method', 'confirmation_method', 'mandate_data', 'payment_method_options', 'shipping'];
+  const IGNORED_PI_PARAMS = [
+    'return_url',
+    'off_session',
+    'setup_future_usage',
+    'statement_descriptor',
+    'automatic_payment_methods',
+    'payment_method_types',
+    'capture_method',
+    'confirmation_method',
+    'mandate_data',
+    'payment_method_options',
+    'shipping',
+  ];
   app.post('/v1/payment_intents', async (c) => {
     const p = c.get('params');
-    allowOnly(p, ['amount', 'currency', 'customer', 'description', 'metadata', 'payment_method', 'receipt_email', 'confirm', ...IGNORED_PI_PARAMS]);
+    allowOnly(p, [
+      'amount',
+      'currency',
+      'customer',
+      'description',
+      'metadata',
+      'payment_method',
+      'receipt_email',
+      'confirm',
+      ...IGNORED_PI_PARAMS,
+    ]);
     const amount = int(p, 'amount', true);
     const cur = currency(p, true);
-    if (amount < 1) throw invalid('This value must be greater than or equal to 1.', 'parameter_invalid_integer', 'amount');
+    if (amount < 1)
+      throw invalid('This value must be greater than or equal to 1.', 'parameter_invalid_integer', 'amount');
     if (amount < 50) throw invalid('Amount must be at least 50 cents', 'amount_too_small', 'amount');
     if (amount > 99_999_999) throw invalid('Amount must be no more than 999,999.99', 'amount_too_large', 'amount');
     if (oneOf(p, 'capture_method', ['automatic', 'automatic_async', 'manual']) === 'manual') {
@@ -216,30 +315,56 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     const method = str(p, 'payment_method');
     if (method !== undefined) checkPaymentMethod(method);
     if (confirm && method === undefined) {
-      throw invalid('You cannot confirm this PaymentIntent because it\'s missing a payment method. To confirm the PaymentIntent with cus_xxx, specify a payment method attached to this customer along with the customer ID.', 'payment_intent_unexpected_state', 'payment_method');
+      throw invalid(
+        "You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent with cus_xxx, specify a payment method attached to this customer along with the customer ID.",
+        'payment_intent_unexpected_state',
+        'payment_method',
+      );
     }
     str(p, 'description');
     str(p, 'receipt_email');
     mergeMetadata({}, p);
     await latency();
-    const pi = store.createPaymentIntent({
-      amount, currency: cur, customer: customer ?? null, description: str(p, 'description') ?? null,
-      metadata: mergeMetadata({}, p), payment_method: str(p, 'payment_method') ?? null, receipt_email: str(p, 'receipt_email') ?? null,
-    }, requestInfo(c));
+    const pi = store.createPaymentIntent(
+      {
+        amount,
+        currency: cur,
+        customer: customer ?? null,
+        description: str(p, 'description') ?? null,
+        metadata: mergeMetadata({}, p),
+        payment_method: str(p, 'payment_method') ?? null,
+        receipt_email: str(p, 'receipt_email') ?? null,
+      },
+      requestInfo(c),
+    );
     if (confirm) store.confirmPaymentIntent(pi, undefined, requestInfo(c));
     return c.json(pi);
   });
   app.get('/v1/payment_intents', (c) => {
     const customer = c.get('params').customer;
-    return c.json(list(c, [...store.intents.values()], '/v1/payment_intents', (x) => !customer || x.customer === customer));
+    return c.json(
+      list(c, [...store.intents.values()], '/v1/payment_intents', (x) => !customer || x.customer === customer),
+    );
   });
   app.get('/v1/payment_intents/:id', (c) => c.json(store.getOr404(store.intents, 'payment_intent', c.req.param('id'))));
   app.post('/v1/payment_intents/:id', async (c) => {
     const p = c.get('params');
-    allowOnly(p, ['amount', 'currency', 'customer', 'description', 'metadata', 'payment_method', 'receipt_email', ...IGNORED_PI_PARAMS]);
+    allowOnly(p, [
+      'amount',
+      'currency',
+      'customer',
+      'description',
+      'metadata',
+      'payment_method',
+      'receipt_email',
+      ...IGNORED_PI_PARAMS,
+    ]);
     const pi = store.getOr404(store.intents, 'payment_intent', c.req.param('id'));
     if (pi.status === 'succeeded' || pi.status === 'canceled') {
-      throw invalid(`You cannot update this PaymentIntent because it has a status of ${pi.status}.`, 'payment_intent_unexpected_state');
+      throw invalid(
+        `You cannot update this PaymentIntent because it has a status of ${pi.status}.`,
+        'payment_intent_unexpected_state',
+      );
     }
     // Read and check every parameter first, then change the PaymentIntent: a rejected update changes nothing.
     const amount = int(p, 'amount') ?? pi.amount;
@@ -256,7 +381,16 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
   });
   app.post('/v1/payment_intents/:id/confirm', async (c) => {
     const p = c.get('params');
-    allowOnly(p, ['payment_method', 'receipt_email', 'return_url', 'off_session', 'mandate_data', 'payment_method_options', 'setup_future_usage', 'shipping']);
+    allowOnly(p, [
+      'payment_method',
+      'receipt_email',
+      'return_url',
+      'off_session',
+      'mandate_data',
+      'payment_method_options',
+      'setup_future_usage',
+      'shipping',
+    ]);
     const pi = store.getOr404(store.intents, 'payment_intent', c.req.param('id'));
     await latency();
     return c.json(store.confirmPaymentIntent(pi, str(p, 'payment_method'), requestInfo(c)));
@@ -281,20 +415,30 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     allowOnly(p, ['payment_intent', 'charge', 'amount', 'reason', 'metadata', 'instructions_email']);
     const piId = str(p, 'payment_intent');
     const chargeId = str(p, 'charge');
-    if (!piId && !chargeId) throw invalid('One of the following params should be provided for this request: payment_intent or charge.', 'parameter_missing');
+    if (!piId && !chargeId)
+      throw invalid(
+        'One of the following params should be provided for this request: payment_intent or charge.',
+        'parameter_missing',
+      );
     let charge;
     if (chargeId) charge = store.getOr404(store.charges, 'charge', chargeId, 'charge');
     else {
       const pi = store.getOr404(store.intents, 'payment_intent', piId!, 'payment_intent');
       if (pi.status !== 'succeeded' || !pi.latest_charge) {
-        throw invalid(`This PaymentIntent (${pi.id}) does not have a successful charge to refund.`, 'charge_not_refundable', 'payment_intent');
+        throw invalid(
+          `This PaymentIntent (${pi.id}) does not have a successful charge to refund.`,
+          'charge_not_refundable',
+          'payment_intent',
+        );
       }
       charge = store.getOr404(store.charges, 'charge', pi.latest_charge, 'payment_intent');
     }
     const reason = oneOf(p, 'reason', ['duplicate', 'fraudulent', 'requested_by_customer']);
     const amount = int(p, 'amount');
     await latency();
-    return c.json(store.refund(charge, amount, { reason: reason ?? null, metadata: mergeMetadata({}, p) }, requestInfo(c)));
+    return c.json(
+      store.refund(charge, amount, { reason: reason ?? null, metadata: mergeMetadata({}, p) }, requestInfo(c)),
+    );
   });
   app.get('/v1/refunds', (c) => {
     const pi = c.get('params').payment_intent;
@@ -315,13 +459,20 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     } catch {
       throw invalid(`Invalid URL: ${url}`, 'url_invalid', 'url');
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid('Invalid URL: must be http or https', 'url_invalid', 'url');
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw invalid('Invalid URL: must be http or https', 'url_invalid', 'url');
     return url;
   };
   const checkEvents = (events: string[]) => {
     const bad = events.find((e) => e !== '*' && !/^[a-z_]+(\.[a-z_]+)+$/.test(e));
-    if (bad !== undefined) throw invalid(`Invalid enabled_events: ${bad} is not an event type`, 'parameter_invalid_string', 'enabled_events');
-    if (events.length === 0) throw invalid('enabled_events must not be empty', 'parameter_invalid_array', 'enabled_events');
+    if (bad !== undefined)
+      throw invalid(
+        `Invalid enabled_events: ${bad} is not an event type`,
+        'parameter_invalid_string',
+        'enabled_events',
+      );
+    if (events.length === 0)
+      throw invalid('enabled_events must not be empty', 'parameter_invalid_array', 'enabled_events');
     return events;
   };
   app.post('/v1/webhook_endpoints', async (c) => {
@@ -330,13 +481,25 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     const url = checkUrl(str(p, 'url', true));
     const events = checkEvents(strArray(p, 'enabled_events', true)!);
     await latency();
-    return c.json(store.createEndpoint({
-      url, enabled_events: events, description: str(p, 'description') ?? null, metadata: mergeMetadata({}, p),
-      api_version: str(p, 'api_version') ?? null,
-    }, newSigningSecret('stripe', ids)));
+    return c.json(
+      store.createEndpoint(
+        {
+          url,
+          enabled_events: events,
+          description: str(p, 'description') ?? null,
+          metadata: mergeMetadata({}, p),
+          api_version: str(p, 'api_version') ?? null,
+        },
+        newSigningSecret('stripe', ids),
+      ),
+    );
   });
-  app.get('/v1/webhook_endpoints', (c) => c.json(list(c, [...store.endpoints.values()].map(withoutSecret), '/v1/webhook_endpoints')));
-  app.get('/v1/webhook_endpoints/:id', (c) => c.json(withoutSecret(store.getOr404(store.endpoints, 'webhook_endpoint', c.req.param('id')))));
+  app.get('/v1/webhook_endpoints', (c) =>
+    c.json(list(c, [...store.endpoints.values()].map(withoutSecret), '/v1/webhook_endpoints')),
+  );
+  app.get('/v1/webhook_endpoints/:id', (c) =>
+    c.json(withoutSecret(store.getOr404(store.endpoints, 'webhook_endpoint', c.req.param('id')))),
+  );
   app.post('/v1/webhook_endpoints/:id', async (c) => {
     const p = c.get('params');
     allowOnly(p, ['url', 'enabled_events', 'description', 'metadata', 'disabled']);
@@ -348,7 +511,7 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     const changes = {
       ...(url !== undefined ? { url: checkUrl(url) } : {}),
       ...(events !== undefined ? { enabled_events: checkEvents(events) } : {}),
-      ...(disabled !== undefined ? { status: disabled ? 'disabled' as const : 'enabled' as const } : {}),
+      ...(disabled !== undefined ? { status: disabled ? ('disabled' as const) : ('enabled' as const) } : {}),
       description: str(p, 'description') ?? endpoint.description,
       metadata: mergeMetadata(endpoint.metadata, p),
     };
@@ -366,21 +529,36 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     const p = c.get('params');
     const type = typeof p.type === 'string' ? p.type : undefined;
     const types = Array.isArray(p.types) ? p.types : undefined;
-    const matches = (t: string) => (!type || (type.endsWith('.*') ? t.startsWith(type.slice(0, -1)) : t === type)) && (!types || types.includes(t));
+    const matches = (t: string) =>
+      (!type || (type.endsWith('.*') ? t.startsWith(type.slice(0, -1)) : t === type)) && (!types || types.includes(t));
     return c.json(list(c, [...store.events.values()], '/v1/events', (e) => matches(e.type)));
   });
   app.get('/v1/events/:id', (c) => c.json(store.getOr404(store.events, 'event', c.req.param('id'))));
 
   // ---- Control API: the shared routes plus endpoints signed with the mock's fixed secret ----
   const control: StripeControl = {
-    engine, store, apiKey, webhookSecret,
+    engine,
+    store,
+    apiKey,
+    webhookSecret,
     addEndpoint(url, events = ['*']) {
-      const endpoint = store.createEndpoint({ url, enabled_events: events, description: 'added through /_control/endpoints', metadata: {}, api_version: null }, webhookSecret);
+      const endpoint = store.createEndpoint(
+        {
+          url,
+          enabled_events: events,
+          description: 'added through /_control/endpoints',
+          metadata: {},
+          api_version: null,
+        },
+        webhookSecret,
+      );
       return { id: endpoint.id, url, secret: webhookSecret };
     },
     trigger: (body) => triggerEvent(store, body),
     secrets: () => ({
-      api_key: apiKey, api_key_rule: options.apiKey ? 'exactly this key' : 'any sk_test_… key', webhook_secret: webhookSecret,
+      api_key: apiKey,
+      api_key_rule: options.apiKey ? 'exactly this key' : 'any sk_test_… key',
+      webhook_secret: webhookSecret,
       endpoints: [...store.endpoints.values()].map((e) => ({ id: e.id, url: e.url, secret: e.secret })),
     }),
     reset: () => {
@@ -389,7 +567,7 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     },
   };
   app.post('/_control/endpoints', async (c) => {
-    const body = await c.req.json().catch(() => undefined) as Record<string, unknown> | undefined;
+    const body = (await c.req.json().catch(() => undefined)) as Record<string, unknown> | undefined;
     const url = body?.url;
     const events = body?.enabled_events ?? ['*'];
     let problem: string | undefined;
@@ -401,12 +579,22 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
       } catch (err) {
         problem = (err as Error).message;
       }
-      if (!Array.isArray(events) || !events.every((e) => typeof e === 'string')) problem = 'enabled_events must be a list of event types';
+      if (!Array.isArray(events) || !events.every((e) => typeof e === 'string'))
+        problem = 'enabled_events must be a list of event types';
     }
-    if (problem) return controlError(c, 400, 'invalid_endpoint', problem, [{ field: typeof url === 'string' ? 'enabled_events' : 'url', message: problem }]);
+    if (problem)
+      return controlError(c, 400, 'invalid_endpoint', problem, [
+        { field: typeof url === 'string' ? 'enabled_events' : 'url', message: problem },
+      ]);
     return c.json(control.addEndpoint(url as string, events as string[]), 201);
   });
-  const closeStreams = mountControl(app as unknown as Hono, { title: 'Stripe mock', engine, trigger: control.trigger, secrets: control.secrets, reset: control.reset });
+  const closeStreams = mountControl(app as unknown as Hono, {
+    title: 'Stripe mock',
+    engine,
+    trigger: control.trigger,
+    secrets: control.secrets,
+    reset: control.reset,
+  });
 
   return {
     name: 'stripe',
@@ -422,10 +610,16 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
 }
 
 /** A Stripe list page: newest first, `limit` (1–100, default 10), `starting_after`, `ending_before`. */
-function list<T extends { id: string; created: number }>(c: Context<Vars>, items: T[], url: string, keep: (item: T) => boolean = () => true) {
+function list<T extends { id: string; created: number }>(
+  c: Context<Vars>,
+  items: T[],
+  url: string,
+  keep: (item: T) => boolean = () => true,
+) {
   const p = c.get('params');
   const limit = int(p, 'limit') ?? 10;
-  if (limit < 1 || limit > 100) throw invalid('This value must be between 1 and 100.', 'parameter_invalid_integer', 'limit');
+  if (limit < 1 || limit > 100)
+    throw invalid('This value must be between 1 and 100.', 'parameter_invalid_integer', 'limit');
   let rows = items.filter(keep).reverse(); // Maps keep insertion order: reversed is newest first
   const after = str(p, 'starting_after');
   const before = str(p, 'ending_before');
@@ -444,7 +638,11 @@ function list<T extends { id: string; created: number }>(c: Context<Vars>, items
 function sortDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortDeep);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortDeep(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, sortDeep(v)]),
+    );
   }
   return value;
 }
@@ -457,15 +655,27 @@ function sortDeep(value: unknown): unknown {
 function triggerEvent(store: StripeStore, body: Record<string, unknown>): unknown {
   const type = body.type;
   if (typeof type !== 'string' || !/^[a-z_]+(\.[a-z_]+)+$/.test(type)) {
-    throw new ControlInputError(400, 'invalid_event', 'type is required, e.g. "payment_intent.succeeded"', [{ field: 'type', message: 'missing or malformed' }]);
+    throw new ControlInputError(400, 'invalid_event', 'type is required, e.g. "payment_intent.succeeded"', [
+      { field: 'type', message: 'missing or malformed' },
+    ]);
   }
   const nobody: RequestInfo = { id: null, idempotency_key: null };
-  const amount = typeof body.amount === 'number' && Number.isInteger(body.amount) && body.amount >= 50 ? body.amount : 2000;
+  const amount =
+    typeof body.amount === 'number' && Number.isInteger(body.amount) && body.amount >= 50 ? body.amount : 2000;
   const before = new Set(store.events.keys());
-  const newPaymentIntent = (method: string) => store.createPaymentIntent({
-    amount, currency: 'usd', customer: null, description: '(created by POST /_control/events)', metadata: {},
-    payment_method: method, receipt_email: null,
-  }, nobody);
+  const newPaymentIntent = (method: string) =>
+    store.createPaymentIntent(
+      {
+        amount,
+        currency: 'usd',
+        customer: null,
+        description: '(created by POST /_control/events)',
+        metadata: {},
+        payment_method: method,
+        receipt_email: null,
+      },
+      nobody,
+    );
   switch (type) {
     case 'payment_intent.created':
       newPaymentIntent('pm_card_visa');
@@ -488,17 +698,35 @@ function triggerEvent(store: StripeStore, body: Record<string, unknown>): unknow
     case 'charge.refunded':
     case 'refund.created': {
       const pi = store.confirmPaymentIntent(newPaymentIntent('pm_card_visa'), undefined, nobody);
-      store.refund(store.charges.get(pi.latest_charge!)!, undefined, { reason: 'requested_by_customer', metadata: {} }, nobody);
+      store.refund(
+        store.charges.get(pi.latest_charge!)!,
+        undefined,
+        { reason: 'requested_by_customer', metadata: {} },
+        nobody,
+      );
       break;
     }
     case 'customer.created':
-      store.createCustomer({ email: 'jenny.rosen@example.com', name: 'Jenny Rosen', description: null, phone: null, metadata: {} }, nobody);
+      store.createCustomer(
+        { email: 'jenny.rosen@example.com', name: 'Jenny Rosen', description: null, phone: null, metadata: {} },
+        nobody,
+      );
       break;
     default: {
       const data = body.data as { object?: unknown } | undefined;
       const object = data?.object;
-      if (!object || typeof object !== 'object' || Array.isArray(object) || typeof (object as { id?: unknown }).id !== 'string') {
-        throw new ControlInputError(422, 'unknown_event_type', `No built-in flow for ${type}: send data.object (with an id) to emit it as given`, [{ field: 'data.object', message: 'required for this type' }]);
+      if (
+        !object ||
+        typeof object !== 'object' ||
+        Array.isArray(object) ||
+        typeof (object as { id?: unknown }).id !== 'string'
+      ) {
+        throw new ControlInputError(
+          422,
+          'unknown_event_type',
+          `No built-in flow for ${type}: send data.object (with an id) to emit it as given`,
+          [{ field: 'data.object', message: 'required for this type' }],
+        );
       }
       store.emit(type, { created: Math.floor(Date.now() / 1000), ...(object as { id: string }) }, nobody);
     }

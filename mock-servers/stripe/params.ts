@@ -21,7 +21,8 @@ export function str(params: Params, name: string, required = false): string | un
     if (required) throw missingParam(name);
     return undefined;
   }
-  if (typeof value !== 'string') throw invalid(`Invalid string: ${name} must be a string`, 'parameter_invalid_string', name);
+  if (typeof value !== 'string')
+    throw invalid(`Invalid string: ${name} must be a string`, 'parameter_invalid_string', name);
   return value;
 }
 
@@ -37,7 +38,8 @@ export function int(params: Params, name: string, required = false): number | un
 export function bool(params: Params, name: string): boolean | undefined {
   const value = str(params, name);
   if (value === undefined) return undefined;
-  if (value !== 'true' && value !== 'false') throw invalid(`Invalid boolean: ${value}`, 'parameter_invalid_boolean', name);
+  if (value !== 'true' && value !== 'false')
+    throw invalid(`Invalid boolean: ${value}`, 'parameter_invalid_boolean', name);
   return value === 'true';
 }
 
@@ -66,7 +68,8 @@ export function currency(params: Params, required: true): string;
 export function currency(params: Params, required?: false): string | undefined;
 export function currency(params: Params, required = false): string | undefined {
   const value = str(params, 'currency', required as false)?.toLowerCase();
-  if (value !== undefined && !/^[a-z]{3}$/.test(value)) throw invalid(`Invalid currency: ${value}`, 'parameter_invalid_string', 'currency');
+  if (value !== undefined && !/^[a-z]{3}$/.test(value))
+    throw invalid(`Invalid currency: ${value}`, 'parameter_invalid_string', 'currency');
   return value;
 }
 
@@ -78,15 +81,24 @@ export function mergeMetadata(current: Record<string, string>, params: Params): 
   const value = params.metadata;
   if (value === undefined) return current;
   if (value === '') return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalid('Invalid metadata: must be a hash', 'parameter_invalid_object', 'metadata');
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw invalid('Invalid metadata: must be a hash', 'parameter_invalid_object', 'metadata');
   const next = { ...current };
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw invalid(`Invalid metadata[${k}]: must be a string`, 'parameter_invalid_string', `metadata[${k}]`);
-    if (k.length > 40) throw invalid('Metadata keys can be at most 40 characters long.', 'parameter_invalid_string', `metadata[${k}]`);
-    if (v.length > 500) throw invalid('Metadata values can be at most 500 characters long.', 'parameter_invalid_string', `metadata[${k}]`);
+    if (typeof v !== 'string')
+      throw invalid(`Invalid metadata[${k}]: must be a string`, 'parameter_invalid_string', `metadata[${k}]`);
+    if (k.length > 40)
+      throw invalid('Metadata keys can be at most 40 characters long.', 'parameter_invalid_string', `metadata[${k}]`);
+    if (v.length > 500)
+      throw invalid(
+        'Metadata values can be at most 500 characters long.',
+        'parameter_invalid_string',
+        `metadata[${k}]`,
+      );
     if (v === '') delete next[k];
     else next[k] = v;
   }
-  if (Object.keys(next).length > 50) throw invalid('Metadata can have at most 50 keys.', 'parameter_invalid_object', 'metadata');
+  if (Object.keys(next).length > 50)
+    throw invalid('Metadata can have at most 50 keys.', 'parameter_invalid_object', 'metadata');
   return next;
 }

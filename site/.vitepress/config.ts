@@ -66,7 +66,9 @@ export default defineConfig({
   transformPageData(pageData) {
     const problems = quizProblems(pageData.frontmatter.quiz);
     if (problems.length > 0) {
-      throw new Error(`${pageData.relativePath}: front matter: ${problems.join('; ')} (see CONTRIBUTING.md, "Lessons")`);
+      throw new Error(
+        `${pageData.relativePath}: front matter: ${problems.join('; ')} (see CONTRIBUTING.md, "Lessons")`,
+      );
     }
   },
 

@@ -23,12 +23,17 @@ export function quizProblems(quiz: unknown): string[] {
     }
     const { question, options, answer, explanation } = q as Record<string, unknown>;
     if (typeof question !== 'string' || !question.trim()) problems.push(`${where}.question must be a non-empty string`);
-    if (!Array.isArray(options) || options.length < 2 || options.some((o) => typeof o !== 'string' && typeof o !== 'number')) {
+    if (
+      !Array.isArray(options) ||
+      options.length < 2 ||
+      options.some((o) => typeof o !== 'string' && typeof o !== 'number')
+    ) {
       problems.push(`${where}.options must be a list of at least two strings`);
     } else if (typeof answer !== 'number' || !Number.isInteger(answer) || answer < 0 || answer >= options.length) {
       problems.push(`${where}.answer must be an index into options (0 to ${options.length - 1})`);
     }
-    if (explanation !== undefined && typeof explanation !== 'string') problems.push(`${where}.explanation must be a string`);
+    if (explanation !== undefined && typeof explanation !== 'string')
+      problems.push(`${where}.explanation must be a string`);
   });
   return problems;
 }

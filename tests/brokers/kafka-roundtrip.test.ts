@@ -12,7 +12,9 @@ describe('Kafka round trip (real broker)', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true })).toBe(true);
+      expect(
+        await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true }),
+      ).toBe(true);
 
       const producer = kafka.producer({ idempotent: true });
       await producer.connect();

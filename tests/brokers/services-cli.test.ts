@@ -16,7 +16,12 @@ const env = {
   NO_COLOR: '1',
 };
 const lab = (...args: string[]) =>
-  execa(process.execPath, [join(repoRoot, 'cli/main.ts'), ...args], { env, reject: false, all: true, timeout: 120_000 });
+  execa(process.execPath, [join(repoRoot, 'cli/main.ts'), ...args], {
+    env,
+    reject: false,
+    all: true,
+    timeout: 120_000,
+  });
 
 afterAll(async () => {
   await lab('services', 'down', 'kafka');

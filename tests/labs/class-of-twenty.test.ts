@@ -16,7 +16,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const labs = discoverLabs().filter((lab) => lab.id !== '00-warmup');
 
 describe.each(labs.map((lab) => [lab.id, lab] as const))('lab %s', (id, lab) => {
-  test(`${COPIES} copies of the solution, graded ${JOBS} at a time, all score 100 %`, { timeout: 900_000 }, async () => {
+  test(`${COPIES} copies of the solution, graded ${JOBS} at a time, all score 100 %`, {
+    timeout: 900_000,
+  }, async () => {
     const submissions = Array.from({ length: COPIES }, (_, i) => {
       const dir = join(work, id, `student-${String(i + 1).padStart(2, '0')}`);
       cpSync(join(lab.dir, 'solution'), dir, { recursive: true });
@@ -29,10 +31,15 @@ describe.each(labs.map((lab) => [lab.id, lab] as const))('lab %s', (id, lab) => 
     const shared = !(await brokersParallelSafe(lab)).safe;
     const started = Date.now();
     const results = await gradeSubmissions({ lab, submissions, jobs, isolation: 'auto' });
-    console.log(`[class] ${id}: ${COPIES} copies, ${jobs} at a time${shared ? ' (shared broker)' : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `[class] ${id}: ${COPIES} copies, ${jobs} at a time${shared ? ' (shared broker)' : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     const short = results
       .filter((r) => r.score !== r.maxScore)
-      .map((r) => `${r.submission} ${r.score}/${r.maxScore}: ${[...r.problems, ...r.tests.filter((t) => t.status !== 'passed').map((t) => `${t.name}: ${t.message?.split('\n')[0]}`)].join('; ')}`);
+      .map(
+        (r) =>
+          `${r.submission} ${r.score}/${r.maxScore}: ${[...r.problems, ...r.tests.filter((t) => t.status !== 'passed').map((t) => `${t.name}: ${t.message?.split('\n')[0]}`)].join('; ')}`,
+      );
     expect(short, short.join('\n')).toEqual([]);
     expect(results).toHaveLength(COPIES);
     expect(results[0]!.maxScore).toBeGreaterThan(0);

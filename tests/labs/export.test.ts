@@ -9,7 +9,13 @@ import { repoRoot } from '../../cli/paths.ts';
 const work = mkdtempSync(join(tmpdir(), 'lab-export-test-'));
 const out = join(work, 'student');
 const lab = (cwd: string, ...args: string[]) =>
-  execa(process.execPath, [join(cwd, 'cli/main.ts'), ...args], { cwd, reject: false, all: true, env: { NO_COLOR: '1' }, timeout: 300_000 });
+  execa(process.execPath, [join(cwd, 'cli/main.ts'), ...args], {
+    cwd,
+    reject: false,
+    all: true,
+    env: { NO_COLOR: '1' },
+    timeout: 300_000,
+  });
 
 beforeAll(async () => {
   const result = await lab(repoRoot, 'export', '--student', out);
@@ -53,31 +59,50 @@ describe('lab export --student', () => {
 // The same submission checked from the student edition and from this repository: the same tests, the same verdicts,
 // the same isolation. (Paths differ: the sandbox must not depend on where the course lives.)
 describe('grading parity: student edition and instructor repo', () => {
-  const verdicts = (output: string) => output.split('\n').filter((l) => /^\s+[✓✗] /.test(l)).map((l) => l.trim().replace(/\s{2,}/g, ' '));
+  const verdicts = (output: string) =>
+    output
+      .split('\n')
+      .filter((l) => /^\s+[✓✗] /.test(l))
+      .map((l) => l.trim().replace(/\s{2,}/g, ' '));
   const cases: [string, string, string][] = [
     ['00', 'solution', ''],
     ['00', 'mutant', 'greeting-no-comma'],
     ['03', 'solution', ''],
     ['06', 'solution', ''],
   ];
-  test.each(cases)('lab %s, the %s %s', async (id, kind, slug) => {
-    const { findLab } = await import('../../cli/harness/labs.ts');
-    const { loadMutants, materializeMutant } = await import('../../cli/harness/mutants.ts');
-    const spec = findLab(id);
-    const dir = kind === 'solution' ? join(spec.dir, 'solution') : materializeMutant(spec, loadMutants(spec).find((m) => m.slug === slug)!);
-    try {
-      const here = await lab(repoRoot, 'check', id, '--dir', dir);
-      const there = await lab(out, 'check', id, '--dir', dir);
-      const mine = verdicts(here.all ?? '');
-      expect(mine.length, here.all).toBeGreaterThan(0);
-      expect(verdicts(there.all ?? ''), there.all).toEqual(mine);
-      expect(there.exitCode).toBe(here.exitCode);
-      if (kind === 'solution') expect(mine.every((l) => l.startsWith('✓')), here.all).toBe(true);
-      else expect(mine.some((l) => l.startsWith('✗')), here.all).toBe(true);
-    } finally {
-      if (kind !== 'solution') rmSync(dir, { recursive: true, force: true });
-    }
-  }, 180_000);
+  test.each(cases)(
+    'lab %s, the %s %s',
+    async (id, kind, slug) => {
+      const { findLab } = await import('../../cli/harness/labs.ts');
+      const { loadMutants, materializeMutant } = await import('../../cli/harness/mutants.ts');
+      const spec = findLab(id);
+      const dir =
+        kind === 'solution'
+          ? join(spec.dir, 'solution')
+          : materializeMutant(spec, loadMutants(spec).find((m) => m.slug === slug)!);
+      try {
+        const here = await lab(repoRoot, 'check', id, '--dir', dir);
+        const there = await lab(out, 'check', id, '--dir', dir);
+        const mine = verdicts(here.all ?? '');
+        expect(mine.length, here.all).toBeGreaterThan(0);
+        expect(verdicts(there.all ?? ''), there.all).toEqual(mine);
+        expect(there.exitCode).toBe(here.exitCode);
+        if (kind === 'solution')
+          expect(
+            mine.every((l) => l.startsWith('✓')),
+            here.all,
+          ).toBe(true);
+        else
+          expect(
+            mine.some((l) => l.startsWith('✗')),
+            here.all,
+          ).toBe(true);
+      } finally {
+        if (kind !== 'solution') rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    180_000,
+  );
 });
 
 // GitHub Classroom: the student edition's workflow is a valid GitHub workflow (SchemaStore's schema, the one editors
@@ -95,36 +120,68 @@ describe('the GitHub Classroom workflow in the student edition', () => {
     const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
     const workflow = parse(readFileSync(workflowFile(), 'utf8'));
     expect(validate(workflow), JSON.stringify(validate.errors, null, 1)).toBe(true);
-    const steps = workflow.jobs.autograding.steps as { id?: string; uses?: string; env?: Record<string, string>; with?: Record<string, string> }[];
+    const steps = workflow.jobs.autograding.steps as {
+      id?: string;
+      uses?: string;
+      env?: Record<string, string>;
+      with?: Record<string, string>;
+    }[];
     const reporter = steps.find((s) => s.uses?.startsWith('classroom-resources/autograding-grading-reporter@'))!;
     const ids = discoverLabs().map((l) => `lab${l.id.slice(0, 2)}`);
     expect(reporter.with!.runners).toBe(ids.join(','));
     // The reporter's own rule for runner ids: letters and digits, comma-separated.
     expect(reporter.with!.runners).toMatch(/^([a-zA-Z0-9]+,)*[a-zA-Z0-9]+$/);
     for (const id of ids) {
-      expect(steps.some((s) => s.id === id), id).toBe(true);
+      expect(
+        steps.some((s) => s.id === id),
+        id,
+      ).toBe(true);
       expect(reporter.env![`${id.toUpperCase()}_RESULTS`]).toBe(`\${{ steps.${id}.outputs.result }}`);
     }
   });
 
-  test('a lab\'s step, run on a fresh clone, hands the reporter the check\'s points', { timeout: 180_000 }, async () => {
+  test("a lab's step, run on a fresh clone, hands the reporter the check's points", { timeout: 180_000 }, async () => {
     const { parse } = await import('yaml');
     const { cpSync, readFileSync, writeFileSync } = await import('node:fs');
     const clone = join(work, 'clone');
     await execa('git', ['init', '-q', out]);
     await execa('git', ['-C', out, 'add', '-A']);
-    await execa('git', ['-C', out, '-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'student edition']);
+    await execa('git', [
+      '-C',
+      out,
+      '-c',
+      'user.email=t@example.com',
+      '-c',
+      'user.name=t',
+      'commit',
+      '-qm',
+      'student edition',
+    ]);
     await execa('git', ['clone', '-q', out, clone]);
     symlinkSync(join(repoRoot, 'node_modules'), join(clone, 'node_modules')); // npm ci's stand-in
-    const step = (parse(readFileSync(join(clone, '.github/workflows/classroom.yml'), 'utf8')).jobs.autograding.steps as { id?: string; run?: string }[]).find((s) => s.id === 'lab00')!;
+    const step = (
+      parse(readFileSync(join(clone, '.github/workflows/classroom.yml'), 'utf8')).jobs.autograding.steps as {
+        id?: string;
+        run?: string;
+      }[]
+    ).find((s) => s.id === 'lab00')!;
     const runStep = async () => {
       const output = join(work, `github-output-${Math.random().toString(36).slice(2)}`);
       writeFileSync(output, '');
-      const r = await execa('bash', ['-e', '-c', step.run!], { cwd: clone, reject: false, all: true, env: { GITHUB_OUTPUT: output, NO_COLOR: '1' } });
+      const r = await execa('bash', ['-e', '-c', step.run!], {
+        cwd: clone,
+        reject: false,
+        all: true,
+        env: { GITHUB_OUTPUT: output, NO_COLOR: '1' },
+      });
       expect(r.exitCode, r.all).toBe(0);
       const line = readFileSync(output, 'utf8').trim();
       expect(line).toMatch(/^result=[A-Za-z0-9+/=]+$/);
-      return JSON.parse(Buffer.from(line.slice('result='.length), 'base64').toString('utf8')) as { status: string; max_score: number; tests: { name: string; status: string; score: number }[] };
+      return JSON.parse(Buffer.from(line.slice('result='.length), 'base64').toString('utf8')) as {
+        status: string;
+        max_score: number;
+        tests: { name: string; status: string; score: number }[];
+      };
     };
     const starter = await runStep();
     expect(starter.status).toBe('fail');

@@ -20,7 +20,11 @@ const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema)
 /** Unix modes of a zip's entries, from its central directory (what Gradescope's unzip restores). */
 function zipModes(zip: Buffer): Map<string, number> {
   const modes = new Map<string, number>();
-  for (let at = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); at >= 0; at = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), at + 4)) {
+  for (
+    let at = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    at >= 0;
+    at = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), at + 4)
+  ) {
     const nameLength = zip.readUInt16LE(at + 28);
     const extra = zip.readUInt16LE(at + 30);
     const comment = zip.readUInt16LE(at + 32);
@@ -30,10 +34,18 @@ function zipModes(zip: Buffer): Map<string, number> {
   return modes;
 }
 
-interface Autograder { root: string; files: Record<string, Uint8Array>; zip: Buffer }
+interface Autograder {
+  root: string;
+  files: Record<string, Uint8Array>;
+  zip: Buffer;
+}
 async function exportLab(id: string): Promise<Autograder> {
   const out = join(work, `export-${id}`);
-  const run = await execa(process.execPath, [join(repoRoot, 'cli/main.ts'), 'export', '--gradescope', id, '--out', out], { cwd: repoRoot, reject: false, all: true, env: { NO_COLOR: '1' } });
+  const run = await execa(
+    process.execPath,
+    [join(repoRoot, 'cli/main.ts'), 'export', '--gradescope', id, '--out', out],
+    { cwd: repoRoot, reject: false, all: true, env: { NO_COLOR: '1' } },
+  );
   expect(run.exitCode, run.all).toBe(0);
   const zip = readFileSync(join(out, 'autograder.zip'));
   const files = unzipSync(new Uint8Array(zip));
@@ -54,11 +66,21 @@ function runAutograder(ag: Autograder, submission: string) {
   rmSync(join(ag.root, 'results'), { recursive: true, force: true });
   cpSync(submission, join(ag.root, 'submission'), { recursive: true });
   mkdirSync(join(ag.root, 'results'));
-  const run = spawnSync('bash', [join(ag.root, 'source', 'run_autograder')], { cwd: ag.root, encoding: 'utf8', env: { ...process.env, AUTOGRADER_ROOT: ag.root, NO_COLOR: '1' }, timeout: 180_000 });
+  const run = spawnSync('bash', [join(ag.root, 'source', 'run_autograder')], {
+    cwd: ag.root,
+    encoding: 'utf8',
+    env: { ...process.env, AUTOGRADER_ROOT: ag.root, NO_COLOR: '1' },
+    timeout: 180_000,
+  });
   expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
   const results = JSON.parse(readFileSync(join(ag.root, 'results', 'results.json'), 'utf8'));
   expect(validate(results), JSON.stringify(validate.errors)).toBe(true);
-  return results as { score: number; max_score: number; output: string; tests: { name: string; score: number; status: string; visibility: string; output: string }[] };
+  return results as {
+    score: number;
+    max_score: number;
+    output: string;
+    tests: { name: string; score: number; status: string; visibility: string; output: string }[];
+  };
 }
 
 let lab00: Autograder;
@@ -96,7 +118,9 @@ describe('lab export --gradescope 00', () => {
     expect(r.tests.every((t) => t.status === 'passed')).toBe(true);
   });
 
-  test('the starter scores low, and the output says where to start and how to check locally', { timeout: 180_000 }, () => {
+  test('the starter scores low, and the output says where to start and how to check locally', {
+    timeout: 180_000,
+  }, () => {
     const r = runAutograder(lab00, join(findLab('00').dir, 'starter'));
     expect(r.score).toBeLessThan(r.max_score * 0.3 + 0.001);
     expect(r.output).toMatch(/Start with "[^"]+"/);
@@ -104,7 +128,9 @@ describe('lab export --gradescope 00', () => {
     expect(r.tests.find((t) => t.status === 'failed')!.output.length).toBeGreaterThan(0);
   });
 
-  test('a submission that imports the solution gains nothing: there is none to import, and the sandbox holds', { timeout: 180_000 }, () => {
+  test('a submission that imports the solution gains nothing: there is none to import, and the sandbox holds', {
+    timeout: 180_000,
+  }, () => {
     const sub = join(work, 'hostile');
     cpSync(join(repoRoot, 'tests/fixtures/hostile/imports-solution'), sub, { recursive: true });
     cpSync(join(findLab('00').dir, 'starter', 'main.ts'), join(sub, 'starter.ts'));
@@ -113,7 +139,9 @@ describe('lab export --gradescope 00', () => {
     expect(r.score).toBeLessThanOrEqual(starter.score);
   });
 
-  test('a submission without main.ts gets 0 of the lab\'s points and a sentence saying what to upload', { timeout: 180_000 }, () => {
+  test("a submission without main.ts gets 0 of the lab's points and a sentence saying what to upload", {
+    timeout: 180_000,
+  }, () => {
     const empty = join(work, 'empty');
     mkdirSync(empty);
     writeFileSync(join(empty, 'notes.txt'), 'I forgot the code');

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -44,27 +54,56 @@ const ATTACKS = [
 ];
 /** Attacks on the shared network: no starter beside them; each serves only /health itself when the attack fails. */
 const NETWORK_ATTACKS = ['proxies-neighbour'];
-const BROKEN = ['hangs-at-start', 'crashes-at-start', 'never-listens', 'wrong-port', 'floods-output', 'crashes-on-request', 'forks-children'];
+const BROKEN = [
+  'hangs-at-start',
+  'crashes-at-start',
+  'never-listens',
+  'wrong-port',
+  'floods-output',
+  'crashes-on-request',
+  'forks-children',
+];
 /** Traces an escaped attack would leave. */
-const TRACES = [join(homedir(), 'lab-hostile-was-here'), join(repoRoot, 'lab-hostile-was-here'), '/tmp/lab-hostile-was-here'];
+const TRACES = [
+  join(homedir(), 'lab-hostile-was-here'),
+  join(repoRoot, 'lab-hostile-was-here'),
+  '/tmp/lab-hostile-was-here',
+];
 /** A piece of the hidden tests' source that no report may contain. */
 const HIDDEN_SOURCE = "'x'.repeat(41)";
 
-interface GradescopeTest { name: string; score: number; max_score: number; status: string; output: string; visibility: string }
+interface GradescopeTest {
+  name: string;
+  score: number;
+  max_score: number;
+  status: string;
+  output: string;
+  visibility: string;
+}
 interface Graded {
   run: Awaited<ReturnType<typeof execa>>;
   out: string;
   runsDir: string;
-  results(name: string): { score: number; max_score: number; output?: string; extra_data: { isolation: string }; tests: GradescopeTest[] };
+  results(name: string): {
+    score: number;
+    max_score: number;
+    output?: string;
+    extra_data: { isolation: string };
+    tests: GradescopeTest[];
+  };
   leftovers: string[];
   leftoverFiles: string[];
 }
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-const gitStatus = async () => (await execa('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: repoRoot })).stdout;
-const guarded = [join(repoRoot, 'node_modules/hono/package.json'), ...readdirSync(join(repoRoot, 'labs/00-warmup/tests'), { recursive: true, withFileTypes: true })
-  .filter((e) => e.isFile())
-  .map((e) => join(e.parentPath, e.name))];
+const gitStatus = async () =>
+  (await execa('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: repoRoot })).stdout;
+const guarded = [
+  join(repoRoot, 'node_modules/hono/package.json'),
+  ...readdirSync(join(repoRoot, 'labs/00-warmup/tests'), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name)),
+];
 
 /** Processes a grading run could leave: anything working in, or started from, its private runs folder. */
 function processesUnder(dir: string): string[] {
@@ -84,7 +123,8 @@ function processesUnder(dir: string): string[] {
 /** One class folder: a student's folder per entry; attack fixtures get the starter beside them as starter.ts. */
 function makeClass(name: string, { solutions, fixtures }: { solutions: number; fixtures: string[] }): string {
   const dir = join(work, name);
-  for (let i = 1; i <= solutions; i++) cpSync(solution, join(dir, `student-${String(i).padStart(2, '0')}`, 'starter'), { recursive: true });
+  for (let i = 1; i <= solutions; i++)
+    cpSync(solution, join(dir, `student-${String(i).padStart(2, '0')}`, 'starter'), { recursive: true });
   for (const fixture of fixtures) {
     cpSync(join(hostile, fixture), join(dir, fixture), { recursive: true });
     if (ATTACKS.includes(fixture)) cpSync(starter, join(dir, fixture, 'starter.ts'));
@@ -100,12 +140,28 @@ function makeClass(name: string, { solutions, fixtures }: { solutions: number; f
 async function grade(name: string, classDir: string, isolation: string): Promise<Graded> {
   const out = join(work, `out-${name}`);
   const runsDir = mkdtempSync(join(tmpdir(), `lab-runs-${name}-`));
-  const run = await execa(process.execPath, [join(repoRoot, 'cli/main.ts'), 'grade', '00', '--submissions', classDir, '--jobs', '2', '--out', out, '--isolation', isolation], {
-    reject: false,
-    all: true,
-    env: { NO_COLOR: '1', LAB_RUNS_DIR: runsDir },
-    timeout: 600_000,
-  });
+  const run = await execa(
+    process.execPath,
+    [
+      join(repoRoot, 'cli/main.ts'),
+      'grade',
+      '00',
+      '--submissions',
+      classDir,
+      '--jobs',
+      '2',
+      '--out',
+      out,
+      '--isolation',
+      isolation,
+    ],
+    {
+      reject: false,
+      all: true,
+      env: { NO_COLOR: '1', LAB_RUNS_DIR: runsDir },
+      timeout: 600_000,
+    },
+  );
   return {
     run,
     out,
@@ -137,9 +193,18 @@ beforeAll(async () => {
   strict = await grade('ns', klass, 'strict');
   full = strict.results('student-01').max_score;
   starterPoints = strict.results('bare-starter').score;
-  permissionOnly = await grade('perm', makeClass('class-perm', { solutions: 2, fixtures: [...ATTACKS, ...NETWORK_ATTACKS] }), 'permission');
+  permissionOnly = await grade(
+    'perm',
+    makeClass('class-perm', { solutions: 2, fixtures: [...ATTACKS, ...NETWORK_ATTACKS] }),
+    'permission',
+  );
   const bare = makeClass('class-none', { solutions: 0, fixtures: HARMLESS_ATTACKS });
-  unsandboxed = await gradeSubmissions({ lab: findLab('00'), submissions: listSubmissions(bare).filter((s) => HARMLESS_ATTACKS.includes(s.name)), jobs: 1, isolation: 'none' });
+  unsandboxed = await gradeSubmissions({
+    lab: findLab('00'),
+    submissions: listSubmissions(bare).filter((s) => HARMLESS_ATTACKS.includes(s.name)),
+    jobs: 1,
+    isolation: 'none',
+  });
 }, 1_260_000);
 
 afterAll(() => {
@@ -158,14 +223,17 @@ describe('lab grade 00 in the namespace sandbox: 20 good, the bare starter and 2
 
   test('every copy of the solution scores full marks: no submission disturbs another', () => {
     expect(full).toBeGreaterThan(starterPoints);
-    for (let i = 1; i <= 20; i++) expect(strict.results(`student-${String(i).padStart(2, '0')}`).score, `student-${i}`).toBe(full);
+    for (let i = 1; i <= 20; i++)
+      expect(strict.results(`student-${String(i).padStart(2, '0')}`).score, `student-${i}`).toBe(full);
     expect(strict.results('repo-clone').score).toBe(full);
   });
 
-  test.each([...ATTACKS, ...NETWORK_ATTACKS])('%s gains nothing: at most the bare starter\'s points', (name) => {
+  test.each([...ATTACKS, ...NETWORK_ATTACKS])("%s gains nothing: at most the bare starter's points", (name) => {
     const r = strict.results(name);
     expect(r.extra_data.isolation).toMatch(/^namespace/);
-    expect(r.score, JSON.stringify(r.tests.map((t) => [t.name, t.status, t.output.slice(0, 300)]))).toBeLessThanOrEqual(starterPoints);
+    expect(r.score, JSON.stringify(r.tests.map((t) => [t.name, t.status, t.output.slice(0, 300)]))).toBeLessThanOrEqual(
+      starterPoints,
+    );
     expect(r.max_score).toBe(full);
   });
 
@@ -177,16 +245,23 @@ describe('lab grade 00 in the namespace sandbox: 20 good, the bare starter and 2
     ['floods-output', 0, /printed more than 1048576 bytes/],
     ['crashes-on-request', -1, /the app is not running \(it exited with code 3\)/],
     ['no-code', 0, /entry file main\.ts is missing/],
-    ['forks-children', 0, /grading sandbox refused it ChildProcess access[\s\S]*start no processes or workers unless the lab allows it/],
+    [
+      'forks-children',
+      0,
+      /grading sandbox refused it ChildProcess access[\s\S]*start no processes or workers unless the lab allows it/,
+    ],
     ['links-to-solution', 0, /entry file main\.ts is missing/],
-  ])('%s scores %i with the reason in its results (-1: what the bare starter scores, its /health)', (name, score, reason) => {
-    const r = strict.results(name);
-    if (score === -1) expect(r.score).toBeLessThanOrEqual(starterPoints);
-    else expect(r.score).toBe(score);
-    const failed = r.tests.filter((t) => t.status === 'failed');
-    expect(failed.length).toBeGreaterThan(0);
-    expect(failed[0]!.output).toMatch(reason);
-  });
+  ])(
+    '%s scores %i with the reason in its results (-1: what the bare starter scores, its /health)',
+    (name, score, reason) => {
+      const r = strict.results(name);
+      if (score === -1) expect(r.score).toBeLessThanOrEqual(starterPoints);
+      else expect(r.score).toBe(score);
+      const failed = r.tests.filter((t) => t.status === 'failed');
+      expect(failed.length).toBeGreaterThan(0);
+      expect(failed[0]!.output).toMatch(reason);
+    },
+  );
 
   test('a linked entry file is named as not copied', () => {
     expect(strict.results('links-to-solution').output).toContain('main.ts is a symbolic link and was not copied');
@@ -194,29 +269,52 @@ describe('lab grade 00 in the namespace sandbox: 20 good, the bare starter and 2
 
   test('a submission that fills its scratch folder is stopped at the limit, and the rest of the class still grades', () => {
     const r = strict.results('fills-scratch');
-    expect(r.tests.map((t) => t.output).join('\n')).toMatch(/wrote more than \d+ bytes into its scratch folder|File size limit|EFBIG|ENOSPC|SIGXFSZ/);
+    expect(r.tests.map((t) => t.output).join('\n')).toMatch(
+      /wrote more than \d+ bytes into its scratch folder|File size limit|EFBIG|ENOSPC|SIGXFSZ/,
+    );
   });
 
-  test('results.json follows Gradescope\'s format, with hidden tests kept hidden until published', () => {
+  test("results.json follows Gradescope's format, with hidden tests kept hidden until published", () => {
     const r = strict.results('student-01');
-    const tests = readdirSync(join(repoRoot, 'labs/00-warmup/tests'), { recursive: true, withFileTypes: true }).filter((e) => e.name.endsWith('.test.ts'));
-    const count = (kind: string) => tests.filter((e) => e.parentPath.endsWith(kind)).reduce((n, e) => n + (readFileSync(join(e.parentPath, e.name), 'utf8').match(/\bgraded\(/g) ?? []).length, 0);
+    const tests = readdirSync(join(repoRoot, 'labs/00-warmup/tests'), { recursive: true, withFileTypes: true }).filter(
+      (e) => e.name.endsWith('.test.ts'),
+    );
+    const count = (kind: string) =>
+      tests
+        .filter((e) => e.parentPath.endsWith(kind))
+        .reduce((n, e) => n + (readFileSync(join(e.parentPath, e.name), 'utf8').match(/\bgraded\(/g) ?? []).length, 0);
     expect(r.tests).toHaveLength(count('public') + count('hidden'));
     for (const t of r.tests) {
-      expect(t).toMatchObject({ name: expect.any(String), score: expect.any(Number), max_score: expect.any(Number), status: expect.stringMatching(/^(passed|failed)$/) });
+      expect(t).toMatchObject({
+        name: expect.any(String),
+        score: expect.any(Number),
+        max_score: expect.any(Number),
+        status: expect.stringMatching(/^(passed|failed)$/),
+      });
     }
     expect(r.tests.filter((t) => t.visibility === 'after_published')).toHaveLength(count('hidden'));
     expect(r.tests.filter((t) => t.visibility === 'visible')).toHaveLength(count('public'));
   });
 
   test('junit.xml, gradebook.csv and report.html describe the same class and the isolation used', () => {
-    const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(join(strict.out, 'junit.xml'), 'utf8'));
-    const suites = junit.testsuites.testsuite as { name: string; failures: string; properties: { property: { name: string; value: string }[] } }[];
+    const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(
+      readFileSync(join(strict.out, 'junit.xml'), 'utf8'),
+    );
+    const suites = junit.testsuites.testsuite as {
+      name: string;
+      failures: string;
+      properties: { property: { name: string; value: string }[] };
+    }[];
     expect(suites).toHaveLength(46);
-    expect(suites.find((s) => s.name.endsWith('hangs-at-start'))!.failures).toBe(String(strict.results('student-01').tests.length));
+    expect(suites.find((s) => s.name.endsWith('hangs-at-start'))!.failures).toBe(
+      String(strict.results('student-01').tests.length),
+    );
     expect(suites[0]!.properties.property.find((p) => p.name === 'isolation')!.value).toMatch(/^namespace/);
 
-    const rows = parseCsv(readFileSync(join(strict.out, 'gradebook.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    const rows = parseCsv(readFileSync(join(strict.out, 'gradebook.csv'), 'utf8'), { columns: true }) as Record<
+      string,
+      string
+    >[];
     expect(rows).toHaveLength(46);
     expect(rows.find((r) => r.submission === 'crashes-on-request')).toMatchObject({
       score: String(strict.results('crashes-on-request').score),
@@ -232,7 +330,7 @@ describe('lab grade 00 in the namespace sandbox: 20 good, the bare starter and 2
   });
 });
 
-describe('lab grade 00 with Node\'s permission model alone', () => {
+describe("lab grade 00 with Node's permission model alone", () => {
   test('the grade finishes and says it had no namespaces', () => {
     expect(permissionOnly.run.exitCode, String(permissionOnly.run.all)).toBe(0);
     expect(permissionOnly.run.all).toContain('Isolation: Node permission model only');
@@ -241,9 +339,11 @@ describe('lab grade 00 with Node\'s permission model alone', () => {
     expect(permissionOnly.results('student-02').score).toBe(full);
   });
 
-  test.each([...ATTACKS, ...NETWORK_ATTACKS])('%s gains nothing: at most the bare starter\'s points', (name) => {
+  test.each([...ATTACKS, ...NETWORK_ATTACKS])("%s gains nothing: at most the bare starter's points", (name) => {
     const r = permissionOnly.results(name);
-    expect(r.score, JSON.stringify(r.tests.map((t) => [t.name, t.status, t.output.slice(0, 300)]))).toBeLessThanOrEqual(starterPoints);
+    expect(r.score, JSON.stringify(r.tests.map((t) => [t.name, t.status, t.output.slice(0, 300)]))).toBeLessThanOrEqual(
+      starterPoints,
+    );
   });
 });
 
@@ -254,8 +354,12 @@ describe('the attacks are real: without a sandbox they succeed', () => {
     expect(outcome('runtime-symlink').score).toBe(full);
   });
 
-  test('the hidden tests\' source lands in the failure output', () => {
-    expect(outcome('leaks-hidden-tests').tests.map((t) => t.message).join('\n')).toContain(HIDDEN_SOURCE);
+  test("the hidden tests' source lands in the failure output", () => {
+    expect(
+      outcome('leaks-hidden-tests')
+        .tests.map((t) => t.message)
+        .join('\n'),
+    ).toContain(HIDDEN_SOURCE);
   });
 });
 
@@ -265,15 +369,18 @@ describe('after both classes', () => {
     expect(guarded.map(sha)).toEqual(hashesBefore);
   });
 
-  test('nothing was written into the grader\'s home, the course folder or /tmp', () => {
+  test("nothing was written into the grader's home, the course folder or /tmp", () => {
     for (const trace of TRACES) expect(existsSync(trace), trace).toBe(false);
   });
 
   test('no report contains the source of a hidden test', () => {
     for (const g of [strict, permissionOnly]) {
-      for (const file of ['junit.xml', 'gradebook.csv', 'report.html']) expect(readFileSync(join(g.out, file), 'utf8')).not.toContain(HIDDEN_SOURCE);
+      for (const file of ['junit.xml', 'gradebook.csv', 'report.html'])
+        expect(readFileSync(join(g.out, file), 'utf8')).not.toContain(HIDDEN_SOURCE);
       for (const name of readdirSync(join(g.out, 'submissions'))) {
-        expect(readFileSync(join(g.out, 'submissions', name, 'results.json'), 'utf8'), name).not.toContain(HIDDEN_SOURCE);
+        expect(readFileSync(join(g.out, 'submissions', name, 'results.json'), 'utf8'), name).not.toContain(
+          HIDDEN_SOURCE,
+        );
       }
     }
   });

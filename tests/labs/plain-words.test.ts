@@ -11,7 +11,13 @@ import { repoRoot } from '../../cli/paths.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'lab-plain-words-'));
 const lab = (...args: string[]) =>
-  execa(process.execPath, [join(repoRoot, 'cli/main.ts'), ...args], { cwd: repoRoot, reject: false, all: true, env: { NO_COLOR: '1' }, timeout: 300_000 });
+  execa(process.execPath, [join(repoRoot, 'cli/main.ts'), ...args], {
+    cwd: repoRoot,
+    reject: false,
+    all: true,
+    env: { NO_COLOR: '1' },
+    timeout: 300_000,
+  });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -34,8 +40,19 @@ createServer((_req, res) => res.end('{"status":"ok"}')).listen(Number(process.en
   );
   afterAll(() => rmSync(appDir, { recursive: true, force: true }));
 
-  test.each([['without', false], ['with', true]])('%s --verbose: the app\'s own lines, and the chatter only with --verbose', async (_, verbose) => {
-    const args = ['start', '00', '--dir', relative(repoRoot, appDir), '--port', String(await freePort()), ...(verbose ? ['--verbose'] : [])];
+  test.each([
+    ['without', false],
+    ['with', true],
+  ])("%s --verbose: the app's own lines, and the chatter only with --verbose", async (_, verbose) => {
+    const args = [
+      'start',
+      '00',
+      '--dir',
+      relative(repoRoot, appDir),
+      '--port',
+      String(await freePort()),
+      ...(verbose ? ['--verbose'] : []),
+    ];
     const start = lab(...args);
     let seen = '';
     await new Promise<void>((resolve) => {
@@ -52,7 +69,9 @@ createServer((_req, res) => res.end('{"status":"ok"}')).listen(Number(process.en
       for (const line of chatter) expect(done.all).toContain(line);
     } else {
       for (const line of chatter) expect(done.all).not.toContain(line);
-      expect(done.all).toContain('(Kafka client chatter that needs no action is hidden: rebalances, retried broker answers; --verbose shows it)');
+      expect(done.all).toContain(
+        '(Kafka client chatter that needs no action is hidden: rebalances, retried broker answers; --verbose shows it)',
+      );
     }
   });
 });
@@ -62,7 +81,9 @@ describe('lab check', () => {
     const check = await lab('check', '00');
     expect(check.exitCode, check.all).toBe(1);
     expect(check.all).toContain('✗ GET /hello greets the world when no name is given');
-    expect(check.all).toMatch(/\n {6}GET \/hello answered 404, expected 200\n {6}it answered: 404 Not Found\n {6}hint: /);
+    expect(check.all).toMatch(
+      /\n {6}GET \/hello answered 404, expected 200\n {6}it answered: 404 Not Found\n {6}hint: /,
+    );
     expect(check.all).toContain('GET /hello?name=Ada answered 404, expected 200');
     expect(check.all).not.toContain('Object.is equality');
   });
@@ -88,7 +109,17 @@ describe('lab grade', () => {
     // The table's first column, row by row, with wrapped pieces joined again.
     const rows = grade.all
       .split(/\n[├└][^\n]*/)
-      .map((block) => block.split('\n').filter((l) => l.startsWith('│')).map((l) => l.split('│').slice(1, -1).map((c) => c.trim())))
+      .map((block) =>
+        block
+          .split('\n')
+          .filter((l) => l.startsWith('│'))
+          .map((l) =>
+            l
+              .split('│')
+              .slice(1, -1)
+              .map((c) => c.trim()),
+          ),
+      )
       .filter((lines) => lines.length);
     const names = rows.map((lines) => lines.map((cells) => cells[0]).join(''));
     expect(names).toEqual(['submission', a, b]);
@@ -96,14 +127,21 @@ describe('lab grade', () => {
     // The starter fails most tests: one line per reason, at most six, the rest counted.
     expect(why(1).length).toBeGreaterThanOrEqual(4);
     expect(why(1).length).toBeLessThanOrEqual(6);
-    expect(why(1).slice(0, 2)).toEqual(['GET /hello answered 404, expected 200', 'GET /hello?name=Ada answered 404, expected 200']);
+    expect(why(1).slice(0, 2)).toEqual([
+      'GET /hello answered 404, expected 200',
+      'GET /hello?name=Ada answered 404, expected 200',
+    ]);
     expect(why(1).join('\n')).toMatch(/answered content-type: "t/);
     expect(grade.all).not.toMatch(/Object\.is|\{"/);
     expect(why(2)).toEqual(['-']);
 
-    const results = JSON.parse(readFileSync(join(out, 'submissions', a, 'results.json'), 'utf8')) as { tests: { name: string; output: string }[] };
+    const results = JSON.parse(readFileSync(join(out, 'submissions', a, 'results.json'), 'utf8')) as {
+      tests: { name: string; output: string }[];
+    };
     const hello = results.tests.find((t) => t.name === 'GET /hello greets the world when no name is given')!;
     // The sentence, then Vitest's whole message (with the test's own note before it), then the hint.
-    expect(hello.output).toMatch(/^GET \/hello answered 404, expected 200\nit answered: 404 Not Found\n\n(.*: )?expected 404 to be 200 \/\/ Object\.is equality\n\nHint: /);
+    expect(hello.output).toMatch(
+      /^GET \/hello answered 404, expected 200\nit answered: 404 Not Found\n\n(.*: )?expected 404 to be 200 \/\/ Object\.is equality\n\nHint: /,
+    );
   });
 });

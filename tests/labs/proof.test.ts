@@ -15,7 +15,9 @@ describe.each(labs.map((lab) => [lab.id, lab] as const))('lab %s', (_id, lab) =>
     const summary = {
       solution: `${proof.solution.score}/${proof.solution.maxScore}`,
       starter: `${proof.starter.score}/${proof.starter.maxScore}`,
-      mutants: proof.mutants.map((m) => `${m.mutant.slug}: ${m.caught ? 'caught' : 'ESCAPED'} (${m.result.score}/${m.result.maxScore})`),
+      mutants: proof.mutants.map(
+        (m) => `${m.mutant.slug}: ${m.caught ? 'caught' : 'ESCAPED'} (${m.result.score}/${m.result.maxScore})`,
+      ),
     };
     console.log(`[proof] ${lab.id}`, JSON.stringify(summary));
     expect(proof.problems, proof.problems.join('\n')).toEqual([]);

@@ -16,7 +16,14 @@ import { repoRoot } from '../../cli/paths.ts';
 const work = mkdtempSync(join(tmpdir(), 'lab-shards-'));
 const klass = join(work, 'class');
 const lab00 = findLab('00');
-const lab = (...args: string[]) => execa(process.execPath, [join(repoRoot, 'cli/main.ts'), ...args], { cwd: work, reject: false, all: true, env: { NO_COLOR: '1' }, timeout: 300_000 });
+const lab = (...args: string[]) =>
+  execa(process.execPath, [join(repoRoot, 'cli/main.ts'), ...args], {
+    cwd: work,
+    reject: false,
+    all: true,
+    env: { NO_COLOR: '1' },
+    timeout: 300_000,
+  });
 // GitHub Classroom names each student's repository <assignment>-<github username>.
 const students = ['ana-k', 'bohdan', 'chen', 'dara', 'emil', 'fatima', 'gleb'];
 const folder = (u: string) => `warmup-${u}`;
@@ -29,7 +36,11 @@ beforeAll(async () => {
     cpSync(from, join(klass, folder(u)), { recursive: true });
   });
   rmSync(mutant, { recursive: true, force: true });
-  for (const args of [['--out', out('all')], ['--shard', '1/2', '--out', out('s1')], ['--shard', '2/2', '--out', out('s2')]]) {
+  for (const args of [
+    ['--out', out('all')],
+    ['--shard', '1/2', '--out', out('s1')],
+    ['--shard', '2/2', '--out', out('s2')],
+  ]) {
     const run = await lab('grade', '00', '--submissions', klass, '--jobs', '2', ...args);
     expect(run.exitCode, run.all).toBe(0);
   }
@@ -48,16 +59,23 @@ describe('lab grade --shard i/n and lab grade merge', () => {
     expect(readGrading(out('s1')).shard).toBe('1/2');
   });
 
-  test('merged shards give the single run\'s gradebook, per-student results and test suites', async () => {
+  test("merged shards give the single run's gradebook, per-student results and test suites", async () => {
     const merge = await lab('grade', 'merge', out('s1'), out('s2'), '--out', out('merged'));
     expect(merge.exitCode, merge.all).toBe(0);
     expect(merge.all).toContain(`${students.length} submission(s) of 00-warmup from 2 run(s)`);
-    expect(readFileSync(join(out('merged'), 'gradebook.csv'), 'utf8')).toBe(readFileSync(join(out('all'), 'gradebook.csv'), 'utf8'));
+    expect(readFileSync(join(out('merged'), 'gradebook.csv'), 'utf8')).toBe(
+      readFileSync(join(out('all'), 'gradebook.csv'), 'utf8'),
+    );
     const verdicts = (dir: string, name: string) => {
       const r = JSON.parse(readFileSync(join(dir, 'submissions', name, 'results.json'), 'utf8'));
-      return { score: r.score, tests: r.tests.map((t: { name: string; score: number; status: string }) => [t.name, t.score, t.status]) };
+      return {
+        score: r.score,
+        tests: r.tests.map((t: { name: string; score: number; status: string }) => [t.name, t.score, t.status]),
+      };
     };
-    expect(readdirSync(join(out('merged'), 'submissions')).sort()).toEqual(readdirSync(join(out('all'), 'submissions')).sort());
+    expect(readdirSync(join(out('merged'), 'submissions')).sort()).toEqual(
+      readdirSync(join(out('all'), 'submissions')).sort(),
+    );
     for (const u of students) expect(verdicts(out('merged'), folder(u))).toEqual(verdicts(out('all'), folder(u)));
     // junit.xml: the same suites and cases in the same order (times differ between runs).
     const shape = (dir: string) => readFileSync(join(dir, 'junit.xml'), 'utf8').replace(/ time="[\d.]+"/g, '');
@@ -85,8 +103,15 @@ describe('lab gradebook', () => {
   const roster = join(work, 'classroom_roster.csv');
   beforeAll(() => {
     // GitHub Classroom's roster export; one student (zoe) has not submitted, and one folder (gleb) is not on it.
-    const rows = students.filter((u) => u !== 'gleb').map((u) => `"${u}@uni.example","${u}","${1000 + u.length}","${u.toUpperCase()} Student"`);
-    writeFileSync(roster, ['"identifier","github_username","github_id","name"', ...rows, '"zoe@uni.example","zoe","42","Zoe Student"'].join('\n'));
+    const rows = students
+      .filter((u) => u !== 'gleb')
+      .map((u) => `"${u}@uni.example","${u}","${1000 + u.length}","${u.toUpperCase()} Student"`);
+    writeFileSync(
+      roster,
+      ['"identifier","github_username","github_id","name"', ...rows, '"zoe@uni.example","zoe","42","Zoe Student"'].join(
+        '\n',
+      ),
+    );
   });
   const csv = (file: string) => parse(readFileSync(file, 'utf8')) as string[][];
   const percentOf = (u: string) => {
@@ -94,25 +119,55 @@ describe('lab gradebook', () => {
     return String(Math.round((1000 * r.score) / r.maxScore) / 10);
   };
 
-  test('canvas: Canvas\'s columns, a Points Possible row, one column per lab, students by SIS Login ID', async () => {
-    const run = await lab('gradebook', out('all'), '--format', 'canvas', '--roster', roster, '--out', join(work, 'canvas.csv'));
+  test("canvas: Canvas's columns, a Points Possible row, one column per lab, students by SIS Login ID", async () => {
+    const run = await lab(
+      'gradebook',
+      out('all'),
+      '--format',
+      'canvas',
+      '--roster',
+      roster,
+      '--out',
+      join(work, 'canvas.csv'),
+    );
     expect(run.exitCode, run.all).toBe(0);
     expect(run.all).toContain('no student in the roster for: warmup-gleb');
     const rows = csv(join(work, 'canvas.csv'));
     expect(rows[0]).toEqual(['Student', 'ID', 'SIS User ID', 'SIS Login ID', 'Section', 'Lab 00-warmup']);
     expect(rows[1]).toEqual(['Points Possible', '', '', '', '', '100']);
-    expect(rows.find((r) => r[3] === 'ana-k@uni.example')).toEqual(['ANA-K Student', '', '', 'ana-k@uni.example', '', percentOf('ana-k')]);
+    expect(rows.find((r) => r[3] === 'ana-k@uni.example')).toEqual([
+      'ANA-K Student',
+      '',
+      '',
+      'ana-k@uni.example',
+      '',
+      percentOf('ana-k'),
+    ]);
     expect(rows.find((r) => r[3] === 'bohdan@uni.example')![5]).toBe(percentOf('bohdan'));
     expect(rows.find((r) => r[3] === 'zoe@uni.example')![5]).toBe('');
     expect(rows).toHaveLength(2 + students.length); // six matched students and zoe
   });
 
   test('moodle: an Email address column Moodle maps to its users, one column per lab; shards of a lab are joined', async () => {
-    const run = await lab('gradebook', out('s1'), out('s2'), '--format', 'moodle', '--roster', roster, '--out', join(work, 'moodle.csv'));
+    const run = await lab(
+      'gradebook',
+      out('s1'),
+      out('s2'),
+      '--format',
+      'moodle',
+      '--roster',
+      roster,
+      '--out',
+      join(work, 'moodle.csv'),
+    );
     expect(run.exitCode, run.all).toBe(0);
     const rows = csv(join(work, 'moodle.csv'));
     expect(rows[0]).toEqual(['Email address', 'Full name', 'Lab 00-warmup']);
-    expect(rows.find((r) => r[0] === 'chen@uni.example')).toEqual(['chen@uni.example', 'CHEN Student', percentOf('chen')]);
+    expect(rows.find((r) => r[0] === 'chen@uni.example')).toEqual([
+      'chen@uni.example',
+      'CHEN Student',
+      percentOf('chen'),
+    ]);
   });
 
   test('without a roster Moodle and Canvas are refused; plain lists the folders', async () => {
@@ -121,6 +176,9 @@ describe('lab gradebook', () => {
     expect(refused.all).toContain('--format canvas needs --roster');
     const plain = await lab('gradebook', out('all'), '--out', join(work, 'plain.csv'));
     expect(plain.exitCode, plain.all).toBe(0);
-    expect(csv(join(work, 'plain.csv'))).toEqual([['student', 'Lab 00-warmup'], ...students.map((u) => [folder(u), percentOf(u)]).sort((a, b) => a[0]!.localeCompare(b[0]!))]);
+    expect(csv(join(work, 'plain.csv'))).toEqual([
+      ['student', 'Lab 00-warmup'],
+      ...students.map((u) => [folder(u), percentOf(u)]).sort((a, b) => a[0]!.localeCompare(b[0]!)),
+    ]);
   });
 });

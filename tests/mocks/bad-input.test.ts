@@ -18,21 +18,73 @@ function rng(seed: number) {
 }
 
 const PATHS: Record<string, string[]> = {
-  stripe: ['/v1/customers', '/v1/customers/cus_missing', '/v1/payment_intents', '/v1/payment_intents/pi_x/confirm',
-    '/v1/payment_intents/pi_x/cancel', '/v1/refunds', '/v1/webhook_endpoints', '/v1/events', '/v1/events/evt_x', '/v1/nothing/here'],
-  github: ['/repos/octocat/hello-world/hooks', '/repos/octocat/hello-world/hooks/1', '/repos/octocat/hello-world/hooks/abc/deliveries',
-    '/repos/octocat/hello-world/statuses/abc', '/repos/octocat/hello-world/check-runs', '/repos/octocat/hello-world/check-runs/9',
-    '/repos/octocat/nope/hooks', '/user/repos', '/repos/octocat/hello-world', '/not/a/route'],
+  stripe: [
+    '/v1/customers',
+    '/v1/customers/cus_missing',
+    '/v1/payment_intents',
+    '/v1/payment_intents/pi_x/confirm',
+    '/v1/payment_intents/pi_x/cancel',
+    '/v1/refunds',
+    '/v1/webhook_endpoints',
+    '/v1/events',
+    '/v1/events/evt_x',
+    '/v1/nothing/here',
+  ],
+  github: [
+    '/repos/octocat/hello-world/hooks',
+    '/repos/octocat/hello-world/hooks/1',
+    '/repos/octocat/hello-world/hooks/abc/deliveries',
+    '/repos/octocat/hello-world/statuses/abc',
+    '/repos/octocat/hello-world/check-runs',
+    '/repos/octocat/hello-world/check-runs/9',
+    '/repos/octocat/nope/hooks',
+    '/user/repos',
+    '/repos/octocat/hello-world',
+    '/not/a/route',
+  ],
 };
-const SHARED_PATHS = ['/', '/_control/events', '/_control/faults', '/_control/deliveries/xyz', '/_control/deliveries/xyz/replay',
-  '/_control/unknown', '/%E0%A4%A', '/' + 'a'.repeat(3000), '/../../etc/passwd', '/v1/customers?limit=abc', '/v1/events?limit=100000'];
+const SHARED_PATHS = [
+  '/',
+  '/_control/events',
+  '/_control/faults',
+  '/_control/deliveries/xyz',
+  '/_control/deliveries/xyz/replay',
+  '/_control/unknown',
+  '/%E0%A4%A',
+  '/' + 'a'.repeat(3000),
+  '/../../etc/passwd',
+  '/v1/customers?limit=abc',
+  '/v1/events?limit=100000',
+];
 const METHODS = ['GET', 'POST', 'POST', 'POST', 'PATCH', 'DELETE', 'PUT'];
-const CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', ''];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/x-www-form-urlencoded',
+  'text/plain',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=utf-16',
+  '',
+];
 const BODIES = [
-  '{', '[1,2,3]', 'null', '"just a string"', '{"amount": "lots", "currency": 7}', '{"config": {"url": 12}, "events": "push"}',
-  'amount=abc&currency=toolong', 'metadata=1&metadata[a]=2', 'a[[b]]=1', '%E0%A4%A', 'amount=-5&currency=usd', 'limit=0',
-  'enabled_events[0]=not an event&url=ftp://x', '{"mode": "duplicate", "count": -1}', '{"type": 42}', '{"event": "push", "repo": 5}',
-  '\u0000\u0001\u0002', '<xml>nope</xml>', 'x'.repeat(LIMIT + 100),
+  '{',
+  '[1,2,3]',
+  'null',
+  '"just a string"',
+  '{"amount": "lots", "currency": 7}',
+  '{"config": {"url": 12}, "events": "push"}',
+  'amount=abc&currency=toolong',
+  'metadata=1&metadata[a]=2',
+  'a[[b]]=1',
+  '%E0%A4%A',
+  'amount=-5&currency=usd',
+  'limit=0',
+  'enabled_events[0]=not an event&url=ftp://x',
+  '{"mode": "duplicate", "count": -1}',
+  '{"type": 42}',
+  '{"event": "push", "repo": 5}',
+  '\u0000\u0001\u0002',
+  '<xml>nope</xml>',
+  'x'.repeat(LIMIT + 100),
 ];
 const AUTH: Record<string, string[]> = {
   stripe: ['', 'Bearer sk_live_123', 'Bearer sk_test_short', 'Basic !!!', 'Bearer sk_test_integration_lab_ok'],
@@ -71,26 +123,44 @@ function shapeProblem(name: string, path: string, status: number, text: string):
   try {
     body = JSON.parse(text);
   } catch {
-    return name === 'stripe' || name === 'github' || path.startsWith('/_control') ? 'error body is not JSON' : undefined;
+    return name === 'stripe' || name === 'github' || path.startsWith('/_control')
+      ? 'error body is not JSON'
+      : undefined;
   }
   if (path.startsWith('/_control/')) {
     const e = body.error as Record<string, unknown> | undefined;
-    return typeof e?.code === 'string' && typeof e.message === 'string' && Array.isArray(e.details) && typeof e.request_id === 'string' ? undefined : 'not our envelope';
+    return typeof e?.code === 'string' &&
+      typeof e.message === 'string' &&
+      Array.isArray(e.details) &&
+      typeof e.request_id === 'string'
+      ? undefined
+      : 'not our envelope';
   }
   if (name === 'stripe') {
     const e = body.error as Record<string, unknown> | undefined;
-    return typeof e?.type === 'string' && typeof e.message === 'string' ? undefined : "not Stripe's { error: { type, message } }";
+    return typeof e?.type === 'string' && typeof e.message === 'string'
+      ? undefined
+      : "not Stripe's { error: { type, message } }";
   }
-  if (name === 'github') return typeof body.message === 'string' && typeof body.documentation_url === 'string' ? undefined : "not GitHub's { message, documentation_url }";
+  if (name === 'github')
+    return typeof body.message === 'string' && typeof body.documentation_url === 'string'
+      ? undefined
+      : "not GitHub's { message, documentation_url }";
   return undefined;
 }
 
 const started: StartedMock[] = [];
 beforeAll(async () => {
   for (const name of MOCK_NAMES) {
-    started.push(await startMock(name, {
-      timeScale: 0.0001, maxBodyBytes: LIMIT, maxRequestBytes: LIMIT, tokens: ['ghp_fuzz_token_1'], apiKey: 'sk_test_integration_lab_ok',
-    }));
+    started.push(
+      await startMock(name, {
+        timeScale: 0.0001,
+        maxBodyBytes: LIMIT,
+        maxRequestBytes: LIMIT,
+        tokens: ['ghp_fuzz_token_1'],
+        apiKey: 'sk_test_integration_lab_ok',
+      }),
+    );
   }
 });
 afterAll(async () => {
@@ -105,13 +175,22 @@ describe.each(MOCK_NAMES.map((name, i) => ({ name, i })))('bad input against the
     const statuses = new Map<number, number>();
     // A few at a time: enough to overlap requests, bounded for a 2-core machine.
     for (let at = 0; at < cases.length; at += 8) {
-      await Promise.all(cases.slice(at, at + 8).map(async (c, j) => {
-        const res = await fetch(mock.url + c.path, { method: c.method, headers: c.headers, ...(c.body === undefined ? {} : { body: c.body }) });
-        const text = await res.text();
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        const problem = res.status >= 500 ? `status ${res.status}` : shapeProblem(name, c.path, res.status, text);
-        if (problem) failures.push(`#${at + j} ${c.method} ${c.path.slice(0, 60)} ${JSON.stringify(c.headers)} → ${res.status} ${problem}: ${text.slice(0, 200)}`);
-      }));
+      await Promise.all(
+        cases.slice(at, at + 8).map(async (c, j) => {
+          const res = await fetch(mock.url + c.path, {
+            method: c.method,
+            headers: c.headers,
+            ...(c.body === undefined ? {} : { body: c.body }),
+          });
+          const text = await res.text();
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          const problem = res.status >= 500 ? `status ${res.status}` : shapeProblem(name, c.path, res.status, text);
+          if (problem)
+            failures.push(
+              `#${at + j} ${c.method} ${c.path.slice(0, 60)} ${JSON.stringify(c.headers)} → ${res.status} ${problem}: ${text.slice(0, 200)}`,
+            );
+        }),
+      );
     }
     expect(failures).toEqual([]);
     // The generator really produced client errors, including 413 for an oversized body where a mock limits size.
@@ -133,7 +212,12 @@ describe('oversized bodies without a Content-Length (chunked) still get 413', ()
     });
     const path = name === 'stripe' ? '/v1/customers' : '/repos/octocat/hello-world/hooks';
     const auth = name === 'stripe' ? 'Bearer sk_test_integration_lab_ok' : 'token ghp_fuzz_token_1';
-    const res = await fetch(mock.url + path, { method: 'POST', body, duplex: 'half', headers: { authorization: auth, 'content-type': 'application/json' } } as RequestInit);
+    const res = await fetch(mock.url + path, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(shapeProblem(name, path, 413, await res.text())).toBeUndefined();
   });

@@ -9,7 +9,11 @@ import type { DeliveryEngine } from '../../mock-servers/engine/index.ts';
 import { startReceiver } from './receiver.ts';
 
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
-const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 /** Request bodies that would change each mock if they got through (the same ones change it when sent with the token). */
 const BODIES: Record<string, Record<string, unknown>> = {
@@ -43,12 +47,19 @@ async function prepare(name: string, mock: StartedMock, receiver: Receiver): Pro
   }
   if (name === 'github') {
     const token = String(mock.secrets.token);
-    await ok(fetch(`${mock.url}/repos/octocat/hello-world/hooks`, {
-      method: 'POST',
-      headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ config: { url: receiver.url, content_type: 'json', secret: 's3cret' }, events: ['push'] }),
-    }));
-    await ok(controlFetch(mock, '/_control/events', json({ event: 'push', repo: 'octocat/hello-world', commits: ['first'] })));
+    await ok(
+      fetch(`${mock.url}/repos/octocat/hello-world/hooks`, {
+        method: 'POST',
+        headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          config: { url: receiver.url, content_type: 'json', secret: 's3cret' },
+          events: ['push'],
+        }),
+      }),
+    );
+    await ok(
+      controlFetch(mock, '/_control/events', json({ event: 'push', repo: 'octocat/hello-world', commits: ['first'] })),
+    );
   }
   if (name === 'stripe' || name === 'github') {
     const engine = (mock.mock.control as { engine: DeliveryEngine }).engine;
@@ -56,27 +67,41 @@ async function prepare(name: string, mock: StartedMock, receiver: Receiver): Pro
     await ok(controlFetch(mock, '/_control/faults', json({ mode: 'delay', delay_ms: 1, count: 50 })));
   }
   if (name === 'oauth') {
-    await ok(controlFetch(mock, '/_control/clients', json({ id: 'warehouse', secret: 'w-secret', scopes: ['stock:read'] })));
+    await ok(
+      controlFetch(mock, '/_control/clients', json({ id: 'warehouse', secret: 'w-secret', scopes: ['stock:read'] })),
+    );
     await ok(controlFetch(mock, '/_control/keys/rotate', json({ keepPrevious: true })));
   }
   if (name === 'carriers') {
-    await fetch(`${mock.url}/track/shipments?trackingNumber=0000000000`, { headers: { 'DHL-API-Key': String(mock.secrets.dhl_api_key) } });
+    await fetch(`${mock.url}/track/shipments?trackingNumber=0000000000`, {
+      headers: { 'DHL-API-Key': String(mock.secrets.dhl_api_key) },
+    });
     await ok(controlFetch(mock, '/_control/faults', json({ api: 'dhl', failNext: 3, errorStatus: 503 })));
   }
 }
 
 /** Everything the control API shows (every GET route without parameters, except the live stream), read with the token. */
 async function snapshot(mock: StartedMock): Promise<Record<string, unknown>> {
-  const paths = mock.mock.app.routes.filter((r) => r.method === 'GET' && r.path.startsWith('/_control') && !/[:*]|stream/.test(r.path)).map((r) => r.path);
+  const paths = mock.mock.app.routes
+    .filter((r) => r.method === 'GET' && r.path.startsWith('/_control') && !/[:*]|stream/.test(r.path))
+    .map((r) => r.path);
   const state: Record<string, unknown> = {};
   for (const path of [...new Set(paths)].sort()) state[path] = await (await controlFetch(mock, path)).json();
   return state;
 }
 
 /** Every control and inspector route the mock's router has, as concrete requests (`ALL` as every method). */
-function controlRequests(name: string, mock: StartedMock, state: Record<string, unknown>): { method: string; path: string; init: RequestInit }[] {
-  const firstId = (path: string) => ((state[path] as { data?: { id: string }[] } | undefined)?.data?.[0]?.id ?? 'none');
-  const ids: Record<string, string> = { deliveries: firstId('/_control/deliveries'), faults: firstId('/_control/faults'), clients: 'lab-client' };
+function controlRequests(
+  name: string,
+  mock: StartedMock,
+  state: Record<string, unknown>,
+): { method: string; path: string; init: RequestInit }[] {
+  const firstId = (path: string) => (state[path] as { data?: { id: string }[] } | undefined)?.data?.[0]?.id ?? 'none';
+  const ids: Record<string, string> = {
+    deliveries: firstId('/_control/deliveries'),
+    faults: firstId('/_control/faults'),
+    clients: 'lab-client',
+  };
   const seen = new Set<string>();
   const requests: { method: string; path: string; init: RequestInit }[] = [];
   for (const route of mock.mock.app.routes) {
@@ -88,7 +113,11 @@ function controlRequests(name: string, mock: StartedMock, state: Record<string, 
       if (seen.has(`${method} ${path}`)) continue;
       seen.add(`${method} ${path}`);
       const body = method === 'GET' ? undefined : JSON.stringify(BODIES[name]?.[path] ?? {});
-      requests.push({ method, path, init: { method, ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }) } });
+      requests.push({
+        method,
+        path,
+        init: { method, ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }) },
+      });
     }
   }
   return requests;
@@ -102,13 +131,30 @@ function guesses(mock: StartedMock, other: string): string[] {
     return [];
   });
   const real = mock.controlToken;
-  return [...new Set(['', 'test', 'ctl_', 'null', mock.url, String(mock.port), ...given, other,
-    real.slice(0, -1), `${real.slice(0, -1)}${real.endsWith('A') ? 'B' : 'A'}`, real.toUpperCase(), ` ${real}x`])];
+  return [
+    ...new Set([
+      '',
+      'test',
+      'ctl_',
+      'null',
+      mock.url,
+      String(mock.port),
+      ...given,
+      other,
+      real.slice(0, -1),
+      `${real.slice(0, -1)}${real.endsWith('A') ? 'B' : 'A'}`,
+      real.toUpperCase(),
+      ` ${real}x`,
+    ]),
+  ];
 }
 
 /** The same guess sent each way the real token is accepted. */
 function presented(guess: string, init: RequestInit, path: string): { path: string; init: RequestInit }[] {
-  const headers = (extra: Record<string, string>) => ({ ...init, headers: { ...(init.headers as Record<string, string> | undefined), ...extra } });
+  const headers = (extra: Record<string, string>) => ({
+    ...init,
+    headers: { ...(init.headers as Record<string, string> | undefined), ...extra },
+  });
   const sep = path.includes('?') ? '&' : '?';
   const query = { path: `${path}${sep}token=${encodeURIComponent(guess)}`, init };
   // Header values must be Latin-1 (Stripe's api_key_rule has an ellipsis): those guesses go in the query only.
@@ -154,16 +200,35 @@ describe.each(MOCK_NAMES)('the %s mock', (name) => {
     ]);
     const wrong: string[] = [];
     for (let at = 0; at < attempts.length; at += 8) {
-      await Promise.all(attempts.slice(at, at + 8).map(async ({ path, init }) => {
-        const res = await fetch(`${mock.url}${path}`, { ...init, signal: AbortSignal.timeout(5000) }).catch((e: Error) => e);
-        if (res instanceof Error) return void wrong.push(`${init.method} ${path}: ${res.message}`);
-        const body = await res.json().catch(() => undefined) as { error?: { code?: string; message?: string; details?: unknown; request_id?: string; timestamp?: string } } | undefined;
-        const e = body?.error;
-        const shaped = res.status === 401 && /^control_token_(required|invalid)$/.test(e?.code ?? '') && Array.isArray(e?.details) && typeof e?.request_id === 'string' && typeof e?.timestamp === 'string';
-        if (!shaped || !e?.message?.includes(`${name.toUpperCase()}_CONTROL_TOKEN`) || !res.headers.get('www-authenticate')?.startsWith('Bearer')) {
-          wrong.push(`${init.method} ${path} ${JSON.stringify(init.headers ?? {})} → ${res.status} ${JSON.stringify(body).slice(0, 160)}`);
-        }
-      }));
+      await Promise.all(
+        attempts.slice(at, at + 8).map(async ({ path, init }) => {
+          const res = await fetch(`${mock.url}${path}`, { ...init, signal: AbortSignal.timeout(5000) }).catch(
+            (e: Error) => e,
+          );
+          if (res instanceof Error) return void wrong.push(`${init.method} ${path}: ${res.message}`);
+          const body = (await res.json().catch(() => undefined)) as
+            | {
+                error?: { code?: string; message?: string; details?: unknown; request_id?: string; timestamp?: string };
+              }
+            | undefined;
+          const e = body?.error;
+          const shaped =
+            res.status === 401 &&
+            /^control_token_(required|invalid)$/.test(e?.code ?? '') &&
+            Array.isArray(e?.details) &&
+            typeof e?.request_id === 'string' &&
+            typeof e?.timestamp === 'string';
+          if (
+            !shaped ||
+            !e?.message?.includes(`${name.toUpperCase()}_CONTROL_TOKEN`) ||
+            !res.headers.get('www-authenticate')?.startsWith('Bearer')
+          ) {
+            wrong.push(
+              `${init.method} ${path} ${JSON.stringify(init.headers ?? {})} → ${res.status} ${JSON.stringify(body).slice(0, 160)}`,
+            );
+          }
+        }),
+      );
     }
     expect(wrong).toEqual([]);
     expect(attempts.length).toBeGreaterThan(requests.length * 30);
@@ -173,8 +238,15 @@ describe.each(MOCK_NAMES)('the %s mock', (name) => {
 
   it('lets nothing through by another spelling of the path either', async () => {
     const before = await snapshot(mock);
-    for (const [method, path] of [['DELETE', '/%5Fcontrol/faults'], ['DELETE', '/_control/faults/'], ['DELETE', '/_control//faults'],
-      ['POST', '/_control/reset?token='], ['POST', '/_control/reset?token=&token=test'], ['GET', '/_control/./secrets'], ['GET', '/_inspector/']]) {
+    for (const [method, path] of [
+      ['DELETE', '/%5Fcontrol/faults'],
+      ['DELETE', '/_control/faults/'],
+      ['DELETE', '/_control//faults'],
+      ['POST', '/_control/reset?token='],
+      ['POST', '/_control/reset?token=&token=test'],
+      ['GET', '/_control/./secrets'],
+      ['GET', '/_inspector/'],
+    ]) {
       const res = await fetch(`${mock.url}${path}`, { method: method! });
       await res.body?.cancel();
       expect([401, 404], `${method} ${path}`).toContain(res.status);
@@ -203,6 +275,8 @@ describe('a control token given in options', () => {
     } finally {
       await mock.close();
     }
-    expect(() => createMock('stripe', { controlToken: 'test' })).toThrow(/controlToken must be a string of at least 16 characters/);
+    expect(() => createMock('stripe', { controlToken: 'test' })).toThrow(
+      /controlToken must be a string of at least 16 characters/,
+    );
   });
 });

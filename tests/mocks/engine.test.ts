@@ -4,7 +4,12 @@ import { verify as verifyGitHub } from '@octokit/webhooks-methods';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDeliveryEngine, giveUpAfterSeconds, newSigningSecret, STRIPE_LIKE_RETRY_SCHEDULE } from '../../mock-servers/engine/index.ts';
+import {
+  createDeliveryEngine,
+  giveUpAfterSeconds,
+  newSigningSecret,
+  STRIPE_LIKE_RETRY_SCHEDULE,
+} from '../../mock-servers/engine/index.ts';
 import type { DeliveryEngine, DeliveryEngineOptions } from '../../mock-servers/engine/index.ts';
 import { createIdFactory } from '../../mock-servers/shared/index.ts';
 import { sleep, startReceiver } from './receiver.ts';
@@ -15,24 +20,38 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0)) await fn();
 });
 
-async function setup(scheme: DeliveryEngineOptions['scheme'], respond?: Parameters<typeof startReceiver>[0], extra: Partial<DeliveryEngineOptions> = {}) {
+async function setup(
+  scheme: DeliveryEngineOptions['scheme'],
+  respond?: Parameters<typeof startReceiver>[0],
+  extra: Partial<DeliveryEngineOptions> = {},
+) {
   const receiver = await startReceiver(respond);
   const engine = createDeliveryEngine({ scheme, timeScale: 0.00001, ...extra });
-  cleanups.push(() => engine.close(), () => receiver.close());
+  cleanups.push(
+    () => engine.close(),
+    () => receiver.close(),
+  );
   const secret = newSigningSecret(scheme, createIdFactory());
   const endpoint = { id: 'ep_1', url: receiver.url, secret };
   let n = 0;
   const send = (engineToUse: DeliveryEngine = engine, to = endpoint) =>
-    engineToUse.deliver({ endpoint: to, eventId: `evt_${++n}`, eventType: 'test.event', body: JSON.stringify({ id: `evt_${n}`, n }) });
+    engineToUse.deliver({
+      endpoint: to,
+      eventId: `evt_${++n}`,
+      eventType: 'test.event',
+      body: JSON.stringify({ id: `evt_${n}`, n }),
+    });
   return { receiver, engine, secret, endpoint, send };
 }
 
 const header = (h: Record<string, string | string[] | undefined>, name: string) => String(h[name] ?? '');
 const standardHeaders = (h: Record<string, string | string[] | undefined>) => ({
-  'webhook-id': header(h, 'webhook-id'), 'webhook-timestamp': header(h, 'webhook-timestamp'), 'webhook-signature': header(h, 'webhook-signature'),
+  'webhook-id': header(h, 'webhook-id'),
+  'webhook-timestamp': header(h, 'webhook-timestamp'),
+  'webhook-signature': header(h, 'webhook-signature'),
 });
 
-describe('signing schemes, judged by the vendors\' own libraries', () => {
+describe("signing schemes, judged by the vendors' own libraries", () => {
   it('Standard Webhooks: standardwebhooks Webhook#verify accepts the signature and the id stays the same on a retry', async () => {
     const { receiver, secret, send, engine } = await setup('standard', (_r, i) => (i === 0 ? 503 : 200));
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
@@ -43,7 +62,12 @@ describe('signing schemes, judged by the vendors\' own libraries', () => {
       expect(new Webhook(secret).verify(r.body, standardHeaders(r.headers))).toEqual(JSON.parse(r.body));
       expect(r.headers['webhook-id']).toBe(d.id);
     }
-    expect(() => new Webhook(newSigningSecret('standard', createIdFactory())).verify(receiver.received[0]!.body, standardHeaders(receiver.received[0]!.headers))).toThrow();
+    expect(() =>
+      new Webhook(newSigningSecret('standard', createIdFactory())).verify(
+        receiver.received[0]!.body,
+        standardHeaders(receiver.received[0]!.headers),
+      ),
+    ).toThrow();
   });
 
   it('Stripe: stripe.webhooks.constructEvent accepts it, and rejects the same body with one byte changed', async () => {
@@ -51,8 +75,12 @@ describe('signing schemes, judged by the vendors\' own libraries', () => {
     await engine.settled(send().id);
     const { body, headers } = receiver.received[0]!;
     expect(header(headers, 'stripe-signature')).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
-    expect(stripe.webhooks.constructEvent(body, header(headers, 'stripe-signature'), secret)).toMatchObject({ id: 'evt_1' });
-    expect(() => stripe.webhooks.constructEvent(body.replace('"n":1', '"n":2'), header(headers, 'stripe-signature'), secret)).toThrow(/signature/i);
+    expect(stripe.webhooks.constructEvent(body, header(headers, 'stripe-signature'), secret)).toMatchObject({
+      id: 'evt_1',
+    });
+    expect(() =>
+      stripe.webhooks.constructEvent(body.replace('"n":1', '"n":2'), header(headers, 'stripe-signature'), secret),
+    ).toThrow(/signature/i);
   });
 
   it('GitHub: @octokit/webhooks-methods verify accepts X-Hub-Signature-256', async () => {
@@ -95,7 +123,10 @@ describe('retry schedule on a time scale', () => {
   });
 
   it('counts a receiver that does not answer in time as a failed attempt', async () => {
-    const { send, engine } = await setup('github', () => sleep(400).then(() => 200), { timeoutMs: 100, retrySchedule: [] });
+    const { send, engine } = await setup('github', () => sleep(400).then(() => 200), {
+      timeoutMs: 100,
+      retrySchedule: [],
+    });
     const final = await engine.settled(send().id);
     expect(final).toMatchObject({ status: 'failed' });
     expect(final!.attempts[0]!.error).toMatch(/timed out after 100 ms/);

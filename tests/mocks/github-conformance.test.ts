@@ -33,8 +33,20 @@ const TRIGGERS: Array<Record<string, unknown>> = [
   { event: 'issues', action: 'closed' },
   { event: 'issues', action: 'reopened' },
 ];
-const EXPECTED = ['ping$event', 'push$event', 'pull_request$opened', 'pull_request$synchronize', 'pull_request$edited', 'pull_request$closed',
-  'pull_request$reopened', 'issues$opened', 'issues$edited', 'issues$labeled', 'issues$closed', 'issues$reopened'];
+const EXPECTED = [
+  'ping$event',
+  'push$event',
+  'pull_request$opened',
+  'pull_request$synchronize',
+  'pull_request$edited',
+  'pull_request$closed',
+  'pull_request$reopened',
+  'issues$opened',
+  'issues$edited',
+  'issues$labeled',
+  'issues$closed',
+  'issues$reopened',
+];
 
 describe('GitHub webhooks validate against @octokit/webhooks-schemas', () => {
   let github: StartedMock;
@@ -58,12 +70,22 @@ describe('GitHub webhooks validate against @octokit/webhooks-schemas', () => {
     const hook = await fetch(`${github.url}/repos/octocat/hello-world/hooks`, {
       method: 'POST',
       headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ config: { url: receiver.url, content_type: contentType, secret: 'conformance' }, events: ['*'] }),
+      body: JSON.stringify({
+        config: { url: receiver.url, content_type: contentType, secret: 'conformance' },
+        events: ['*'],
+      }),
     });
     expect(hook.status, await hook.clone().text()).toBe(201);
     for (const trigger of TRIGGERS) {
-      const res = await controlFetch(github, '/_control/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(trigger) });
-      expect(res.status, `POST /_control/events ${JSON.stringify(trigger)} → ${res.status} ${await res.clone().text()}`).toBe(201);
+      const res = await controlFetch(github, '/_control/events', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(trigger),
+      });
+      expect(
+        res.status,
+        `POST /_control/events ${JSON.stringify(trigger)} → ${res.status} ${await res.clone().text()}`,
+      ).toBe(201);
     }
     await receiver.waitFor(1 + TRIGGERS.length);
 
@@ -71,7 +93,7 @@ describe('GitHub webhooks validate against @octokit/webhooks-schemas', () => {
     const failures: string[] = [];
     for (const delivery of receiver.received) {
       const event = String(delivery.headers['x-github-event']);
-      const raw = contentType === 'form' ? new URLSearchParams(delivery.body).get('payload') ?? '' : delivery.body;
+      const raw = contentType === 'form' ? (new URLSearchParams(delivery.body).get('payload') ?? '') : delivery.body;
       const payload = JSON.parse(raw) as { action?: string };
       const name = `${event}$${payload.action ?? 'event'}`;
       seen.add(name);
@@ -81,7 +103,12 @@ describe('GitHub webhooks validate against @octokit/webhooks-schemas', () => {
         continue;
       }
       if (!validate(payload)) {
-        failures.push(`${name}: ${validate.errors!.slice(0, 8).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`);
+        failures.push(
+          `${name}: ${validate
+            .errors!.slice(0, 8)
+            .map((e) => `${e.instancePath || '/'} ${e.message}`)
+            .join('; ')}`,
+        );
       }
     }
     const valid = receiver.received.length - failures.length;

@@ -25,7 +25,7 @@ function nullableEnums(node: unknown): void {
 for (const op of Object.values(operations)) nullableEnums(op.schema);
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 
-describe('GitHub REST answers validate against GitHub\'s OpenAPI description', () => {
+describe("GitHub REST answers validate against GitHub's OpenAPI description", () => {
   let github: StartedMock;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let token: string;
@@ -41,7 +41,12 @@ describe('GitHub REST answers validate against GitHub\'s OpenAPI description', (
   });
 
   const results: Array<{ operation: string; problems: string[] }> = [];
-  async function check(operation: string, path: string, method: string, body?: unknown): Promise<Record<string, unknown>> {
+  async function check(
+    operation: string,
+    path: string,
+    method: string,
+    body?: unknown,
+  ): Promise<Record<string, unknown>> {
     const op = operations[operation];
     if (!op) throw new Error(`no schema for ${operation}`);
     const res = await fetch(`${github.url}${path}`, {
@@ -51,10 +56,12 @@ describe('GitHub REST answers validate against GitHub\'s OpenAPI description', (
     });
     const text = await res.text();
     const problems: string[] = [];
-    if (res.status !== op.status) problems.push(`status ${res.status}, GitHub answers ${op.status}: ${text.slice(0, 200)}`);
+    if (res.status !== op.status)
+      problems.push(`status ${res.status}, GitHub answers ${op.status}: ${text.slice(0, 200)}`);
     const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     const validate = ajv.compile(op.schema);
-    if (!validate(json)) problems.push(...validate.errors!.slice(0, 10).map((e) => `${e.instancePath || '/'} ${e.message}`));
+    if (!validate(json))
+      problems.push(...validate.errors!.slice(0, 10).map((e) => `${e.instancePath || '/'} ${e.message}`));
     results.push({ operation, problems });
     return json;
   }
@@ -63,20 +70,51 @@ describe('GitHub REST answers validate against GitHub\'s OpenAPI description', (
     const repo = '/repos/octocat/hello-world';
     await check('GET /repos/{owner}/{repo}', repo, 'GET');
     await check('POST /user/repos', '/user/repos', 'POST', { name: 'conformance' });
-    const hook = await check('POST /repos/{owner}/{repo}/hooks', `${repo}/hooks`, 'POST', { config: { url: receiver.url, content_type: 'json', secret: 's' }, events: ['push'] });
+    const hook = await check('POST /repos/{owner}/{repo}/hooks', `${repo}/hooks`, 'POST', {
+      config: { url: receiver.url, content_type: 'json', secret: 's' },
+      events: ['push'],
+    });
     await receiver.waitFor(1); // the ping
-    await controlFetch(github, '/_control/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"event":"push"}' });
+    await controlFetch(github, '/_control/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"event":"push"}',
+    });
     await receiver.waitFor(2);
     await check('GET /repos/{owner}/{repo}/hooks', `${repo}/hooks`, 'GET');
     await check('GET /repos/{owner}/{repo}/hooks/{hook_id}', `${repo}/hooks/${String(hook.id)}`, 'GET');
-    await check('PATCH /repos/{owner}/{repo}/hooks/{hook_id}', `${repo}/hooks/${String(hook.id)}`, 'PATCH', { events: ['push', 'pull_request'] });
-    const deliveries = (await check('GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries', `${repo}/hooks/${String(hook.id)}/deliveries`, 'GET')) as unknown as Array<{ id: number }>;
-    await check('GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}', `${repo}/hooks/${String(hook.id)}/deliveries/${deliveries[0]!.id}`, 'GET');
-    await check('POST /repos/{owner}/{repo}/statuses/{sha}', `${repo}/statuses/${SHA}`, 'POST', { state: 'success', context: 'ci/build', target_url: 'https://ci.example/1', description: 'Passed' });
+    await check('PATCH /repos/{owner}/{repo}/hooks/{hook_id}', `${repo}/hooks/${String(hook.id)}`, 'PATCH', {
+      events: ['push', 'pull_request'],
+    });
+    const deliveries = (await check(
+      'GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries',
+      `${repo}/hooks/${String(hook.id)}/deliveries`,
+      'GET',
+    )) as unknown as Array<{ id: number }>;
+    await check(
+      'GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}',
+      `${repo}/hooks/${String(hook.id)}/deliveries/${deliveries[0]!.id}`,
+      'GET',
+    );
+    await check('POST /repos/{owner}/{repo}/statuses/{sha}', `${repo}/statuses/${SHA}`, 'POST', {
+      state: 'success',
+      context: 'ci/build',
+      target_url: 'https://ci.example/1',
+      description: 'Passed',
+    });
     await check('GET /repos/{owner}/{repo}/commits/{ref}/statuses', `${repo}/commits/${SHA}/statuses`, 'GET');
-    const run = await check('POST /repos/{owner}/{repo}/check-runs', `${repo}/check-runs`, 'POST', { name: 'lint', head_sha: SHA, status: 'in_progress' });
+    const run = await check('POST /repos/{owner}/{repo}/check-runs', `${repo}/check-runs`, 'POST', {
+      name: 'lint',
+      head_sha: SHA,
+      status: 'in_progress',
+    });
     await check('GET /repos/{owner}/{repo}/check-runs/{check_run_id}', `${repo}/check-runs/${String(run.id)}`, 'GET');
-    await check('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', `${repo}/check-runs/${String(run.id)}`, 'PATCH', { conclusion: 'success', output: { title: 'Lint', summary: 'No problems' } });
+    await check(
+      'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}',
+      `${repo}/check-runs/${String(run.id)}`,
+      'PATCH',
+      { conclusion: 'success', output: { title: 'Lint', summary: 'No problems' } },
+    );
     await check('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', `${repo}/commits/${SHA}/check-runs`, 'GET');
 
     const bad = results.filter((r) => r.problems.length > 0);

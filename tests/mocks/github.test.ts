@@ -12,14 +12,33 @@ let mock: StartedMock;
 let control: GitHubControl;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
-const api = (path: string, init: RequestInit & { json?: unknown } = {}) => fetch(`${mock.url}${path}`, {
-  ...init,
-  headers: { authorization: `token ${TOKEN}`, accept: 'application/vnd.github+json', 'content-type': 'application/json', ...init.headers as Record<string, string> },
-  ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
-});
-const trigger = (body: unknown) => controlFetch(mock, '/_control/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const api = (path: string, init: RequestInit & { json?: unknown } = {}) =>
+  fetch(`${mock.url}${path}`, {
+    ...init,
+    headers: {
+      authorization: `token ${TOKEN}`,
+      accept: 'application/vnd.github+json',
+      'content-type': 'application/json',
+      ...(init.headers as Record<string, string>),
+    },
+    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+  });
+const trigger = (body: unknown) =>
+  controlFetch(mock, '/_control/events', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 const createHook = (events = ['push', 'pull_request', 'issues'], config: Record<string, unknown> = {}) =>
-  api('/repos/acme/shop/hooks', { method: 'POST', json: { name: 'web', active: true, events, config: { url: receiver.url, content_type: 'json', secret: SECRET, ...config } } });
+  api('/repos/acme/shop/hooks', {
+    method: 'POST',
+    json: {
+      name: 'web',
+      active: true,
+      events,
+      config: { url: receiver.url, content_type: 'json', secret: SECRET, ...config },
+    },
+  });
 const settledAll = () => Promise.all(control.engine.list().map((d) => control.engine.settled(d.id)));
 
 beforeAll(async () => {
@@ -37,19 +56,30 @@ beforeEach(async () => {
 });
 
 describe('GitHub mock webhooks', () => {
-  it('creating a hook sends a signed ping with GitHub\'s headers', async () => {
+  it("creating a hook sends a signed ping with GitHub's headers", async () => {
     const res = await createHook();
     expect(res.status).toBe(201);
     const hook = await res.json();
-    expect(hook).toMatchObject({ type: 'Repository', name: 'web', events: ['push', 'pull_request', 'issues'], config: { secret: '********', content_type: 'json' } });
+    expect(hook).toMatchObject({
+      type: 'Repository',
+      name: 'web',
+      events: ['push', 'pull_request', 'issues'],
+      config: { secret: '********', content_type: 'json' },
+    });
     await receiver.waitFor(1);
     const { headers, body } = receiver.received[0]!;
     expect(headers['x-github-event']).toBe('ping');
     expect(headers['x-github-hook-id']).toBe(String(hook.id));
-    expect(headers['x-github-delivery']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(headers['x-github-delivery']).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(headers['user-agent']).toMatch(/^GitHub-Hookshot\/[0-9a-f]{7}$/);
     expect(await verify(SECRET, body, String(headers['x-hub-signature-256']))).toBe(true);
-    expect(JSON.parse(body)).toMatchObject({ zen: expect.any(String), hook_id: hook.id, repository: { full_name: 'acme/shop' } });
+    expect(JSON.parse(body)).toMatchObject({
+      zen: expect.any(String),
+      hook_id: hook.id,
+      repository: { full_name: 'acme/shop' },
+    });
   });
 
   it('push, pull_request (opened, synchronize, closed) and issues deliveries all verify', async () => {
@@ -63,12 +93,27 @@ describe('GitHub mock webhooks', () => {
     await receiver.waitFor(6);
     const seen = receiver.received.slice(1);
     for (const r of seen) expect(await verify(SECRET, r.body, String(r.headers['x-hub-signature-256']))).toBe(true);
-    expect(seen.map((r) => `${r.headers['x-github-event']}:${JSON.parse(r.body).action ?? ''}`))
-      .toEqual(['push:', 'pull_request:opened', 'pull_request:synchronize', 'pull_request:closed', 'issues:opened']);
+    expect(seen.map((r) => `${r.headers['x-github-event']}:${JSON.parse(r.body).action ?? ''}`)).toEqual([
+      'push:',
+      'pull_request:opened',
+      'pull_request:synchronize',
+      'pull_request:closed',
+      'issues:opened',
+    ]);
     const [push, opened, sync, closed, issue] = seen.map((r) => JSON.parse(r.body));
-    expect(push).toMatchObject({ ref: 'refs/heads/main', commits: [{ message: 'Add cart' }, { message: 'Fix totals' }], head_commit: { message: 'Fix totals' } });
+    expect(push).toMatchObject({
+      ref: 'refs/heads/main',
+      commits: [{ message: 'Add cart' }, { message: 'Fix totals' }],
+      head_commit: { message: 'Fix totals' },
+    });
     expect(push.after).toBe(push.head_commit.id);
-    expect(opened.pull_request).toMatchObject({ number: 1, state: 'open', title: 'Checkout', head: { ref: 'feature' }, base: { ref: 'main' } });
+    expect(opened.pull_request).toMatchObject({
+      number: 1,
+      state: 'open',
+      title: 'Checkout',
+      head: { ref: 'feature' },
+      base: { ref: 'main' },
+    });
     expect(sync).toMatchObject({ number: 1, before: opened.pull_request.head.sha, after: sync.pull_request.head.sha });
     expect(closed.pull_request).toMatchObject({ state: 'closed', merged: true });
     expect(issue.issue).toMatchObject({ number: 2, title: 'Totals are wrong', state: 'open' });
@@ -108,7 +153,12 @@ describe('GitHub mock webhooks', () => {
       await settledAll();
       await sleep(50);
       const one = await (await api(`/repos/acme/shop/hooks/${hook.id}/deliveries/${list[0].id}`)).json();
-      expect(one).toMatchObject({ guid: list[0].guid, redelivery: true, status_code: 200, request: { payload: { ref: 'refs/heads/main' } } });
+      expect(one).toMatchObject({
+        guid: list[0].guid,
+        redelivery: true,
+        status_code: 200,
+        request: { payload: { ref: 'refs/heads/main' } },
+      });
     } finally {
       await failing.close();
     }
@@ -117,7 +167,11 @@ describe('GitHub mock webhooks', () => {
   it('does not deliver a payload over the size cap', async () => {
     await createHook(['push']);
     await receiver.waitFor(1);
-    const res = await trigger({ event: 'push', repo: 'acme/shop', commits: Array.from({ length: 200 }, (_, i) => `commit ${i} ${'x'.repeat(400)}`) });
+    const res = await trigger({
+      event: 'push',
+      repo: 'acme/shop',
+      commits: Array.from({ length: 200 }, (_, i) => `commit ${i} ${'x'.repeat(400)}`),
+    });
     expect((await res.json()).deliveries[0].status).toBe('skipped');
     await sleep(100);
     expect(receiver.received).toHaveLength(1);
@@ -128,33 +182,62 @@ describe('GitHub mock webhooks', () => {
 describe('GitHub mock API a receiver calls back', () => {
   it('commit statuses: POST needs a token, GET lists newest first', async () => {
     const sha = 'a'.repeat(40);
-    expect((await fetch(`${mock.url}/repos/acme/shop/statuses/${sha}`, { method: 'POST', body: '{"state":"success"}' })).status).toBe(401);
-    const created = await api(`/repos/acme/shop/statuses/${sha}`, { method: 'POST', json: { state: 'pending', context: 'ci/lab' } });
+    expect(
+      (await fetch(`${mock.url}/repos/acme/shop/statuses/${sha}`, { method: 'POST', body: '{"state":"success"}' }))
+        .status,
+    ).toBe(401);
+    const created = await api(`/repos/acme/shop/statuses/${sha}`, {
+      method: 'POST',
+      json: { state: 'pending', context: 'ci/lab' },
+    });
     expect(created.status).toBe(201);
-    await api(`/repos/acme/shop/statuses/${sha}`, { method: 'POST', json: { state: 'success', context: 'ci/lab', target_url: 'https://ci.example/1' } });
+    await api(`/repos/acme/shop/statuses/${sha}`, {
+      method: 'POST',
+      json: { state: 'success', context: 'ci/lab', target_url: 'https://ci.example/1' },
+    });
     const listed = await (await fetch(`${mock.url}/repos/acme/shop/commits/${sha}/statuses`)).json();
     expect(listed.map((s: { state: string }) => s.state)).toEqual(['success', 'pending']);
     const bad = await api(`/repos/acme/shop/statuses/${sha}`, { method: 'POST', json: { state: 'great' } });
     expect(bad.status).toBe(422);
-    expect(await bad.json()).toMatchObject({ message: 'Validation Failed', errors: [{ field: 'state' }], documentation_url: expect.any(String) });
+    expect(await bad.json()).toMatchObject({
+      message: 'Validation Failed',
+      errors: [{ field: 'state' }],
+      documentation_url: expect.any(String),
+    });
   });
 
   it('check runs: create, complete, list by commit', async () => {
     const sha = 'b'.repeat(40);
-    const run = await (await api('/repos/acme/shop/check-runs', { method: 'POST', json: { name: 'lab-tests', head_sha: sha, status: 'in_progress' } })).json();
+    const run = await (
+      await api('/repos/acme/shop/check-runs', {
+        method: 'POST',
+        json: { name: 'lab-tests', head_sha: sha, status: 'in_progress' },
+      })
+    ).json();
     expect(run).toMatchObject({ name: 'lab-tests', status: 'in_progress', conclusion: null });
-    const needsConclusion = await api(`/repos/acme/shop/check-runs/${run.id}`, { method: 'PATCH', json: { status: 'completed' } });
+    const needsConclusion = await api(`/repos/acme/shop/check-runs/${run.id}`, {
+      method: 'PATCH',
+      json: { status: 'completed' },
+    });
     expect(needsConclusion.status).toBe(422);
-    const done = await (await api(`/repos/acme/shop/check-runs/${run.id}`, { method: 'PATCH', json: { conclusion: 'success', output: { title: 'All green', summary: '12 passed' } } })).json();
+    const done = await (
+      await api(`/repos/acme/shop/check-runs/${run.id}`, {
+        method: 'PATCH',
+        json: { conclusion: 'success', output: { title: 'All green', summary: '12 passed' } },
+      })
+    ).json();
     expect(done).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: 'All green' } });
     const list = await (await api(`/repos/acme/shop/commits/${sha}/check-runs`)).json();
     expect(list).toMatchObject({ total_count: 1, check_runs: [{ id: run.id }] });
   });
 
-  it('errors in GitHub\'s shape: bad credentials, unknown repo, malformed JSON', async () => {
+  it("errors in GitHub's shape: bad credentials, unknown repo, malformed JSON", async () => {
     const wrong = await fetch(`${mock.url}/repos/acme/shop/hooks`, { headers: { authorization: 'token nope' } });
     expect(wrong.status).toBe(401);
-    expect(await wrong.json()).toEqual({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    expect(await wrong.json()).toEqual({
+      message: 'Bad credentials',
+      documentation_url: 'https://docs.github.com/rest',
+    });
     const missing = await api('/repos/acme/nothing/hooks');
     expect(missing.status).toBe(404);
     expect((await missing.json()).message).toBe('Not Found');

@@ -16,7 +16,16 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>;
 beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   mock = await startMock('github', { repos: ['acme/shop'], tokens: ['ghp_inspector_token'] });
   receiver = await startReceiver();
@@ -36,11 +45,16 @@ it('shows deliveries live, expands one, and Replay sends it again', async () => 
 
   // Nothing is on the page yet; a hook created now pings, and the ping must appear without a reload.
   const res = await fetch(`${mock.url}/repos/acme/shop/hooks`, {
-    method: 'POST', headers: { authorization: 'token ghp_inspector_token', 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: 'token ghp_inspector_token', 'content-type': 'application/json' },
     body: JSON.stringify({ config: { url: receiver.url, content_type: 'json', secret: 's3cret' }, events: ['push'] }),
   });
   expect(res.status).toBe(201);
-  await controlFetch(mock, '/_control/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"event":"push","repo":"acme/shop","commits":["Ship it"]}' });
+  await controlFetch(mock, '/_control/events', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"event":"push","repo":"acme/shop","commits":["Ship it"]}',
+  });
   const push = page.locator('details.delivery').filter({ has: page.locator('.type', { hasText: /^push$/ }) });
   await push.locator('.badge.succeeded').waitFor();
   await expect(page.locator('details.delivery').count()).resolves.toBe(2);

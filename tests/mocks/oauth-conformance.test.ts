@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock } from '../../mock-servers/index.ts';
 import type { StartedMock } from '../../mock-servers/index.ts';
 
-const part = (token: string, i: number) => JSON.parse(Buffer.from(token.split('.')[i]!, 'base64url').toString()) as Record<string, unknown>;
+const part = (token: string, i: number) =>
+  JSON.parse(Buffer.from(token.split('.')[i]!, 'base64url').toString()) as Record<string, unknown>;
 
 describe('OAuth access tokens follow RFC 9068', () => {
   let oauth: StartedMock;
@@ -16,7 +17,10 @@ describe('OAuth access tokens follow RFC 9068', () => {
   it('typ at+jwt and every required claim, with the right types', async () => {
     const res = await fetch(`${oauth.url}/oauth/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('lab-client:lab-client-secret').toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('lab-client:lab-client-secret').toString('base64')}`,
+      },
       body: 'grant_type=client_credentials',
     });
     const text = await res.text();

@@ -34,7 +34,10 @@ it.each(MOCK_NAMES)('startMock(%s) serves on 127.0.0.1 on a free port and closes
 it('a webhook mock exposes its secrets for lab.json templates', async () => {
   const started = await startMock('stripe', { seed: 'fixed', apiKey: 'sk_test_templated_key' });
   try {
-    expect(started.secrets).toMatchObject({ api_key: 'sk_test_templated_key', webhook_secret: expect.stringMatching(/^whsec_/) });
+    expect(started.secrets).toMatchObject({
+      api_key: 'sk_test_templated_key',
+      webhook_secret: expect.stringMatching(/^whsec_/),
+    });
     // The same seed gives the same secret, so graders can know it in advance.
     const again = createMock('stripe', { seed: 'fixed' }).control as { webhookSecret: string };
     expect(again.webhookSecret).toBe(started.secrets.webhook_secret);
@@ -44,14 +47,19 @@ it('a webhook mock exposes its secrets for lab.json templates', async () => {
 });
 
 it('`lab mock <unknown>` exits with code 2 and lists the known mocks', async () => {
-  const error = await run(process.execPath, ['cli/main.ts', 'mock', 'paypal'], { env: { ...process.env, NO_COLOR: '1' } }).catch((e: unknown) => e);
+  const error = await run(process.execPath, ['cli/main.ts', 'mock', 'paypal'], {
+    env: { ...process.env, NO_COLOR: '1' },
+  }).catch((e: unknown) => e);
   expect(error).toMatchObject({ code: 2 });
   expect((error as { stderr: string }).stderr).toMatch(/unknown mock "paypal"\. Known mocks: stripe, github/);
 });
 
 it('`lab mock` prints the inspector link, the token and a curl line that work as pasted, and keeps the token for `lab start` until it stops', async () => {
   const state = mkdtempSync(join(tmpdir(), 'lab-state-'));
-  const child = spawn(process.execPath, ['cli/main.ts', 'mock', 'github', '--port', '0'], { env: { ...process.env, NO_COLOR: '1', INTEGRATION_LAB_STATE: state }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['cli/main.ts', 'mock', 'github', '--port', '0'], {
+    env: { ...process.env, NO_COLOR: '1', INTEGRATION_LAB_STATE: state },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -9,7 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlFetch, startMock } from '../../mock-servers/index.ts';
 import type { StartedMock } from '../../mock-servers/index.ts';
 
-interface Field { optional: boolean; kinds: Set<string>; type: string }
+interface Field {
+  optional: boolean;
+  kinds: Set<string>;
+  type: string;
+}
 
 /** The top-level fields of `export interface NAME {` in one of the SDK's resource type files. */
 function sdkFields(file: string, name: string): Map<string, Field> {
@@ -86,12 +90,19 @@ describe('Stripe objects match the official SDK types', () => {
     objects.push(customer, await call('POST', `/v1/customers/${String(customer.id)}`, 'phone=%2B15555550100'));
     const pi = await call('POST', '/v1/payment_intents', `amount=2000&currency=usd&customer=${String(customer.id)}`);
     objects.push(pi, await call('POST', `/v1/payment_intents/${String(pi.id)}/confirm`, 'payment_method=pm_card_visa'));
-    const declined = await call('POST', '/v1/payment_intents', 'amount=1500&currency=eur&payment_method=pm_card_chargeDeclined&confirm=true');
+    const declined = await call(
+      'POST',
+      '/v1/payment_intents',
+      'amount=1500&currency=eur&payment_method=pm_card_chargeDeclined&confirm=true',
+    );
     objects.push((declined.error as { payment_intent: Record<string, unknown> }).payment_intent);
     const canceled = await call('POST', '/v1/payment_intents', 'amount=990&currency=usd');
-    objects.push(await call('POST', `/v1/payment_intents/${String(canceled.id)}/cancel`, 'cancellation_reason=abandoned'));
+    objects.push(
+      await call('POST', `/v1/payment_intents/${String(canceled.id)}/cancel`, 'cancellation_reason=abandoned'),
+    );
     objects.push(await call('POST', '/v1/refunds', `payment_intent=${String(pi.id)}&amount=500`));
-    for (const list of ['charges', 'refunds', 'payment_intents', 'customers']) objects.push(...((await call('GET', `/v1/${list}?limit=100`)).data as Record<string, unknown>[]));
+    for (const list of ['charges', 'refunds', 'payment_intents', 'customers'])
+      objects.push(...((await call('GET', `/v1/${list}?limit=100`)).data as Record<string, unknown>[]));
     objects.push(await call('POST', '/v1/webhook_endpoints', 'url=https://example.com/hook&enabled_events[]=*'));
     const events = (await call('GET', '/v1/events?limit=100')).data as Array<Record<string, unknown>>;
     objects.push(...events, ...events.map((e) => (e.data as { object: Record<string, unknown> }).object));
@@ -104,7 +115,9 @@ describe('Stripe objects match the official SDK types', () => {
       const [ok, all] = byKind.get(kind) ?? [0, 0];
       byKind.set(kind, [ok + (r.problems.length === 0 ? 1 : 0), all + 1]);
     }
-    console.log(`stripe objects: ${report.length - bad.length} of ${report.length} match the SDK types; ${[...byKind].map(([k, [ok, all]]) => `${k} ${ok}/${all}`).join(', ')}`);
+    console.log(
+      `stripe objects: ${report.length - bad.length} of ${report.length} match the SDK types; ${[...byKind].map(([k, [ok, all]]) => `${k} ${ok}/${all}`).join(', ')}`,
+    );
     expect(bad.map((r) => `${r.object}: ${r.problems.join(', ')}`).join('\n')).toBe('');
   });
 });

@@ -22,8 +22,19 @@ describe('Stripe test PaymentMethods', () => {
   });
 
   const post = (path: string, body: string, key?: string) =>
-    fetch(`${mock.url}${path}`, { method: 'POST', headers: { ...FORM, ...(key ? { 'idempotency-key': key } : {}) }, body });
-  const types = async () => ((await (await fetch(`${mock.url}/v1/events?limit=100`, { headers: FORM })).json()) as { data: Array<{ type: string }> }).data.map((e) => e.type).reverse();
+    fetch(`${mock.url}${path}`, {
+      method: 'POST',
+      headers: { ...FORM, ...(key ? { 'idempotency-key': key } : {}) },
+      body,
+    });
+  const types = async () =>
+    (
+      (await (await fetch(`${mock.url}/v1/events?limit=100`, { headers: FORM })).json()) as {
+        data: Array<{ type: string }>;
+      }
+    ).data
+      .map((e) => e.type)
+      .reverse();
 
   it.each([
     ['pm_card_visa_chargeDeclined', 'card_declined', 'generic_decline'],
@@ -35,35 +46,59 @@ describe('Stripe test PaymentMethods', () => {
     ['pm_card_chargeDeclinedExpiredCard', 'expired_card', 'expired_card'],
     ['pm_card_chargeDeclinedIncorrectCvc', 'incorrect_cvc', 'incorrect_cvc'],
     ['pm_card_chargeDeclinedProcessingError', 'processing_error', 'processing_error'],
-  ])('%s: 402 card_error %s/%s, recorded on the PaymentIntent, charge.failed then payment_intent.payment_failed', async (pm, code, declineCode) => {
-    const created = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd' });
-    const error = await stripe.paymentIntents.confirm(created.id, { payment_method: pm }).then(() => undefined, (e: unknown) => e);
-    expect(error, `confirm with ${pm} must fail`).toBeInstanceOf(Stripe.errors.StripeCardError);
-    const card = error as Stripe.errors.StripeCardError;
-    expect({ status: card.statusCode, type: card.type, code: card.code, decline: card.decline_code }).toEqual({ status: 402, type: 'StripeCardError', code, decline: declineCode });
-    const after = await stripe.paymentIntents.retrieve(created.id);
-    expect(after.status).toBe('requires_payment_method');
-    expect(after.last_payment_error).toMatchObject({ type: 'card_error', code, decline_code: declineCode });
-    const charge = await stripe.charges.retrieve(String(after.latest_charge));
-    expect(charge).toMatchObject({ status: 'failed', paid: false, failure_code: code });
-    expect(await types()).toEqual(['payment_intent.created', 'charge.failed', 'payment_intent.payment_failed']);
-  });
+  ])(
+    '%s: 402 card_error %s/%s, recorded on the PaymentIntent, charge.failed then payment_intent.payment_failed',
+    async (pm, code, declineCode) => {
+      const created = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd' });
+      const error = await stripe.paymentIntents.confirm(created.id, { payment_method: pm }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, `confirm with ${pm} must fail`).toBeInstanceOf(Stripe.errors.StripeCardError);
+      const card = error as Stripe.errors.StripeCardError;
+      expect({ status: card.statusCode, type: card.type, code: card.code, decline: card.decline_code }).toEqual({
+        status: 402,
+        type: 'StripeCardError',
+        code,
+        decline: declineCode,
+      });
+      const after = await stripe.paymentIntents.retrieve(created.id);
+      expect(after.status).toBe('requires_payment_method');
+      expect(after.last_payment_error).toMatchObject({ type: 'card_error', code, decline_code: declineCode });
+      const charge = await stripe.charges.retrieve(String(after.latest_charge));
+      expect(charge).toMatchObject({ status: 'failed', paid: false, failure_code: code });
+      expect(await types()).toEqual(['payment_intent.created', 'charge.failed', 'payment_intent.payment_failed']);
+    },
+  );
 
   it.each(['pm_card_mastercard', 'pm_card_amex', 'pm_card_visa_debit'])('%s succeeds', async (pm) => {
     const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: pm, confirm: true });
     expect(pi.status).toBe('succeeded');
   });
 
-  it.each(['pm_card_bogus', 'pm_card_visa_typo', 'pm_123'])('%s is not a PaymentMethod: 404 resource_missing, nothing created, no event', async (pm) => {
-    const res = await post('/v1/payment_intents', `amount=2000&currency=usd&confirm=true&payment_method=${pm}`, `key-${pm}`);
-    const text = await res.text();
-    expect(res.status, text).toBe(404);
-    expect(JSON.parse(text)).toMatchObject({ error: { type: 'invalid_request_error', code: 'resource_missing', param: 'payment_method' } });
-    expect(await types()).toEqual([]);
-    // The key was not used up: the corrected request with it creates one PaymentIntent.
-    const fixed = await post('/v1/payment_intents', 'amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa', `key-${pm}-2`);
-    expect(fixed.status).toBe(200);
-  });
+  it.each(['pm_card_bogus', 'pm_card_visa_typo', 'pm_123'])(
+    '%s is not a PaymentMethod: 404 resource_missing, nothing created, no event',
+    async (pm) => {
+      const res = await post(
+        '/v1/payment_intents',
+        `amount=2000&currency=usd&confirm=true&payment_method=${pm}`,
+        `key-${pm}`,
+      );
+      const text = await res.text();
+      expect(res.status, text).toBe(404);
+      expect(JSON.parse(text)).toMatchObject({
+        error: { type: 'invalid_request_error', code: 'resource_missing', param: 'payment_method' },
+      });
+      expect(await types()).toEqual([]);
+      // The key was not used up: the corrected request with it creates one PaymentIntent.
+      const fixed = await post(
+        '/v1/payment_intents',
+        'amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa',
+        `key-${pm}-2`,
+      );
+      expect(fixed.status).toBe(200);
+    },
+  );
 
   it('a declined create-and-confirm keeps its Idempotency-Key: the retry replays the 402 and makes no second PaymentIntent', async () => {
     const body = 'amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa_chargeDeclined';
@@ -74,7 +109,9 @@ describe('Stripe test PaymentMethods', () => {
     expect(again.status).toBe(402);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await again.text()).toBe(firstText);
-    const list = (await (await fetch(`${mock.url}/v1/payment_intents`, { headers: FORM })).json()) as { data: Array<{ status: string }> };
+    const list = (await (await fetch(`${mock.url}/v1/payment_intents`, { headers: FORM })).json()) as {
+      data: Array<{ status: string }>;
+    };
     expect(list.data.map((p) => p.status)).toEqual(['requires_payment_method']);
   });
 });

@@ -46,28 +46,52 @@ const types = () => receiver.received.map((r) => JSON.parse(r.body).type as stri
 describe('Stripe mock with the official SDK', () => {
   it('creates and confirms a payment intent; every webhook it sends passes constructEvent', async () => {
     const customer = await stripe.customers.create({ email: 'ada@example.com', metadata: { plan: 'pro' } });
-    const created = await stripe.paymentIntents.create({ amount: 2599, currency: 'eur', customer: customer.id, metadata: { order_id: 'ord_42' } });
-    expect(created).toMatchObject({ object: 'payment_intent', status: 'requires_payment_method', amount: 2599, metadata: { order_id: 'ord_42' } });
+    const created = await stripe.paymentIntents.create({
+      amount: 2599,
+      currency: 'eur',
+      customer: customer.id,
+      metadata: { order_id: 'ord_42' },
+    });
+    expect(created).toMatchObject({
+      object: 'payment_intent',
+      status: 'requires_payment_method',
+      amount: 2599,
+      metadata: { order_id: 'ord_42' },
+    });
     const confirmed = await stripe.paymentIntents.confirm(created.id, { payment_method: 'pm_card_visa' });
     expect(confirmed.status).toBe('succeeded');
     expect((await stripe.paymentIntents.retrieve(created.id)).latest_charge).toMatch(/^ch_/);
 
     await receiver.waitFor(4);
-    expect(types()).toEqual(['customer.created', 'payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded']);
+    expect(types()).toEqual([
+      'customer.created',
+      'payment_intent.created',
+      'charge.succeeded',
+      'payment_intent.succeeded',
+    ]);
     for (const r of receiver.received) {
       const event = stripe.webhooks.constructEvent(r.body, String(r.headers['stripe-signature']), secret);
       expect(event).toMatchObject({ object: 'event', livemode: false, api_version: expect.any(String) });
       expect(event.id).toMatch(/^evt_/);
     }
     const succeeded = JSON.parse(receiver.received[3]!.body) as Stripe.PaymentIntentSucceededEvent;
-    expect(succeeded.data.object).toMatchObject({ id: created.id, status: 'succeeded', metadata: { order_id: 'ord_42' } });
+    expect(succeeded.data.object).toMatchObject({
+      id: created.id,
+      status: 'succeeded',
+      metadata: { order_id: 'ord_42' },
+    });
     expect(succeeded.request?.id).toMatch(/^req_/);
     await settledAll();
     expect(control.engine.list().every((d) => d.status === 'succeeded')).toBe(true);
   });
 
   it('lists events newest first and retrieves one; pending_webhooks falls to 0 once delivered', async () => {
-    await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    await stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
     await receiver.waitFor(3);
     await sleep(50);
     const events = await stripe.events.list({ limit: 2 });
@@ -81,7 +105,9 @@ describe('Stripe mock with the official SDK', () => {
 
   it('a declining test card: 402 card_error from the SDK and payment_intent.payment_failed delivered', async () => {
     const pi = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd' });
-    const error = await stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_chargeDeclined' }).catch((e: unknown) => e);
+    const error = await stripe.paymentIntents
+      .confirm(pi.id, { payment_method: 'pm_card_chargeDeclined' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Stripe.errors.StripeCardError);
     expect(error).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'generic_decline' });
     expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('requires_payment_method');
@@ -90,43 +116,89 @@ describe('Stripe mock with the official SDK', () => {
   });
 
   it('refunds emit charge.refunded with previous_attributes; cancel and its state rules', async () => {
-    const pi = await stripe.paymentIntents.create({ amount: 3000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    const pi = await stripe.paymentIntents.create({
+      amount: 3000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
     const refund = await stripe.refunds.create({ payment_intent: pi.id, amount: 1000 });
     expect(refund).toMatchObject({ object: 'refund', amount: 1000, status: 'succeeded', payment_intent: pi.id });
-    await expect(stripe.refunds.create({ payment_intent: pi.id, amount: 5000 })).rejects.toMatchObject({ statusCode: 400, code: 'amount_too_large', param: 'amount' });
+    await expect(stripe.refunds.create({ payment_intent: pi.id, amount: 5000 })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'amount_too_large',
+      param: 'amount',
+    });
     await receiver.waitFor(5);
     const refunded = receiver.received.map((r) => JSON.parse(r.body)).find((e) => e.type === 'charge.refunded');
-    expect(refunded.data).toMatchObject({ object: { amount_refunded: 1000, refunded: false }, previous_attributes: { amount_refunded: 0, refunded: false } });
+    expect(refunded.data).toMatchObject({
+      object: { amount_refunded: 1000, refunded: false },
+      previous_attributes: { amount_refunded: 0, refunded: false },
+    });
 
-    await expect(stripe.paymentIntents.cancel(pi.id)).rejects.toMatchObject({ code: 'payment_intent_unexpected_state' });
+    await expect(stripe.paymentIntents.cancel(pi.id)).rejects.toMatchObject({
+      code: 'payment_intent_unexpected_state',
+    });
     const open = await stripe.paymentIntents.create({ amount: 800, currency: 'usd' });
-    expect(await stripe.paymentIntents.cancel(open.id, { cancellation_reason: 'abandoned' })).toMatchObject({ status: 'canceled', cancellation_reason: 'abandoned' });
+    expect(await stripe.paymentIntents.cancel(open.id, { cancellation_reason: 'abandoned' })).toMatchObject({
+      status: 'canceled',
+      cancellation_reason: 'abandoned',
+    });
     expect((await stripe.paymentIntents.list({ limit: 10 })).data.map((p) => p.id)).toEqual([open.id, pi.id]);
   });
 
   it('a corrupted signature is rejected by the receiver (400), and the retry with a good one is accepted', async () => {
-    await controlFetch(mock, '/_control/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'corrupt_signature', count: 1 }) });
+    await controlFetch(mock, '/_control/faults', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'corrupt_signature', count: 1 }),
+    });
     await stripe.customers.create({ email: 'x@example.com' });
     await receiver.waitFor(2);
     const [bad, good] = receiver.received;
-    expect(() => stripe.webhooks.constructEvent(bad!.body, String(bad!.headers['stripe-signature']), secret)).toThrow(Stripe.errors.StripeSignatureVerificationError);
-    expect(stripe.webhooks.constructEvent(good!.body, String(good!.headers['stripe-signature']), secret).type).toBe('customer.created');
+    expect(() => stripe.webhooks.constructEvent(bad!.body, String(bad!.headers['stripe-signature']), secret)).toThrow(
+      Stripe.errors.StripeSignatureVerificationError,
+    );
+    expect(stripe.webhooks.constructEvent(good!.body, String(good!.headers['stripe-signature']), secret).type).toBe(
+      'customer.created',
+    );
     await settledAll();
     const [delivery] = control.engine.list();
     expect(delivery!.attempts.map((a) => a.response?.status)).toEqual([400, 200]);
   });
 
   it('Stripe errors: missing param, unknown param, unknown object, unknown URL', async () => {
-    await expect(stripe.paymentIntents.create({ currency: 'usd' } as Stripe.PaymentIntentCreateParams)).rejects.toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', code: 'parameter_missing', param: 'amount' });
-    await expect(stripe.customers.create({ colour: 'blue' } as Stripe.CustomerCreateParams)).rejects.toMatchObject({ code: 'parameter_unknown', param: 'colour' });
-    await expect(stripe.paymentIntents.retrieve('pi_nope')).rejects.toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    await expect(
+      stripe.paymentIntents.create({ currency: 'usd' } as Stripe.PaymentIntentCreateParams),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      type: 'StripeInvalidRequestError',
+      code: 'parameter_missing',
+      param: 'amount',
+    });
+    await expect(stripe.customers.create({ colour: 'blue' } as Stripe.CustomerCreateParams)).rejects.toMatchObject({
+      code: 'parameter_unknown',
+      param: 'colour',
+    });
+    await expect(stripe.paymentIntents.retrieve('pi_nope')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'resource_missing',
+    });
     const res = await fetch(`${mock.url}/v1/teapots`, { headers: { authorization: `Bearer ${KEY}` } });
     expect(res.status).toBe(404);
-    expect((await res.json()).error).toMatchObject({ type: 'invalid_request_error', message: expect.stringMatching(/Unrecognized request URL/) });
+    expect((await res.json()).error).toMatchObject({
+      type: 'invalid_request_error',
+      message: expect.stringMatching(/Unrecognized request URL/),
+    });
   });
 
-  it('requires a valid API key (401 in Stripe\'s shape)', async () => {
-    const wrong = new Stripe('sk_test_wrong_key_0000', { host: '127.0.0.1', port: mock.port, protocol: 'http', maxNetworkRetries: 0 });
+  it("requires a valid API key (401 in Stripe's shape)", async () => {
+    const wrong = new Stripe('sk_test_wrong_key_0000', {
+      host: '127.0.0.1',
+      port: mock.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
     await expect(wrong.customers.list()).rejects.toMatchObject({ statusCode: 401, type: 'StripeAuthenticationError' });
     const none = await fetch(`${mock.url}/v1/customers`);
     expect(none.status).toBe(401);
@@ -135,10 +207,16 @@ describe('Stripe mock with the official SDK', () => {
 });
 
 describe('Idempotency-Key', () => {
-  const post = (key: string, body: string) => fetch(`${mock.url}/v1/customers`, {
-    method: 'POST', body,
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': key },
-  });
+  const post = (key: string, body: string) =>
+    fetch(`${mock.url}/v1/customers`, {
+      method: 'POST',
+      body,
+      headers: {
+        authorization: `Bearer ${KEY}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        'idempotency-key': key,
+      },
+    });
 
   it('same key + same params → the saved response, marked Idempotent-Replayed; no second object or event', async () => {
     const first = await post('k-1', 'email=a%40example.com&metadata[n]=1');
@@ -184,23 +262,47 @@ describe('Idempotency-Key', () => {
 
 describe('control API on the Stripe mock', () => {
   it('POST /_control/events runs a flow like `stripe trigger`; secrets are readable', async () => {
-    const res = await controlFetch(mock, '/_control/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"charge.refunded"}' });
+    const res = await controlFetch(mock, '/_control/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"type":"charge.refunded"}',
+    });
     expect(res.status).toBe(201);
     const body = await res.json();
-    expect(body.events.map((e: { type: string }) => e.type)).toEqual(['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded', 'charge.refunded', 'refund.created']);
+    expect(body.events.map((e: { type: string }) => e.type)).toEqual([
+      'payment_intent.created',
+      'charge.succeeded',
+      'payment_intent.succeeded',
+      'charge.refunded',
+      'refund.created',
+    ]);
     const secrets = await (await controlFetch(mock, '/_control/secrets')).json();
-    expect(secrets).toMatchObject({ api_key: KEY, webhook_secret: expect.stringMatching(/^whsec_/), endpoints: [{ secret }] });
+    expect(secrets).toMatchObject({
+      api_key: KEY,
+      webhook_secret: expect.stringMatching(/^whsec_/),
+      endpoints: [{ secret }],
+    });
   });
 
   it('POST /_control/endpoints adds an endpoint signed with the fixed webhook secret (like stripe listen)', async () => {
     const other = await startReceiver();
     try {
-      const res = await controlFetch(mock, '/_control/endpoints', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: other.url, enabled_events: ['customer.created'] }) });
+      const res = await controlFetch(mock, '/_control/endpoints', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url: other.url, enabled_events: ['customer.created'] }),
+      });
       expect(res.status).toBe(201);
       expect((await res.json()).secret).toBe(control.webhookSecret);
       await stripe.customers.create({ name: 'Grace' });
       await other.waitFor(1);
-      expect(stripe.webhooks.constructEvent(other.received[0]!.body, String(other.received[0]!.headers['stripe-signature']), control.webhookSecret).type).toBe('customer.created');
+      expect(
+        stripe.webhooks.constructEvent(
+          other.received[0]!.body,
+          String(other.received[0]!.headers['stripe-signature']),
+          control.webhookSecret,
+        ).type,
+      ).toBe('customer.created');
     } finally {
       await other.close();
     }
@@ -220,8 +322,20 @@ describe('control API on the Stripe mock', () => {
   it('answers control errors in our envelope', async () => {
     const missing = await controlFetch(mock, '/_control/deliveries/nope');
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ error: { code: 'not_found', message: expect.any(String), details: [], request_id: expect.any(String), timestamp: expect.any(String) } });
-    const badFault = await controlFetch(mock, '/_control/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"mode":"gremlins"}' });
+    expect(await missing.json()).toMatchObject({
+      error: {
+        code: 'not_found',
+        message: expect.any(String),
+        details: [],
+        request_id: expect.any(String),
+        timestamp: expect.any(String),
+      },
+    });
+    const badFault = await controlFetch(mock, '/_control/faults', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"mode":"gremlins"}',
+    });
     expect(badFault.status).toBe(422);
     expect((await badFault.json()).error.details[0].field).toBe('mode');
   });

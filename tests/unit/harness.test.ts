@@ -51,35 +51,59 @@ describe('lab.json', () => {
 
 describe('lab environment templates', () => {
   test('fills ports, prefixes and mock fields; refuses what it cannot fill', () => {
-    const values = { port: 4000, prefix: 'lab-x', mocks: { stripe: { url: 'http://127.0.0.1:1', secrets: { api_key: 'sk_test_1' } } } };
+    const values = {
+      port: 4000,
+      prefix: 'lab-x',
+      mocks: { stripe: { url: 'http://127.0.0.1:1', secrets: { api_key: 'sk_test_1' } } },
+    };
     expect(fillTemplate('${mocks.stripe.url}/v1 ${port} ${prefix}', values)).toBe('http://127.0.0.1:1/v1 4000 lab-x');
     expect(fillTemplate('${mocks.stripe.secrets.api_key}', values)).toBe('sk_test_1');
-    expect(() => fillTemplate('${mocks.github.url}', values)).toThrow(/nothing to fill in for \$\{mocks\.github\.url\}/);
+    expect(() => fillTemplate('${mocks.github.url}', values)).toThrow(
+      /nothing to fill in for \$\{mocks\.github\.url\}/,
+    );
   });
 
   // A started mock as the harness holds it: the app may get its URL, port and secrets, never its control token.
-  const started = { url: 'http://127.0.0.1:12111', controlToken: 'ctl_only-the-harness-holds-this', secrets: { api_key: 'sk_test_1' }, mock: { controlToken: 'ctl_only-the-harness-holds-this' } };
+  const started = {
+    url: 'http://127.0.0.1:12111',
+    controlToken: 'ctl_only-the-harness-holds-this',
+    secrets: { api_key: 'sk_test_1' },
+    mock: { controlToken: 'ctl_only-the-harness-holds-this' },
+  };
   const stripeLab = (env: Record<string, string>) => ({ ...valid, mocks: ['stripe'], env });
 
-  test('a lab.json that would hand the app a mock\'s control token does not load, and says why', () => {
+  test("a lab.json that would hand the app a mock's control token does not load, and says why", () => {
     expect(() => loadLab(labFolder(stripeLab({ CONTROL: '${mocks.stripe.controlToken}' })))).toThrow(
       /env\.CONTROL: \$\{mocks\.stripe\.controlToken\} would hand the app the stripe mock's control token\. Only the harness holds it/,
     );
     expect(() => loadLab(labFolder(stripeLab({ CONTROL: '${mocks.stripe.mock.controlToken}' })))).toThrow(
       /env\.CONTROL: .* a lab app can be given \$\{mocks\.stripe\.url\}, \$\{mocks\.stripe\.port\} or \$\{mocks\.stripe\.secrets\.FIELD\} only/,
     );
-    expect(() => loadLab(labFolder(stripeLab({ HOOKS: '${mocks.github.url}' })))).toThrow(/names a mock the lab does not list in "mocks" \(stripe\)/);
+    expect(() => loadLab(labFolder(stripeLab({ HOOKS: '${mocks.github.url}' })))).toThrow(
+      /names a mock the lab does not list in "mocks" \(stripe\)/,
+    );
     expect(() => loadLab(labFolder(stripeLab({ X: '${mocks.stripe.secrets}' })))).toThrow(/secrets\.FIELD\} only/);
-    expect(loadLab(labFolder(stripeLab({ KEY: '${mocks.stripe.secrets.api_key}', BASE: '${mocks.stripe.url}:${mocks.stripe.port}' }))).env).toHaveProperty('KEY');
+    expect(
+      loadLab(
+        labFolder(
+          stripeLab({ KEY: '${mocks.stripe.secrets.api_key}', BASE: '${mocks.stripe.url}:${mocks.stripe.port}' }),
+        ),
+      ).env,
+    ).toHaveProperty('KEY');
   });
 
-  test('even a lab that skipped loadLab cannot reach the token: the app\'s environment never contains it', () => {
+  test("even a lab that skipped loadLab cannot reach the token: the app's environment never contains it", () => {
     const lab = { ...loadLab(labFolder(valid)), mocks: ['stripe' as const] };
-    const env = labEnvironment({ ...lab, env: { KEY: '${mocks.stripe.secrets.api_key}', PORT_OF_MOCK: '${mocks.stripe.port}' } }, { port: 4000, prefix: 'p', mocks: { stripe: started } });
+    const env = labEnvironment(
+      { ...lab, env: { KEY: '${mocks.stripe.secrets.api_key}', PORT_OF_MOCK: '${mocks.stripe.port}' } },
+      { port: 4000, prefix: 'p', mocks: { stripe: started } },
+    );
     expect(env).toMatchObject({ STRIPE_MOCK_URL: started.url, KEY: 'sk_test_1', PORT_OF_MOCK: '12111' });
     expect(JSON.stringify(env)).not.toContain(started.controlToken);
     for (const template of ['${mocks.stripe.controlToken}', '${mocks.stripe.mock.controlToken}']) {
-      expect(() => labEnvironment({ ...lab, env: { T: template } }, { port: 4000, prefix: 'p', mocks: { stripe: started } })).toThrow(/nothing to fill in/);
+      expect(() =>
+        labEnvironment({ ...lab, env: { T: template } }, { port: 4000, prefix: 'p', mocks: { stripe: started } }),
+      ).toThrow(/nothing to fill in/);
     }
   });
 });
@@ -92,9 +116,14 @@ describe('mutants', () => {
   });
   test('an edit whose text is not found exactly once is an error, not a silent no-op', () => {
     const lab = findLab('00');
-    expect(() => materializeMutant(lab, { slug: 'drifted', description: '', catches: ['x'], edits: [{ file: 'main.ts', find: 'no such text', replace: '' }] })).toThrow(
-      /occurs 0 times in solution\/main\.ts/,
-    );
+    expect(() =>
+      materializeMutant(lab, {
+        slug: 'drifted',
+        description: '',
+        catches: ['x'],
+        edits: [{ file: 'main.ts', find: 'no such text', replace: '' }],
+      }),
+    ).toThrow(/occurs 0 times in solution\/main\.ts/);
   });
 });
 
@@ -107,10 +136,13 @@ describe('student edition', () => {
     expect(isInstructorOnly('labs/03-x/starter/main.ts')).toBe(false);
   });
   test('solution includes in lessons become the code of their region', () => {
-    const source = 'a\n// #region greet\nconst x = 1;\n// #region inner\nconst y = 2;\n// #endregion inner\n// #endregion greet\nz';
+    const source =
+      'a\n// #region greet\nconst x = 1;\n// #region inner\nconst y = 2;\n// #endregion inner\n// #endregion greet\nz';
     expect(extractRegion(source, 'greet')).toBe('const x = 1;\nconst y = 2;');
     const md = 'Intro\n<<< @/labs/00-warmup/solution/main.ts#health\nOutro';
-    expect(inlineSolutionSnippets(md)).toBe("Intro\n```ts\napp.get('/health', (c) => c.json({ status: 'ok' }));\n```\nOutro");
+    expect(inlineSolutionSnippets(md)).toBe(
+      "Intro\n```ts\napp.get('/health', (c) => c.json({ status: 'ok' }));\n```\nOutro",
+    );
     expect(inlineSolutionSnippets('<<< @/labs/00-warmup/starter/main.ts')).toBe('<<< @/labs/00-warmup/starter/main.ts');
   });
 });
@@ -125,8 +157,26 @@ describe('reports', () => {
     problems: [],
     isolation: 'Node permission model only',
     tests: [
-      { name: 'first', file: 'public/a.test.ts', visibility: 'public', points: 1, score: 1, status: 'passed', durationMs: 10 },
-      { name: 'second, with "quotes"', file: 'hidden/b.test.ts', visibility: 'hidden', points: 2, score: 0, status: 'failed', hint: 'look here', message: 'expected 1 to be 2', durationMs: 12 },
+      {
+        name: 'first',
+        file: 'public/a.test.ts',
+        visibility: 'public',
+        points: 1,
+        score: 1,
+        status: 'passed',
+        durationMs: 10,
+      },
+      {
+        name: 'second, with "quotes"',
+        file: 'hidden/b.test.ts',
+        visibility: 'hidden',
+        points: 2,
+        score: 0,
+        status: 'failed',
+        hint: 'look here',
+        message: 'expected 1 to be 2',
+        durationMs: 12,
+      },
     ],
   };
   test('Gradescope results: scores, statuses, hidden tests visible only after publishing, hint in the output', () => {

@@ -8,13 +8,39 @@ import jwt from 'jsonwebtoken';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, test } from 'vitest';
 import { createLibraryApp } from '../../lessons/examples/02-rest-apis/library.ts';
-import { createTrackingApp, jwksVerifier, parseBasic, slidingWindow } from '../../lessons/examples/03-securing-apis/tracking.ts';
-import { buyLabel, createShopApp, openInbox, verifyStandardWebhook } from '../../lessons/examples/04-webhooks/carrier-webhooks.ts';
-import { backoffMs, createSender, newSubscription, retryAfterMs, type Subscription } from '../../lessons/examples/04-webhooks/sender.ts';
+import {
+  createTrackingApp,
+  jwksVerifier,
+  parseBasic,
+  slidingWindow,
+} from '../../lessons/examples/03-securing-apis/tracking.ts';
+import {
+  buyLabel,
+  createShopApp,
+  openInbox,
+  verifyStandardWebhook,
+} from '../../lessons/examples/04-webhooks/carrier-webhooks.ts';
+import {
+  backoffMs,
+  createSender,
+  newSubscription,
+  retryAfterMs,
+  type Subscription,
+} from '../../lessons/examples/04-webhooks/sender.ts';
 import { createStoreReceiver, recentIds } from '../../lessons/examples/04-webhooks/store-webhooks.ts';
-import { allowSources, githubHookRanges, inRanges, shapeProblems, storeDeadline } from '../../lessons/examples/04-webhooks/defences.ts';
+import {
+  allowSources,
+  githubHookRanges,
+  inRanges,
+  shapeProblems,
+  storeDeadline,
+} from '../../lessons/examples/04-webhooks/defences.ts';
 import { Hono } from 'hono';
-import { createScanApp, declareParcelTopology, parcelNames } from '../../lessons/examples/07-rabbitmq/parcel-routing.ts';
+import {
+  createScanApp,
+  declareParcelTopology,
+  parcelNames,
+} from '../../lessons/examples/07-rabbitmq/parcel-routing.ts';
 import { resizeHandler, resizeNames } from '../../lessons/examples/07-rabbitmq/resize-worker.ts';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { createLocations, parseScan, scanHandler } from '../../lessons/examples/08-kafka/parcel-scans.ts';
@@ -28,17 +54,28 @@ const json = (body: unknown, headers: Record<string, string> = {}) => ({
 describe('lesson 02: the library API', () => {
   test('creates, reads with ETag/304, updates with If-Match/412, deletes idempotently', async () => {
     const app = createLibraryApp();
-    const created = await app.request('/v1/books', json({ isbn: '9780262033848', title: 'Algorithms', author: 'Cormen' }));
+    const created = await app.request(
+      '/v1/books',
+      json({ isbn: '9780262033848', title: 'Algorithms', author: 'Cormen' }),
+    );
     expect(created.status).toBe(201);
     const book = (await created.json()) as { id: string; shelf: null };
     expect(book.shelf).toBeNull();
     expect(created.headers.get('Location')).toBe(`/v1/books/${book.id}`);
     const etag = created.headers.get('ETag')!;
     expect((await app.request(`/v1/books/${book.id}`, { headers: { 'If-None-Match': etag } })).status).toBe(304);
-    const patched = await app.request(`/v1/books/${book.id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json', 'If-Match': etag }, body: '{"shelf":"B12"}' });
+    const patched = await app.request(`/v1/books/${book.id}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json', 'If-Match': etag },
+      body: '{"shelf":"B12"}',
+    });
     expect(patched.status).toBe(200);
     expect(patched.headers.get('ETag')).not.toBe(etag);
-    const stale = await app.request(`/v1/books/${book.id}`, { method: 'PUT', headers: { 'Content-Type': 'application/json', 'If-Match': etag }, body: '{}' });
+    const stale = await app.request(`/v1/books/${book.id}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', 'If-Match': etag },
+      body: '{}',
+    });
     expect(stale.status).toBe(412);
     expect((await app.request(`/v1/books/${book.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await app.request(`/v1/books/${book.id}`, { method: 'DELETE' })).status).toBe(404);
@@ -46,8 +83,14 @@ describe('lesson 02: the library API', () => {
 
   test('errors: 415, 400 with every field, 409, 405 with Allow, bad query values', async () => {
     const app = createLibraryApp();
-    expect((await app.request('/v1/books', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' })).status).toBe(415);
-    expect((await app.request('/v1/books', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' })).status).toBe(400);
+    expect(
+      (await app.request('/v1/books', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' }))
+        .status,
+    ).toBe(415);
+    expect(
+      (await app.request('/v1/books', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' }))
+        .status,
+    ).toBe(400);
     const invalid = await app.request('/v1/books', json({ isbn: '12', title: '' }));
     const body = (await invalid.json()) as { error: { details: { field: string }[]; request_id: string } };
     expect(invalid.status).toBe(400);
@@ -64,17 +107,27 @@ describe('lesson 02: the library API', () => {
 
   test('lists page by page, sorted by title then id', async () => {
     const app = createLibraryApp();
-    for (const [i, title] of ['C', 'A', 'B'].entries()) await app.request('/v1/books', json({ isbn: `978000000000${i}`, title, author: 'X' }));
+    for (const [i, title] of ['C', 'A', 'B'].entries())
+      await app.request('/v1/books', json({ isbn: `978000000000${i}`, title, author: 'X' }));
     const res = await app.request('/v1/books?per_page=2&page=2&sort=-title');
-    expect(await res.json()).toMatchObject({ data: [{ title: 'A' }], pagination: { page: 2, per_page: 2, total: 3, total_pages: 2 } });
+    expect(await res.json()).toMatchObject({
+      data: [{ title: 'A' }],
+      pagination: { page: 2, per_page: 2, total: 3, total_pages: 2 },
+    });
   });
 
   test('a loan retried with its Idempotency-Key is replayed; the key with another body is 422', async () => {
     const app = createLibraryApp();
-    const book = (await (await app.request('/v1/books', json({ isbn: '9780262033848', title: 'A', author: 'B' }))).json()) as { id: string };
-    const send = (body: unknown) => app.request(`/v1/books/${book.id}/loans`, json(body, { 'Idempotency-Key': 'loan-key-0001' }));
+    const book = (await (
+      await app.request('/v1/books', json({ isbn: '9780262033848', title: 'A', author: 'B' }))
+    ).json()) as { id: string };
+    const send = (body: unknown) =>
+      app.request(`/v1/books/${book.id}/loans`, json(body, { 'Idempotency-Key': 'loan-key-0001' }));
     const first = await send({ member_id: 'mem_1', days: 14 });
-    const again = await app.request(`/v1/books/${book.id}/loans`, { ...json(null, { 'Idempotency-Key': 'loan-key-0001' }), body: '{ "member_id": "mem_1",\n  "days": 14 }' });
+    const again = await app.request(`/v1/books/${book.id}/loans`, {
+      ...json(null, { 'Idempotency-Key': 'loan-key-0001' }),
+      body: '{ "member_id": "mem_1",\n  "days": 14 }',
+    });
     expect(first.status).toBe(201);
     expect(again.status).toBe(201);
     expect(again.headers.get('Idempotent-Replayed')).toBe('true');
@@ -88,27 +141,54 @@ describe('lesson 03: the parcel-tracking API', () => {
   const audience = 'tracking-api';
   const keyPair = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
   const first = keyPair();
-  const jwk = (k: ReturnType<typeof keyPair>, kid: string) => ({ ...k.publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' });
+  const jwk = (k: ReturnType<typeof keyPair>, kid: string) => ({
+    ...k.publicKey.export({ format: 'jwk' }),
+    kid,
+    alg: 'RS256',
+    use: 'sig',
+  });
 
   function setup() {
     let published = [jwk(first, 'k1')];
     let fetches = 0;
-    const verify = jwksVerifier({ issuer, audience, refetchAfterMs: 0, fetchJwks: async () => {
-      fetches++;
-      return { keys: published };
-    } });
-    const app = createTrackingApp({ courierKeys: { dhl: 'key-dhl-123', ups: 'key-ups-456' }, ops: { user: 'ops', password: 'a:b:c' }, verify, rateLimit: { max: 3, windowMs: 60_000 } });
+    const verify = jwksVerifier({
+      issuer,
+      audience,
+      refetchAfterMs: 0,
+      fetchJwks: async () => {
+        fetches++;
+        return { keys: published };
+      },
+    });
+    const app = createTrackingApp({
+      courierKeys: { dhl: 'key-dhl-123', ups: 'key-ups-456' },
+      ops: { user: 'ops', password: 'a:b:c' },
+      verify,
+      rateLimit: { max: 3, windowMs: 60_000 },
+    });
     return { app, publish: (keys: ReturnType<typeof jwk>[]) => (published = keys), fetches: () => fetches };
   }
   const token = (k: ReturnType<typeof keyPair>, kid: string, aud = audience) =>
-    jwt.sign({ sub: 'shop', scope: 'parcels:read' }, k.privateKey, { algorithm: 'RS256', keyid: kid, issuer, audience: aud, expiresIn: 60 });
-  const get = (app: ReturnType<typeof setup>['app'], auth?: string) => app.request('/v1/parcels/p1', { headers: auth ? { Authorization: auth } : {} });
+    jwt.sign({ sub: 'shop', scope: 'parcels:read' }, k.privateKey, {
+      algorithm: 'RS256',
+      keyid: kid,
+      issuer,
+      audience: aud,
+      expiresIn: 60,
+    });
+  const get = (app: ReturnType<typeof setup>['app'], auth?: string) =>
+    app.request('/v1/parcels/p1', { headers: auth ? { Authorization: auth } : {} });
 
   test('couriers post with their key; ops log in with Basic (password with colons)', async () => {
     const { app } = setup();
     expect((await app.request('/v1/scans', json({ parcel: 'p1', status: 'picked_up' }))).status).toBe(401);
-    expect((await app.request('/v1/scans', json({ parcel: 'p1', status: 'x' }, { 'X-Courier-Key': 'key-dhl-124' }))).status).toBe(401);
-    const ok = await app.request('/v1/scans', json({ parcel: 'p1', status: 'picked_up' }, { 'X-Courier-Key': 'key-ups-456' }));
+    expect(
+      (await app.request('/v1/scans', json({ parcel: 'p1', status: 'x' }, { 'X-Courier-Key': 'key-dhl-124' }))).status,
+    ).toBe(401);
+    const ok = await app.request(
+      '/v1/scans',
+      json({ parcel: 'p1', status: 'picked_up' }, { 'X-Courier-Key': 'key-ups-456' }),
+    );
     expect(await ok.json()).toEqual({ recorded: true, by: 'courier:ups' });
     const basic = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;
     expect(parseBasic(basic('ops:a:b:c'))).toEqual({ user: 'ops', password: 'a:b:c' });
@@ -124,7 +204,10 @@ describe('lesson 03: the parcel-tracking API', () => {
     expect(none.status).toBe(401);
     expect(none.headers.get('WWW-Authenticate')).toBe('Bearer realm="tracking"');
     expect((await get(app, `Bearer ${token(first, 'k1')}`)).status).toBe(404); // authenticated; no such parcel yet
-    const noScope = await app.request('/v1/parcels/p1', { method: 'DELETE', headers: { Authorization: `Bearer ${token(first, 'k1')}` } });
+    const noScope = await app.request('/v1/parcels/p1', {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${token(first, 'k1')}` },
+    });
     expect(noScope.status).toBe(403);
     expect(noScope.headers.get('WWW-Authenticate')).toContain('scope="parcels:admin"');
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', kid: 'k1' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', iss: issuer, aud: audience, scope: 'parcels:read' })).toString('base64url')}.`;
@@ -132,7 +215,12 @@ describe('lesson 03: the parcel-tracking API', () => {
     expect(forged.status).toBe(401);
     expect(forged.headers.get('WWW-Authenticate')).toContain('error="invalid_token"');
     const pem = first.publicKey.export({ format: 'pem', type: 'spki' });
-    const confused = jwt.sign({ sub: 'x', scope: 'parcels:read' }, pem, { algorithm: 'HS256', keyid: 'k1', issuer, audience });
+    const confused = jwt.sign({ sub: 'x', scope: 'parcels:read' }, pem, {
+      algorithm: 'HS256',
+      keyid: 'k1',
+      issuer,
+      audience,
+    });
     expect((await get(app, `Bearer ${confused}`)).status).toBe(401);
     expect((await get(app, `Bearer ${token(first, 'k1', 'other')}`)).status).toBe(401);
     const second = keyPair();
@@ -142,7 +230,12 @@ describe('lesson 03: the parcel-tracking API', () => {
 
   test('the issuer unreachable is 503, not 401', async () => {
     const verify = jwksVerifier({ issuer, audience, fetchJwks: async () => Promise.reject(new Error('ECONNREFUSED')) });
-    const app = createTrackingApp({ courierKeys: {}, ops: { user: 'u', password: 'p' }, verify, rateLimit: { max: 1, windowMs: 1000 } });
+    const app = createTrackingApp({
+      courierKeys: {},
+      ops: { user: 'u', password: 'p' },
+      verify,
+      rateLimit: { max: 1, windowMs: 1000 },
+    });
     expect((await get(app, `Bearer ${token(first, 'k1')}`)).status).toBe(503);
   });
 
@@ -166,7 +259,11 @@ describe('lesson 04: webhooks', () => {
   const secret = `whsec_${Buffer.from('a shared secret of 32 bytes!!!!!').toString('base64')}`;
   const signed = (id: string, body: string, at = new Date()) => ({
     method: 'POST',
-    headers: { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, at, body) },
+    headers: {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(id, at, body),
+    },
     body,
   });
 
@@ -175,12 +272,20 @@ describe('lesson 04: webhooks', () => {
     try {
       const file = join(dir, 'inbox.jsonl');
       const notified: string[] = [];
-      const start = () => createShopApp({ inbox: openInbox(file), secret, notifyCustomer: async (s) => void notified.push(s.id) });
+      const start = () =>
+        createShopApp({ inbox: openInbox(file), secret, notifyCustomer: async (s) => void notified.push(s.id) });
       openInbox(file).save({ id: 'shp_1', state: 'pending', label_id: 'lbl_1', events: [] });
       let app = start();
-      const event = (state: string) => JSON.stringify({ type: 'parcel.updated', data: { shipment_id: 'shp_1', state } });
-      expect((await app.request('/webhooks/carrier', { ...signed('msg_1', event('delivered')), body: event('in_transit') })).status).toBe(400);
-      expect((await app.request('/webhooks/carrier', signed('msg_old', event('in_transit'), new Date(Date.now() - 600_000)))).status).toBe(400);
+      const event = (state: string) =>
+        JSON.stringify({ type: 'parcel.updated', data: { shipment_id: 'shp_1', state } });
+      expect(
+        (await app.request('/webhooks/carrier', { ...signed('msg_1', event('delivered')), body: event('in_transit') }))
+          .status,
+      ).toBe(400);
+      expect(
+        (await app.request('/webhooks/carrier', signed('msg_old', event('in_transit'), new Date(Date.now() - 600_000))))
+          .status,
+      ).toBe(400);
       expect((await app.request('/webhooks/carrier', signed('msg_1', event('delivered')))).status).toBe(200);
       expect((await app.request('/webhooks/carrier', signed('msg_2', event('in_transit')))).status).toBe(200);
       writeFileSync(file, readFileSync(file, 'utf8') + '{"eventId":"msg_torn","shipm'); // a crash mid-append
@@ -222,9 +327,33 @@ describe('lesson 04: webhooks', () => {
     const hmac = createHmac('sha256', 's3cret').update(body).digest('base64');
     const send = (headers: Record<string, string>) => app.request('/webhooks/store', { method: 'POST', headers, body });
     expect((await send({ 'X-Shopify-Hmac-Sha256': 'sha256=abc', 'X-Shopify-Webhook-Id': 'd1' })).status).toBe(401);
-    expect((await send({ 'X-Shopify-Hmac-Sha256': hmac, 'X-Shopify-Webhook-Id': 'd1', 'X-Shopify-Topic': 'orders/cancelled' })).status).toBe(202);
-    expect((await send({ 'X-Shopify-Hmac-Sha256': hmac, 'X-Shopify-Webhook-Id': 'd1', 'X-Shopify-Topic': 'orders/cancelled' })).status).toBe(200);
-    expect((await send({ 'X-Shopify-Hmac-Sha256': hmac, 'X-Shopify-Webhook-Id': 'd2', 'X-Shopify-Topic': 'products/update' })).status).toBe(204);
+    expect(
+      (
+        await send({
+          'X-Shopify-Hmac-Sha256': hmac,
+          'X-Shopify-Webhook-Id': 'd1',
+          'X-Shopify-Topic': 'orders/cancelled',
+        })
+      ).status,
+    ).toBe(202);
+    expect(
+      (
+        await send({
+          'X-Shopify-Hmac-Sha256': hmac,
+          'X-Shopify-Webhook-Id': 'd1',
+          'X-Shopify-Topic': 'orders/cancelled',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await send({
+          'X-Shopify-Hmac-Sha256': hmac,
+          'X-Shopify-Webhook-Id': 'd2',
+          'X-Shopify-Topic': 'products/update',
+        })
+      ).status,
+    ).toBe(204);
     await new Promise((r) => setImmediate(r));
     expect(restocked).toEqual([[42]]);
     const firstTime = recentIds(1000);
@@ -247,7 +376,10 @@ describe('lesson 04: webhooks', () => {
       sleep: async (ms) => void waits.push(ms),
       fetchImpl: (async (_url: string, init: RequestInit) => {
         const headers = init.headers as Record<string, string>;
-        seen.push({ id: headers['webhook-id']!, verified: new Webhook(sub.secret).verify(init.body as string, headers) });
+        seen.push({
+          id: headers['webhook-id']!,
+          verified: new Webhook(sub.secret).verify(init.body as string, headers),
+        });
         const status = answers.shift() ?? 200;
         return new Response(null, { status, headers: status === 429 ? { 'Retry-After': '120' } : {} });
       }) as typeof fetch,
@@ -282,8 +414,12 @@ describe('lesson 04: webhooks', () => {
 describe('lesson 04: receiver defences', () => {
   test('ranges: IPv4, IPv6 and IPv4 seen through an IPv6 socket; nonsense is outside', () => {
     const inside = inRanges(['192.30.252.0/22', '2a0a:a440::/29', '203.0.113.7']);
-    expect(['192.30.252.1', '192.30.255.254', '::ffff:192.30.253.9', '2a0a:a440::1', '203.0.113.7'].map(inside)).toEqual([true, true, true, true, true]);
-    expect(['192.30.251.255', '192.30.0.1', '::ffff:10.0.0.1', '2a0a:a450::1', '203.0.113.8', 'not-an-ip', ''].map(inside)).toEqual([false, false, false, false, false, false, false]);
+    expect(
+      ['192.30.252.1', '192.30.255.254', '::ffff:192.30.253.9', '2a0a:a440::1', '203.0.113.7'].map(inside),
+    ).toEqual([true, true, true, true, true]);
+    expect(
+      ['192.30.251.255', '192.30.0.1', '::ffff:10.0.0.1', '2a0a:a450::1', '203.0.113.8', 'not-an-ip', ''].map(inside),
+    ).toEqual([false, false, false, false, false, false, false]);
   });
 
   test("GitHub's hooks ranges are read from /meta; a /meta without them is an error", async () => {
@@ -301,11 +437,19 @@ describe('lesson 04: receiver defences', () => {
     let loads = 0;
     let fail = true;
     const app = new Hono();
-    app.post('/hook', allowSources(async () => {
-      loads++;
-      if (fail) throw new Error('meta is down');
-      return ['192.30.252.0/22'];
-    }, (c) => c.req.header('x-test-peer'), 0), (c) => c.json({ ok: true }));
+    app.post(
+      '/hook',
+      allowSources(
+        async () => {
+          loads++;
+          if (fail) throw new Error('meta is down');
+          return ['192.30.252.0/22'];
+        },
+        (c) => c.req.header('x-test-peer'),
+        0,
+      ),
+      (c) => c.json({ ok: true }),
+    );
     const from = (ip: string) => app.request('/hook', { method: 'POST', headers: { 'x-test-peer': ip } });
     expect((await from('192.30.252.10')).status).toBe(503);
     fail = false;
@@ -317,10 +461,17 @@ describe('lesson 04: receiver defences', () => {
   });
 
   test('shapeProblems names each field the receiver cannot rely on', () => {
-    const good = { id: 'evt_1', type: 'parcel.delivered', data: { tracking_number: 'JD014600006281', delivered_at: '2026-03-14T09:30:00Z' } };
+    const good = {
+      id: 'evt_1',
+      type: 'parcel.delivered',
+      data: { tracking_number: 'JD014600006281', delivered_at: '2026-03-14T09:30:00Z' },
+    };
     expect(shapeProblems(good)).toEqual([]);
-    expect(shapeProblems({ id: 'x', type: 'parcel.lost', data: { tracking_number: 'a b', delivered_at: 'soon' } }).map((p) => p.split(':')[0]))
-      .toEqual(['id', 'type', 'data.tracking_number', 'data.delivered_at']);
+    expect(
+      shapeProblems({ id: 'x', type: 'parcel.lost', data: { tracking_number: 'a b', delivered_at: 'soon' } }).map(
+        (p) => p.split(':')[0],
+      ),
+    ).toEqual(['id', 'type', 'data.tracking_number', 'data.delivered_at']);
     expect(shapeProblems(null)).toHaveLength(4);
   });
 
@@ -338,7 +489,15 @@ describe('lesson 04: receiver defences', () => {
 describe('lesson 07: RabbitMQ examples (a recording stand-in for the channel; the files also run against the broker)', () => {
   test('the parcel topology binds each queue as the lesson says, and the route builds two-word keys', async () => {
     const calls: string[] = [];
-    const channel = new Proxy({}, { get: (_t, name) => async (...args: unknown[]) => void calls.push(`${String(name)} ${args.filter((a) => typeof a === 'string').join(' ')}`) });
+    const channel = new Proxy(
+      {},
+      {
+        get:
+          (_t, name) =>
+          async (...args: unknown[]) =>
+            void calls.push(`${String(name)} ${args.filter((a) => typeof a === 'string').join(' ')}`),
+      },
+    );
     const names = parcelNames('t');
     await declareParcelTopology(channel as ConfirmChannel, names);
     expect(calls).toContain('assertExchange t.scans topic');
@@ -347,22 +506,36 @@ describe('lesson 07: RabbitMQ examples (a recording stand-in for the channel; th
     expect(calls.filter((c) => c.startsWith('assertQueue'))).toHaveLength(7);
     const published: string[] = [];
     const app = createScanApp(async (exchange, key) => void published.push(`${exchange} ${key}`), names);
-    const post = (body: unknown) => app.request('/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    expect(await (await post({ carrier: 'dhl', event: 'delivered', parcel: 'p1' })).json()).toEqual({ routingKey: 'dhl.delivered' });
+    const post = (body: unknown) =>
+      app.request('/scans', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect(await (await post({ carrier: 'dhl', event: 'delivered', parcel: 'p1' })).json()).toEqual({
+      routingKey: 'dhl.delivered',
+    });
     const bad = await post({ carrier: 'dhl.express', event: 'lost' });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { details: { field: string }[] } }).error.details.map((d) => d.field)).toEqual(['carrier', 'event', 'parcel']);
+    expect(
+      ((await bad.json()) as { error: { details: { field: string }[] } }).error.details.map((d) => d.field),
+    ).toEqual(['carrier', 'event', 'parcel']);
     expect(published).toEqual(['t.scans dhl.delivered']);
   });
 
   test('the resize worker acks after the work, skips duplicates, retries through the delay queue, dead-letters poison', async () => {
     const acts: string[] = [];
-    const worker = { ack: (m: ConsumeMessage) => acts.push(`ack ${m.content}`), nack: (m: ConsumeMessage, _all: boolean, requeue: boolean) => acts.push(`nack ${m.content} requeue=${requeue}`) };
+    const worker = {
+      ack: (m: ConsumeMessage) => acts.push(`ack ${m.content}`),
+      nack: (m: ConsumeMessage, _all: boolean, requeue: boolean) => acts.push(`nack ${m.content} requeue=${requeue}`),
+    };
     const copies: { queue: string; headers: unknown }[] = [];
-    const publisher = { sendToQueue: (queue: string, _b: Buffer, opts: { headers: unknown }, cb: (err: unknown) => void) => {
-      copies.push({ queue, headers: opts.headers });
-      cb(null);
-    } };
+    const publisher = {
+      sendToQueue: (queue: string, _b: Buffer, opts: { headers: unknown }, cb: (err: unknown) => void) => {
+        copies.push({ queue, headers: opts.headers });
+        cb(null);
+      },
+    };
     let failures = 1;
     const resized: string[] = [];
     const handle = resizeHandler({
@@ -375,7 +548,8 @@ describe('lesson 07: RabbitMQ examples (a recording stand-in for the channel; th
         resized.push(job.id);
       },
     });
-    const msg = (content: string, headers: Record<string, unknown> = {}) => ({ content: Buffer.from(content), properties: { headers }, fields: {} }) as unknown as ConsumeMessage;
+    const msg = (content: string, headers: Record<string, unknown> = {}) =>
+      ({ content: Buffer.from(content), properties: { headers }, fields: {} }) as unknown as ConsumeMessage;
     const job = JSON.stringify({ id: 'j1', image: 'a.png', width: 100 });
     await handle(msg(job));
     expect(copies).toEqual([{ queue: 't.resize.retry', headers: { 'x-retries': 1, 'x-error': 'Error: disk full' } }]);
@@ -400,14 +574,22 @@ describe('lesson 08: the Kafka scan handler (the demo in the file runs against t
       deadLetter: async (m) => void dead.push({ value: String(m.value), headers: m.headers }),
       commit: async ([o]) => void commits.push(`${o!.partition}@${o!.offset}`),
     });
-    const scan = (scanId: string, depot: string) => Buffer.from(JSON.stringify({ scanId, parcelId: 'p1', type: 'in-transit', depot, at: '2026-01-01T00:00:00Z' }));
-    const message = (offset: string, value: Buffer | null) => ({ topic: 't', partition: 2, message: { offset, value, key: Buffer.from('p1'), headers: {}, timestamp: '0', attributes: 0 } });
+    const scan = (scanId: string, depot: string) =>
+      Buffer.from(JSON.stringify({ scanId, parcelId: 'p1', type: 'in-transit', depot, at: '2026-01-01T00:00:00Z' }));
+    const message = (offset: string, value: Buffer | null) => ({
+      topic: 't',
+      partition: 2,
+      message: { offset, value, key: Buffer.from('p1'), headers: {}, timestamp: '0', attributes: 0 },
+    });
     await handle(message('41', scan('s1', 'north')));
     await handle(message('42', scan('s1', 'south'))); // the same scan again: not applied twice
     await handle(message('43', Buffer.from('{"scanId":"s2"}')));
     await handle(message('44', null));
     expect(locations.get('p1')?.depot).toBe('north');
-    expect(dead.map((d) => d.headers)).toEqual([{ 'x-error': 'scanId or parcelId missing', 'x-source': 't/2/43' }, { 'x-error': 'empty value', 'x-source': 't/2/44' }]);
+    expect(dead.map((d) => d.headers)).toEqual([
+      { 'x-error': 'scanId or parcelId missing', 'x-source': 't/2/43' },
+      { 'x-error': 'empty value', 'x-source': 't/2/44' },
+    ]);
     expect(commits).toEqual(['2@42', '2@43', '2@44', '2@45']);
     expect(parseScan(Buffer.from('{"scanId":"a","parcelId":"b","type":"lost"}'))).toBe('unknown type "lost"');
   });

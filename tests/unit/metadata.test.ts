@@ -27,8 +27,12 @@ describe.each(labs.map((l) => [l.id, l] as const))('lab %s', (id, lab) => {
   });
 
   test('has its whole shape: README, lab.json, runnable starter and solution, public and hidden tests, mutants', () => {
-    for (const dir of ['starter', 'solution']) expect(existsSync(join(lab.dir, dir, lab.entry)), `${dir}/${lab.entry}`).toBe(true);
-    const tests = (vis: string) => (existsSync(join(lab.dir, 'tests', vis)) ? readdirSync(join(lab.dir, 'tests', vis)).filter((f) => f.endsWith('.test.ts')) : []);
+    for (const dir of ['starter', 'solution'])
+      expect(existsSync(join(lab.dir, dir, lab.entry)), `${dir}/${lab.entry}`).toBe(true);
+    const tests = (vis: string) =>
+      existsSync(join(lab.dir, 'tests', vis))
+        ? readdirSync(join(lab.dir, 'tests', vis)).filter((f) => f.endsWith('.test.ts'))
+        : [];
     expect(tests('public').length, 'tests/public/*.test.ts').toBeGreaterThan(0);
     expect(tests('hidden').length, 'tests/hidden/*.test.ts').toBeGreaterThan(0);
     expect(loadMutants(lab).length, 'mutants/*.json').toBeGreaterThanOrEqual(3);
@@ -38,14 +42,17 @@ describe.each(labs.map((l) => [l.id, l] as const))('lab %s', (id, lab) => {
     const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
     for (const file of lab.given ?? []) {
       expect(existsSync(join(lab.dir, 'starter', file)), `starter/${file}`).toBe(true);
-      expect(digest(join(lab.dir, 'starter', file)), `${file} differs between starter/ and solution/`).toBe(digest(join(lab.dir, 'solution', file)));
+      expect(digest(join(lab.dir, 'starter', file)), `${file} differs between starter/ and solution/`).toBe(
+        digest(join(lab.dir, 'solution', file)),
+      );
     }
   });
 });
 
 test('every lab a lesson lists exists, and the sidebar shows every lab under its lesson', () => {
   const ids = new Set(labs.map((l) => l.id));
-  for (const lesson of lessons) for (const id of lesson.labs) expect(ids.has(id), `${lesson.file} lists ${id}`).toBe(true);
+  for (const lesson of lessons)
+    for (const id of lesson.labs) expect(ids.has(id), `${lesson.file} lists ${id}`).toBe(true);
   const sidebar = JSON.stringify(buildSidebar());
   for (const lab of labs) expect(sidebar).toContain(`/labs/${lab.id}/`);
   expect(sidebar).not.toContain('More labs');

@@ -23,7 +23,12 @@ test('the file holds the URL and token, readable by this user only, and goes whe
   expect(file).toBe(join(process.env.INTEGRATION_LAB_STATE!, 'mocks', 'stripe-12111.json'));
   expect(statSync(file).mode & 0o777).toBe(0o600);
   expect(statSync(join(process.env.INTEGRATION_LAB_STATE!, 'mocks')).mode & 0o777).toBe(0o700);
-  expect(readMockAccess('stripe', 12111)).toEqual({ name: 'stripe', url: stripe.url, controlToken: stripe.controlToken, pid: process.pid });
+  expect(readMockAccess('stripe', 12111)).toEqual({
+    name: 'stripe',
+    url: stripe.url,
+    controlToken: stripe.controlToken,
+    pid: process.pid,
+  });
   expect(readMockAccess('stripe', 12999)).toBeUndefined();
   forget();
   expect(existsSync(file)).toBe(false);
@@ -33,7 +38,10 @@ test('the file holds the URL and token, readable by this user only, and goes whe
 test('a file another process has written since is left alone', () => {
   const forget = recordMockAccess(stripe);
   const file = mockAccessFile('stripe', 12111);
-  writeFileSync(file, JSON.stringify({ name: 'stripe', url: stripe.url, controlToken: 'ctl_newer-start', pid: process.pid + 1 }));
+  writeFileSync(
+    file,
+    JSON.stringify({ name: 'stripe', url: stripe.url, controlToken: 'ctl_newer-start', pid: process.pid + 1 }),
+  );
   forget();
   expect(readMockAccess('stripe', 12111)?.controlToken).toBe('ctl_newer-start');
 });

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -38,7 +47,12 @@ function sandboxWith(files: Record<string, string>, layers: IsolationLayer[], gr
 function probe(layers: IsolationLayer[], code: string, grants = {}): Record<string, string> {
   const spec = sandboxWith({ 'probe.ts': code }, layers, grants);
   const { file, args } = sandboxedCommand(spec, join(spec.appDir, 'probe.ts'), []);
-  const out = spawnSync(file, args, { cwd: spec.appDir, encoding: 'utf8', env: { PATH: process.env.PATH, TMPDIR: spec.scratchDir, HOME: spec.scratchDir }, timeout: 20_000 });
+  const out = spawnSync(file, args, {
+    cwd: spec.appDir,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, TMPDIR: spec.scratchDir, HOME: spec.scratchDir },
+    timeout: 20_000,
+  });
   expect(out.status, out.stderr).toBe(0);
   return JSON.parse(out.stdout.trim().split('\n').at(-1)!);
 }
@@ -77,7 +91,11 @@ describe('the copy', () => {
     mkdirSync(join(src, 'node_modules', 'evil'), { recursive: true });
     mkdirSync(join(src, '.git'));
     symlinkSync(join(repoRoot, 'labs/00-warmup/solution/main.ts'), join(src, 'solution.ts'));
-    const { spec, skipped } = prepareSandbox(src, { layers: ['permission'], memoryBytes: 1024 ** 3, scratchBytes: 1024 ** 2 });
+    const { spec, skipped } = prepareSandbox(src, {
+      layers: ['permission'],
+      memoryBytes: 1024 ** 3,
+      scratchBytes: 1024 ** 2,
+    });
     made.push(spec);
     expect(existsSync(join(spec.appDir, 'main.ts'))).toBe(true);
     expect(existsSync(join(spec.appDir, 'lib', 'util.ts'))).toBe(true);
@@ -93,7 +111,12 @@ describe('the copy', () => {
 describe.each([[['permission']], [['permission', 'namespace']]] as [IsolationLayer[]][])('layers %j', (layers) => {
   test('the app reads its own files and packages, writes and fsyncs its scratch folder, and nothing else', () => {
     const r = probe(layers, ATTEMPTS);
-    expect(r).toMatchObject({ readOwn: 'ok:true', writeScratch: 'ok:x', fsyncScratch: 'ok:synced', loadPackage: 'ok:function' });
+    expect(r).toMatchObject({
+      readOwn: 'ok:true',
+      writeScratch: 'ok:x',
+      fsyncScratch: 'ok:synced',
+      loadPackage: 'ok:function',
+    });
     expect(r.readSolution).toMatch(/^denied:/);
     expect(r.writeCopy).toMatch(/^denied:/);
     expect(r.writeCourse).toMatch(/^denied:/);
@@ -126,7 +149,17 @@ setTimeout(() => console.log('ready'), 300);`,
       { childProcess: 'the test needs children to clean up' },
     );
     const runId = `sbx-test-${layers.length}-${process.pid}`;
-    const app = await AppProcess.start({ dir: spec.appDir, entry: 'main.ts', port: 1, env: {}, ready: { log: 'ready' }, startMs: 15_000, outputBytes: 65536, runId, sandbox: spec });
+    const app = await AppProcess.start({
+      dir: spec.appDir,
+      entry: 'main.ts',
+      port: 1,
+      env: {},
+      ready: { log: 'ready' },
+      startMs: 15_000,
+      outputBytes: 65536,
+      runId,
+      sandbox: spec,
+    });
     expect(countMarked(runId)).toBeGreaterThanOrEqual(3);
     await app.stop(500);
     await new Promise((r) => setTimeout(r, 300));
@@ -139,7 +172,12 @@ function countMarked(runId: string): number {
   let n = 0;
   for (const file of listEnvirons()) {
     try {
-      if (readFileSync(file, 'latin1').split('\0').some((v) => v.startsWith(`LAB_APP_RUN=${runId}:`))) n++;
+      if (
+        readFileSync(file, 'latin1')
+          .split('\0')
+          .some((v) => v.startsWith(`LAB_APP_RUN=${runId}:`))
+      )
+        n++;
     } catch {
       /* gone */
     }
@@ -151,7 +189,7 @@ function listEnvirons(): string[] {
 }
 
 describe('the network between submissions', () => {
-  test('an app may not connect to another graded app\'s port, under either layer; without the guard it could', async () => {
+  test("an app may not connect to another graded app's port, under either layer; without the guard it could", async () => {
     const { createServer } = await import('node:http');
     const { registerAppPort, appPortsDir } = await import('../../cli/harness/sandbox/index.ts');
     const neighbour = createServer((_req, res) => res.end('neighbour'));
@@ -174,16 +212,32 @@ describe('the network between submissions', () => {
       for (const layers of [['permission'], ['permission', 'namespace']] as IsolationLayer[][]) {
         const spec = sandboxWith({ 'probe.mjs': code }, layers);
         const { file, args } = sandboxedCommand(spec, join(spec.appDir, 'probe.mjs'), []);
-        const env = { PATH: process.env.PATH, TMPDIR: spec.scratchDir, HOME: spec.scratchDir, PORT: '1', LAB_APP_PORTS: appPortsDir() };
+        const env = {
+          PATH: process.env.PATH,
+          TMPDIR: spec.scratchDir,
+          HOME: spec.scratchDir,
+          PORT: '1',
+          LAB_APP_PORTS: appPortsDir(),
+        };
         // Run asynchronously: the servers in this process must be able to answer meanwhile.
         const { execa } = await import('execa');
         const go = async (e: Record<string, string | undefined>) => {
-          const out = await execa(file, args, { cwd: spec.appDir, env: e, extendEnv: false, reject: false, timeout: 20_000 });
+          const out = await execa(file, args, {
+            cwd: spec.appDir,
+            env: e,
+            extendEnv: false,
+            reject: false,
+            timeout: 20_000,
+          });
           expect(out.exitCode, out.stderr).toBe(0);
           return JSON.parse(out.stdout.trim().split('\n').at(-1)!) as Record<string, string>;
         };
         const guarded = await go(env);
-        expect(guarded, layers.join('+')).toEqual({ neighbour: 'denied:ECONNREFUSED', neighbourByName: 'denied:ECONNREFUSED', other: 'ok:mock' });
+        expect(guarded, layers.join('+')).toEqual({
+          neighbour: 'denied:ECONNREFUSED',
+          neighbourByName: 'denied:ECONNREFUSED',
+          other: 'ok:mock',
+        });
         // The same app without the grader's list: the connection goes through (the guard is what stops it).
         const unguarded = await go({ ...env, LAB_APP_PORTS: undefined });
         expect(unguarded.neighbour).toBe('ok:neighbour');
@@ -217,9 +271,15 @@ describe('without bubblewrap on the PATH', () => {
     const klass = mkdtempSync(join(work, 'class-'));
     mkdirSync(join(klass, 'ada'));
     writeFileSync(join(klass, 'ada', 'main.ts'), '');
-    const out = spawnSync(process.execPath, [join(repoRoot, 'cli/main.ts'), 'grade', '00', '--submissions', klass, '--isolation', 'strict'], { encoding: 'utf8', env: nodeOnly, timeout: 30_000 });
+    const out = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'cli/main.ts'), 'grade', '00', '--submissions', klass, '--isolation', 'strict'],
+      { encoding: 'utf8', env: nodeOnly, timeout: 30_000 },
+    );
     expect(out.status).not.toBe(0);
-    expect(out.stdout + out.stderr).toContain('--isolation strict needs the namespace layer, but bubblewrap (bwrap) is not installed');
+    expect(out.stdout + out.stderr).toContain(
+      '--isolation strict needs the namespace layer, but bubblewrap (bwrap) is not installed',
+    );
     expect(out.stdout + out.stderr).toContain('apt-get install bubblewrap');
   });
 });

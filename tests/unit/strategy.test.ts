@@ -2,11 +2,20 @@ import { describe, expect, test } from 'vitest';
 import { planFor, type Situation } from '../../cli/services/strategy.ts';
 import { resolveServiceNames } from '../../cli/services/index.ts';
 
-const base: Situation = { service: 'kafka', ready: false, portBusy: false, port: 9092, dockerEngine: false, localFallback: false };
+const base: Situation = {
+  service: 'kafka',
+  ready: false,
+  portBusy: false,
+  port: 9092,
+  dockerEngine: false,
+  localFallback: false,
+};
 
 describe('lab services up: which way to get a broker', () => {
   test('a broker that already answers is used as it is, even when Docker runs', () => {
-    expect(planFor({ ...base, ready: true, portBusy: true, dockerEngine: true, localFallback: true })).toEqual({ action: 'use-running' });
+    expect(planFor({ ...base, ready: true, portBusy: true, dockerEngine: true, localFallback: true })).toEqual({
+      action: 'use-running',
+    });
   });
   test('Docker comes before the local fallback', () => {
     expect(planFor({ ...base, dockerEngine: true, localFallback: true }).action).toBe('docker');

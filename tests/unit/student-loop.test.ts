@@ -22,7 +22,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const lab00 = findLab('00');
 
 function lab(args: string[], cwd = repoRoot) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+  });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -31,7 +36,9 @@ describe('lab check --dir', () => {
   const copy = join(work, 'my-solution');
   cpSync(join(lab00.dir, 'solution'), copy, { recursive: true });
 
-  test('an absolute --dir is checked where it is, and is not recorded as the lab\'s progress', { timeout: 60_000 }, () => {
+  test("an absolute --dir is checked where it is, and is not recorded as the lab's progress", {
+    timeout: 60_000,
+  }, () => {
     const before = existsSync(progressFile) ? readFileSync(progressFile, 'utf8') : undefined;
     const r = lab(['check', '00', '--dir', copy]);
     expect(r.out).toMatch(/Score:\*{0}\s*(\d+)\/\1 public points/);
@@ -60,22 +67,35 @@ describe('lab check --dir', () => {
 describe('a crash is shown with its error line', () => {
   test('the error line stays when the stack frames after it fill the excerpt', () => {
     const frames = Array.from({ length: 30 }, (_, i) => `    at frame${i} (file:///app/x.ts:${i}:1)`);
-    const output = ['node:internal/modules/esm/resolve:873', '  throw new ERR_MODULE_NOT_FOUND(packageName, fileURLToPath(base), null);', '', "Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'left-pad' imported from /app/main.ts", ...frames, '', 'Node.js v24.0.0'].join('\n');
+    const output = [
+      'node:internal/modules/esm/resolve:873',
+      '  throw new ERR_MODULE_NOT_FOUND(packageName, fileURLToPath(base), null);',
+      '',
+      "Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'left-pad' imported from /app/main.ts",
+      ...frames,
+      '',
+      'Node.js v24.0.0',
+    ].join('\n');
     const excerpt = excerptOutput(output);
-    expect(excerpt.split('\n')[0]).toBe("  | Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'left-pad' imported from /app/main.ts");
+    expect(excerpt.split('\n')[0]).toBe(
+      "  | Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'left-pad' imported from /app/main.ts",
+    );
     expect(excerpt).toContain('  | …');
     expect(excerpt).toContain('Node.js v24.0.0');
   });
 
   test('a short output is quoted whole, once', () => {
-    const excerpt = excerptOutput("TypeError: x is not a function\n    at main (file:///app/main.ts:3:1)\n");
+    const excerpt = excerptOutput('TypeError: x is not a function\n    at main (file:///app/main.ts:3:1)\n');
     expect(excerpt).toBe('  | TypeError: x is not a function\n  |     at main (file:///app/main.ts:3:1)');
   });
 
   test('lab check of an app that imports a missing package shows the package', { timeout: 60_000 }, () => {
     const broken = join(work, 'broken');
     cpSync(join(lab00.dir, 'starter'), broken, { recursive: true });
-    writeFileSync(join(broken, 'main.ts'), `import 'no-such-package-in-the-course';\n${readFileSync(join(broken, 'main.ts'), 'utf8')}`);
+    writeFileSync(
+      join(broken, 'main.ts'),
+      `import 'no-such-package-in-the-course';\n${readFileSync(join(broken, 'main.ts'), 'utf8')}`,
+    );
     const r = lab(['check', '00', '--dir', broken]);
     expect(r.code).not.toBe(0);
     expect(r.out).toContain("Cannot find package 'no-such-package-in-the-course'");
@@ -90,7 +110,10 @@ describe('lab start', () => {
     const port = (other.address() as AddressInfo).port;
     try {
       const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, [cli, 'start', '00', '--solution', '--port', String(port)], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } });
+        const child = spawn(process.execPath, [cli, 'start', '00', '--solution', '--port', String(port)], {
+          cwd: repoRoot,
+          env: { ...process.env, NO_COLOR: '1' },
+        });
         let out = '';
         child.stdout.on('data', (d) => (out += d));
         child.stderr.on('data', (d) => (out += d));
@@ -106,7 +129,10 @@ describe('lab start', () => {
 
   test('after a crash the app starts again on Enter, the mocks still running', { timeout: 60_000 }, async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [cli, 'start', '00', '--solution', '--port', String(port)], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [cli, 'start', '00', '--solution', '--port', String(port)], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -131,7 +157,7 @@ describe('lab start', () => {
   });
 });
 
-test('lab start --env hands the app extra variables, over the lab\'s', { timeout: 60_000 }, async () => {
+test("lab start --env hands the app extra variables, over the lab's", { timeout: 60_000 }, async () => {
   const dir = join(work, 'env-app');
   mkdirSync(dir);
   writeFileSync(
@@ -139,7 +165,11 @@ test('lab start --env hands the app extra variables, over the lab\'s', { timeout
     `import { createServer } from 'node:http';\nconsole.log('GREETING=' + process.env.GREETING + ' EXTRA=' + process.env.EXTRA);\ncreateServer((_q, r) => r.end('{"status":"ok"}')).listen(Number(process.env.PORT));\n`,
   );
   const port = await freePort();
-  const child = spawn(process.execPath, [cli, 'start', '00', '--dir', dir, '--port', String(port), '--env', 'GREETING=a=b', '--env', 'EXTRA=1'], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(
+    process.execPath,
+    [cli, 'start', '00', '--dir', dir, '--port', String(port), '--env', 'GREETING=a=b', '--env', 'EXTRA=1'],
+    { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } },
+  );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -154,7 +184,14 @@ test('lab start --env hands the app extra variables, over the lab\'s', { timeout
 
 describe('lab grade', () => {
   const result = (name: string, score: number): SubmissionResult => ({
-    submission: name, lab: lab00.id, isolation: 'test', score, maxScore: 10, tests: [], problems: [], durationMs: 1,
+    submission: name,
+    lab: lab00.id,
+    isolation: 'test',
+    score,
+    maxScore: 10,
+    tests: [],
+    problems: [],
+    durationMs: 1,
   });
 
   test('a submission folder that is a link to a clone is graded, not skipped', () => {
@@ -164,10 +201,13 @@ describe('lab grade', () => {
     mkdirSync(join(subs, 'bo'), { recursive: true });
     symlinkSync(clones, join(subs, 'ana'));
     symlinkSync(join(work, 'nowhere'), join(subs, 'dangling'));
-    expect(listSubmissions(subs).map((s) => [s.name, s.dir])).toEqual([['ana', clones], ['bo', join(subs, 'bo')]]);
+    expect(listSubmissions(subs).map((s) => [s.name, s.dir])).toEqual([
+      ['ana', clones],
+      ['bo', join(subs, 'bo')],
+    ]);
   });
 
-  test('a reused --out keeps only this run\'s results, and never a student\'s own folder', () => {
+  test("a reused --out keeps only this run's results, and never a student's own folder", () => {
     const out = join(work, 'out');
     writeReports(out, lab00, [result('ana', 10), result('gone', 3)]);
     mkdirSync(join(out, 'submissions', 'students-work'));
@@ -178,7 +218,7 @@ describe('lab grade', () => {
     expect(readFileSync(join(out, 'submissions', 'students-work', 'main.ts'), 'utf8')).toBe('keep me');
   });
 
-  test('the report\'s median of an even count is the mean of the middle two', () => {
+  test("the report's median of an even count is the mean of the middle two", () => {
     expect(medianOf([0, 1])).toBe(0.5);
     expect(medianOf([0, 0.5, 1])).toBe(0.5);
     expect(medianOf([])).toBe(0);

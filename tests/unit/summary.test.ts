@@ -18,9 +18,19 @@ const failed = (name: string, message: string, summary?: string): TestOutcome =>
   summary,
   durationMs: 20,
 });
-const passed: TestOutcome = { ...failed('GET /health answers 200', ''), status: 'passed', score: 1, points: 1, message: undefined };
+const passed: TestOutcome = {
+  ...failed('GET /health answers 200', ''),
+  status: 'passed',
+  score: 1,
+  points: 1,
+  message: undefined,
+};
 const wrongStatus = (name: string) =>
-  failed(name, `status (body: ${body}): expected 400 to be 201 // Object.is equality`, `POST /v1/customers answered 400, expected 201\nit answered: ${body}`);
+  failed(
+    name,
+    `status (body: ${body}): expected 400 to be 201 // Object.is equality`,
+    `POST /v1/customers answered 400, expected 201\nit answered: ${body}`,
+  );
 
 const submission = (name: string, tests: TestOutcome[], problems: string[] = []): SubmissionResult => ({
   submission: name,
@@ -52,12 +62,36 @@ describe('the grade table', () => {
   const a = 'ivanenko-oleksandr-vasylovych-group-a';
   const b = 'ivanenko-oleksandr-vasylovych-group-b';
   const results = [
-    submission(a, [passed, wrongStatus('POST /v1/customers creates a customer'), wrongStatus('POST /v1/customers twice is a conflict')]),
-    submission(b, [passed, failed('GET /v1/orders pages', "expected [ 'a' ] to have a length of 2 but got 1", 'GET /v1/orders answered a body with data of 1 item, expected 2')]),
-    submission('no-code', [failed('GET /health answers 200', 'the test did not run')], ['no main.ts found (looked in labs/01-rest-api/starter/, starter/ and the folder itself)', 'no test results (the test run failed to start):\nError: Cannot find module\n    at x (y.js:1:1)']),
+    submission(a, [
+      passed,
+      wrongStatus('POST /v1/customers creates a customer'),
+      wrongStatus('POST /v1/customers twice is a conflict'),
+    ]),
+    submission(b, [
+      passed,
+      failed(
+        'GET /v1/orders pages',
+        "expected [ 'a' ] to have a length of 2 but got 1",
+        'GET /v1/orders answered a body with data of 1 item, expected 2',
+      ),
+    ]),
+    submission(
+      'no-code',
+      [failed('GET /health answers 200', 'the test did not run')],
+      [
+        'no main.ts found (looked in labs/01-rest-api/starter/, starter/ and the folder itself)',
+        'no test results (the test run failed to start):\nError: Cannot find module\n    at x (y.js:1:1)',
+      ],
+    ),
     submission('crashes', [
-      failed('GET /health answers 200', 'the app exited with code 1 before it was ready. Its last output:\n  | TypeError: boom'),
-      failed('GET /hello answers', 'the app exited with code 1 before it was ready. Its last output:\n  | TypeError: boom'),
+      failed(
+        'GET /health answers 200',
+        'the app exited with code 1 before it was ready. Its last output:\n  | TypeError: boom',
+      ),
+      failed(
+        'GET /hello answers',
+        'the app exited with code 1 before it was ready. Its last output:\n  | TypeError: boom',
+      ),
     ]),
   ];
   const table = gradeTable(results, { columns: 200 });
@@ -76,7 +110,9 @@ describe('the grade table', () => {
     expect(why[1]).toBe('POST /v1/customers answered 400, expected 201 (2 tests)');
     expect(why[2]).toBe('GET /v1/orders answered a body with data of 1 item, expected 2');
     expect(why[3]).toBe(
-      'no main.ts found (looked in labs/01-rest-api/starter/, starter/ and the folder itself)' + 'no test results (the test run failed to start)' + 'the test did not run',
+      'no main.ts found (looked in labs/01-rest-api/starter/, starter/ and the folder itself)' +
+        'no test results (the test run failed to start)' +
+        'the test did not run',
     );
     expect(why[4]).toBe('the app exited with code 1 before it was ready. (2 tests)');
     expect(table).not.toContain('{"error"');
@@ -92,31 +128,55 @@ describe('the grade table', () => {
   });
 
   test('many reasons end with where the rest is', () => {
-    const many = submission('many', Array.from({ length: 9 }, (_, i) => failed(`t${i}`, `expected ${i} to be 10 // Object.is equality`, `got ${i}, expected 10`)));
-    const why = gradeTable([many], { columns: 100, maxReasons: 4 }).split('\n').filter((l) => l.startsWith('│')).map((l) => l.split('│')[6]!.trim());
-    expect(why.slice(1)).toEqual(['got 0, expected 10', 'got 1, expected 10', 'got 2, expected 10', '… 6 more in report.html']);
+    const many = submission(
+      'many',
+      Array.from({ length: 9 }, (_, i) =>
+        failed(`t${i}`, `expected ${i} to be 10 // Object.is equality`, `got ${i}, expected 10`),
+      ),
+    );
+    const why = gradeTable([many], { columns: 100, maxReasons: 4 })
+      .split('\n')
+      .filter((l) => l.startsWith('│'))
+      .map((l) => l.split('│')[6]!.trim());
+    expect(why.slice(1)).toEqual([
+      'got 0, expected 10',
+      'got 1, expected 10',
+      'got 2, expected 10',
+      '… 6 more in report.html',
+    ]);
   });
 });
 
 describe("lab check's lines under a failed test", () => {
   test('the sentence and the body that came back, not the raw assertion', () => {
-    expect(failureLines(wrongStatus('x'))).toEqual(['POST /v1/customers answered 400, expected 201', `it answered: ${body}`]);
+    expect(failureLines(wrongStatus('x'))).toEqual([
+      'POST /v1/customers answered 400, expected 201',
+      `it answered: ${body}`,
+    ]);
   });
 
   test('--verbose: the sentence, then the whole message', () => {
     const t = wrongStatus('x');
-    expect(failureLines(t, { verbose: true })).toEqual(['POST /v1/customers answered 400, expected 201', `it answered: ${body}`, 'the whole message:', t.message]);
+    expect(failureLines(t, { verbose: true })).toEqual([
+      'POST /v1/customers answered 400, expected 201',
+      `it answered: ${body}`,
+      'the whole message:',
+      t.message,
+    ]);
   });
 
   test("the app's last output, without Kafka chatter, after a sentence or a harness message", () => {
-    const chatter = '{"level":"WARN","timestamp":"2026-11-30T06:05:40.254Z","logger":"kafkajs","message":"[Runner] The group is rebalancing, re-joining"}';
+    const chatter =
+      '{"level":"WARN","timestamp":"2026-11-30T06:05:40.254Z","logger":"kafkajs","message":"[Runner] The group is rebalancing, re-joining"}';
     const message = `request to http://127.0.0.1:4000/events failed: the app is not running (it exited with code 1). Its last output:\n  | ${chatter}\n  | TypeError: boom`;
-    expect(failureLines(failed('x', message, 'POST /events: the app is not running (it exited with code 1).'))).toEqual([
-      'POST /events: the app is not running (it exited with code 1).',
-      'its last output:',
-      '  | TypeError: boom',
-      '  | (1 line(s) of Kafka client chatter left out; --verbose shows them)',
-    ]);
+    expect(failureLines(failed('x', message, 'POST /events: the app is not running (it exited with code 1).'))).toEqual(
+      [
+        'POST /events: the app is not running (it exited with code 1).',
+        'its last output:',
+        '  | TypeError: boom',
+        '  | (1 line(s) of Kafka client chatter left out; --verbose shows them)',
+      ],
+    );
     const start = `the app did not answer GET /health with 2xx on port 4000 within 5 s. Its last output:\n  | ${chatter}\n  | listening`;
     expect(failureLines(failed('x', start))).toEqual([
       'the app did not answer GET /health with 2xx on port 4000 within 5 s. Its last output:',

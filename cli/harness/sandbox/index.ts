@@ -7,7 +7,20 @@
 //     only those folders and tmpfs for the rest, sharing the host network (tests and brokers are on 127.0.0.1).
 // On Linux, resource limits (open files, data segment, file size) come from util-linux's prlimit when present.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { repoRoot } from '../../paths.ts';
@@ -93,7 +106,9 @@ export function privateFolder(prefix: string): string {
 }
 
 /** The course's node_modules at its real path (it may itself be a link): what the sandbox grants and binds. */
-export const courseNodeModules = existsSync(join(repoRoot, 'node_modules')) ? realpathSync(join(repoRoot, 'node_modules')) : join(repoRoot, 'node_modules');
+export const courseNodeModules = existsSync(join(repoRoot, 'node_modules'))
+  ? realpathSync(join(repoRoot, 'node_modules'))
+  : join(repoRoot, 'node_modules');
 /** Loaded into every sandboxed app first: fsync and fdatasync succeed there (the permission model disables them). */
 const preload = join(import.meta.dirname, 'preload.mjs');
 
@@ -106,13 +121,32 @@ export function namespaceSupport(): { ok: boolean; why: string } {
     namespaceCheck = { ok: false, why: 'namespaces need Linux' };
     return namespaceCheck;
   }
-  const probe = spawnSync('bwrap', ['--unshare-pid', '--die-with-parent', ...systemBinds(), '--proc', '/proc', '--dev', '/dev', '--', '/bin/sh', '-c', 'true'], {
-    encoding: 'utf8',
-    timeout: 10_000,
-  });
+  const probe = spawnSync(
+    'bwrap',
+    [
+      '--unshare-pid',
+      '--die-with-parent',
+      ...systemBinds(),
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--',
+      '/bin/sh',
+      '-c',
+      'true',
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 10_000,
+    },
+  );
   if (probe.error) {
     const missing = (probe.error as NodeJS.ErrnoException).code === 'ENOENT';
-    namespaceCheck = { ok: false, why: missing ? 'bubblewrap (bwrap) is not installed' : `bwrap could not run: ${probe.error.message}` };
+    namespaceCheck = {
+      ok: false,
+      why: missing ? 'bubblewrap (bwrap) is not installed' : `bwrap could not run: ${probe.error.message}`,
+    };
   } else if (probe.status !== 0) {
     namespaceCheck = { ok: false, why: `bwrap cannot create namespaces here: ${probe.stderr.trim().split('\n')[0]}` };
   } else {
@@ -132,7 +166,10 @@ export function chooseLayers(mode: IsolationMode): IsolationLayer[] {
   if (mode === 'permission') return ['permission'];
   const ns = namespaceSupport();
   if (ns.ok) return ['permission', 'namespace'];
-  if (mode === 'strict') throw new IsolationError(`--isolation strict needs the namespace layer, but ${ns.why}. Get it with: ${NAMESPACE_INSTALL_HINT}`);
+  if (mode === 'strict')
+    throw new IsolationError(
+      `--isolation strict needs the namespace layer, but ${ns.why}. Get it with: ${NAMESPACE_INSTALL_HINT}`,
+    );
   return ['permission'];
 }
 
@@ -199,9 +236,11 @@ export function prepareSandbox(
 /** System folders a dynamically linked Node needs, bound read-only (only those that exist). */
 function systemBinds(): string[] {
   const args: string[] = [];
-  for (const dir of ['/usr', '/lib', '/lib64', '/lib32', '/bin', '/sbin']) if (existsSync(dir)) args.push('--ro-bind', dir, dir);
+  for (const dir of ['/usr', '/lib', '/lib64', '/lib32', '/bin', '/sbin'])
+    if (existsSync(dir)) args.push('--ro-bind', dir, dir);
   // Name resolution for "localhost" and friends; nothing else of /etc.
-  for (const file of ['/etc/hosts', '/etc/nsswitch.conf', '/etc/resolv.conf', '/etc/host.conf']) if (existsSync(file)) args.push('--ro-bind', file, file);
+  for (const file of ['/etc/hosts', '/etc/nsswitch.conf', '/etc/resolv.conf', '/etc/host.conf'])
+    if (existsSync(file)) args.push('--ro-bind', file, file);
   return args;
 }
 
@@ -214,17 +253,30 @@ function bindArgs(kind: '--ro-bind' | '--bind', path: string): string[] {
  * The command that starts `node <nodeArgs> <entry>` inside the sandbox: [file, ...args]. The app's working folder is
  * its copy; its TMPDIR and HOME are its scratch folder (set by the caller's environment).
  */
-export function sandboxedCommand(spec: SandboxSpec, entryPath: string, nodeArgs: string[]): { file: string; args: string[] } {
+export function sandboxedCommand(
+  spec: SandboxSpec,
+  entryPath: string,
+  nodeArgs: string[],
+): { file: string; args: string[] } {
   const node = realpathSync(process.execPath);
-  const reads = [spec.appDir, join(spec.root, 'package.json'), spec.scratchDir, preload, appPortsDir(), ...spec.readOnly];
-  const permission = !spec.layers.includes('permission') ? [] : [
-    '--permission',
-    ...reads.map((p) => `--allow-fs-read=${p}`),
-    `--allow-fs-write=${spec.scratchDir}`,
-    ...Object.entries(spec.grants)
-      .filter(([, reason]) => reason)
-      .map(([grant]) => GRANT_FLAGS[grant as keyof Grants]),
+  const reads = [
+    spec.appDir,
+    join(spec.root, 'package.json'),
+    spec.scratchDir,
+    preload,
+    appPortsDir(),
+    ...spec.readOnly,
   ];
+  const permission = !spec.layers.includes('permission')
+    ? []
+    : [
+        '--permission',
+        ...reads.map((p) => `--allow-fs-read=${p}`),
+        `--allow-fs-write=${spec.scratchDir}`,
+        ...Object.entries(spec.grants)
+          .filter(([, reason]) => reason)
+          .map(([grant]) => GRANT_FLAGS[grant as keyof Grants]),
+      ];
   let command = [node, ...permission, `--import=${preload}`, ...nodeArgs, entryPath];
   if (spec.layers.includes('namespace')) {
     command = [
@@ -313,4 +365,3 @@ export function removeSandbox(spec: Pick<SandboxSpec, 'root'>): void {
     rmSync(spec.root, { recursive: true, force: true });
   }
 }
-

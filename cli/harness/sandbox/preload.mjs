@@ -70,7 +70,9 @@ if (portsDir) {
     value: function guardedConnect(...args) {
       const port = portOf(args);
       if (Number.isInteger(port) && port !== ownPort && exists(`${portsDir}/${port}`)) {
-        const error = new Error(`connect ECONNREFUSED: port ${port} belongs to another submission being graded; a lab app may not connect to it`);
+        const error = new Error(
+          `connect ECONNREFUSED: port ${port} belongs to another submission being graded; a lab app may not connect to it`,
+        );
         error.code = 'ECONNREFUSED';
         error.port = port;
         process.nextTick(() => this.destroy(error));

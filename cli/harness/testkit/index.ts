@@ -39,7 +39,11 @@ export interface GradedOptions {
 }
 
 /** A graded test: its rule, points and hint live here, next to the assertions (one source for every report). */
-export function graded(name: string, { rule, points, hint, timeout }: GradedOptions, fn: (ctx: TestContext) => Promise<void> | void): void {
+export function graded(
+  name: string,
+  { rule, points, hint, timeout }: GradedOptions,
+  fn: (ctx: TestContext) => Promise<void> | void,
+): void {
   test(name, { meta: { points, hint, rule }, timeout }, fn);
 }
 
@@ -95,7 +99,8 @@ export async function startLab(options: StartLabOptions = {}): Promise<LabRun> {
     if (lab.mocks.length) {
       // Loaded only by labs that use mocks.
       const registry = await import('../../../mock-servers/index.ts');
-      for (const name of lab.mocks) mocks[name] = await registry.startMock(name, { port: 0, ...options.mockOptions?.[name] });
+      for (const name of lab.mocks)
+        mocks[name] = await registry.startMock(name, { port: 0, ...options.mockOptions?.[name] });
     }
     // Under grading the app runs in the sandbox the harness prepared (LAB_SANDBOX); its copy is the target folder.
     const sandbox = process.env.LAB_SANDBOX ? (JSON.parse(process.env.LAB_SANDBOX) as SandboxSpec) : undefined;
@@ -144,7 +149,11 @@ export async function startLab(options: StartLabOptions = {}): Promise<LabRun> {
 /** Poll until `check` returns a truthy value (or stops throwing); bounded by time. */
 export async function waitFor<T>(
   check: () => T | Promise<T>,
-  { timeoutMs = 5000, intervalMs = 50, message = 'condition' }: { timeoutMs?: number; intervalMs?: number; message?: string } = {},
+  {
+    timeoutMs = 5000,
+    intervalMs = 50,
+    message = 'condition',
+  }: { timeoutMs?: number; intervalMs?: number; message?: string } = {},
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -168,14 +177,17 @@ export async function waitFor<T>(
 const appsByPort = new Map<number, AppProcess>();
 
 async function whyUnreachable(url: string, error: unknown): Promise<Error> {
-  const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+  const reason =
+    error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
   const app = appsByPort.get(Number(new URL(url).port));
   // A connection cut by a dying app arrives a moment before its exit: give the exit a chance to be seen.
   for (let i = 0; i < 10 && app?.running; i++) await new Promise((r) => setTimeout(r, 30));
   if (!app || app.running) return new Error(`request to ${url} failed: ${reason}`);
   const exit = app.exitInfo;
   const how = exit?.signal ? `was stopped by ${exit.signal}` : `exited with code ${exit?.code}`;
-  return new Error(`request to ${url} failed: the app is not running (it ${how}).${sandboxRefusal(app.output())} Its last output:\n${app.outputTail()}`);
+  return new Error(
+    `request to ${url} failed: the app is not running (it ${how}).${sandboxRefusal(app.output())} Its last output:\n${app.outputTail()}`,
+  );
 }
 
 /** Keep a request in the current test's meta (its last five), so that a failure can say what was sent and what came back. */
@@ -203,18 +215,29 @@ export async function http(
     body: json !== undefined ? JSON.stringify(json) : rest.body,
     signal: rest.signal ?? AbortSignal.timeout(5000),
   }).catch(async (error: unknown) => {
-    exchange.error = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+    exchange.error =
+      error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
     throw await whyUnreachable(url, error);
   });
   const text = await res.text();
-  Object.assign(exchange, { status: res.status, headers: Object.fromEntries(res.headers), body: text.slice(0, EXCHANGE_BODY_CHARS) });
+  Object.assign(exchange, {
+    status: res.status,
+    headers: Object.fromEntries(res.headers),
+    body: text.slice(0, EXCHANGE_BODY_CHARS),
+  });
   let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
     parsed = undefined;
   }
-  return { status: res.status, headers: res.headers, text, json: parsed, said: describeExchange(url, init, res.status, text) };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json: parsed,
+    said: describeExchange(url, init, res.status, text),
+  };
 }
 
 const excerpt = (s: string, max: number) => (s.length > max ? `${s.slice(0, max)}…` : s);

@@ -15,7 +15,9 @@ const ok = (res: Reply) => res.status >= 200 && res.status < 300;
 /** The fields an error names in `details` (none when it has no details). */
 export function detailFields(res: Reply): string[] {
   const details: unknown = res.json?.error?.details;
-  return Array.isArray(details) ? details.map((d) => (d as { field?: unknown })?.field).filter((f): f is string => typeof f === 'string') : [];
+  return Array.isArray(details)
+    ? details.map((d) => (d as { field?: unknown })?.field).filter((f): f is string => typeof f === 'string')
+    : [];
 }
 
 /** The status, with what was sent and what came back when it is not the one expected. */
@@ -27,7 +29,8 @@ export function expectStatus(res: Reply, status: number, what = ''): void {
 export function expectInvalid(res: Reply, fields: string[], what = ''): void {
   expectStatus(res, 400, what);
   const named = detailFields(res);
-  for (const field of fields) expect(named, `${what ? `${what}: ` : ''}error.details names "${field}": ${res.said}`).toContain(field);
+  for (const field of fields)
+    expect(named, `${what ? `${what}: ` : ''}error.details names "${field}": ${res.said}`).toContain(field);
 }
 
 /** A route that answers 404 or 405 to a known resource is not there at all: judging it is another rule's business. */
@@ -45,10 +48,15 @@ export interface Created {
 }
 
 /** A customer to test with, created by POST whatever 2xx it answers; the reply is kept for tests of that rule. */
-export async function createCustomer(base: string, name = 'Ada Lovelace'): Promise<Created & { email: string; reply: Reply }> {
+export async function createCustomer(
+  base: string,
+  name = 'Ada Lovelace',
+): Promise<Created & { email: string; reply: Reply }> {
   const email = uniqueEmail();
   const res = await http(`${base}/v1/customers`, { method: 'POST', json: { name, email } });
-  expect(ok(res) && typeof res.json?.id === 'string', `could not create a customer to test with: ${res.said}`).toBe(true);
+  expect(ok(res) && typeof res.json?.id === 'string', `could not create a customer to test with: ${res.said}`).toBe(
+    true,
+  );
   return { ...res.json, id: res.json.id, email, reply: res };
 }
 
@@ -60,7 +68,12 @@ export interface OrderBody {
 }
 
 /** An order to test with, created by POST whatever 2xx it answers. */
-export async function createOrder(base: string, customerId: string, body: OrderBody, headers: Record<string, string> = {}) {
+export async function createOrder(
+  base: string,
+  customerId: string,
+  body: OrderBody,
+  headers: Record<string, string> = {},
+) {
   const res = await http(`${base}/v1/customers/${customerId}/orders`, { method: 'POST', json: body, headers });
   expect(ok(res) && typeof res.json?.id === 'string', `could not create an order to test with: ${res.said}`).toBe(true);
   return res.json as Created & { created_at: string; status: string };
@@ -79,4 +92,5 @@ export async function changeOrder(base: string, id: string, fields: Record<strin
 }
 
 /** Ids of a list reply's data (empty when the reply is not a list). */
-export const idsOf = (res: Reply): string[] => (Array.isArray(res.json?.data) ? res.json.data.map((o: { id: string }) => o.id) : []);
+export const idsOf = (res: Reply): string[] =>
+  Array.isArray(res.json?.data) ? res.json.data.map((o: { id: string }) => o.id) : [];

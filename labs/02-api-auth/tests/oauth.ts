@@ -15,7 +15,8 @@ export function oauthControl(run: LabRun): OAuthControl {
 /** A token straight from the mock's signer, for a made-up client with exactly these scopes. */
 export function mintToken(run: LabRun, request: MintTokenRequest & { scope: string[] }): string {
   // For this app's audience (OAUTH_AUDIENCE), unless the request says otherwise.
-  return oauthControl(run).mintToken({ subject: 'test-app', audience: run.env.OAUTH_AUDIENCE, ...request }).access_token;
+  return oauthControl(run).mintToken({ subject: 'test-app', audience: run.env.OAUTH_AUDIENCE, ...request })
+    .access_token;
 }
 
 /** The real flow: register a confidential client, then ask the token endpoint (client credentials, HTTP Basic). */
@@ -35,7 +36,9 @@ export async function clientCredentialsToken(run: LabRun, clientId: string, scop
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-export const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+export const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 
 /** The status, with what was sent and what came back when it is not the one expected. */
 export function expectStatus(res: Reply, status: number, what = ''): void {
@@ -43,9 +46,19 @@ export function expectStatus(res: Reply, status: number, what = ''): void {
 }
 
 /** An order to test with, created with a write token whatever 2xx POST answers (creating is another rule). */
-export async function createOrder(run: LabRun, json: Record<string, unknown> = { total_cents: 800, currency: 'eur' }): Promise<{ id: string } & Record<string, unknown>> {
-  const res = await http(`${run.url}/v1/orders`, { method: 'POST', headers: bearer(mintToken(run, { scope: ['orders:read', 'orders:write'] })), json });
-  expect(res.status >= 200 && res.status < 300 && typeof res.json?.id === 'string', `could not create an order to test with: ${res.said}`).toBe(true);
+export async function createOrder(
+  run: LabRun,
+  json: Record<string, unknown> = { total_cents: 800, currency: 'eur' },
+): Promise<{ id: string } & Record<string, unknown>> {
+  const res = await http(`${run.url}/v1/orders`, {
+    method: 'POST',
+    headers: bearer(mintToken(run, { scope: ['orders:read', 'orders:write'] })),
+    json,
+  });
+  expect(
+    res.status >= 200 && res.status < 300 && typeof res.json?.id === 'string',
+    `could not create an order to test with: ${res.said}`,
+  ).toBe(true);
   return res.json;
 }
 
@@ -56,7 +69,12 @@ export const adminCredentials = (run: LabRun) => basic(run.env.ADMIN_USER!, run.
  * Send GETs (cycling through the credentials) until one is answered 429, at most `max` of them. How many are served
  * before the 429 is the rate-limit rule's business; tests of other rules compare that count, never assume it.
  */
-export async function untilLimited(run: LabRun, path: string, credentials: Record<string, string>[], max = 8): Promise<{ served: number; limited?: Reply; last: Reply }> {
+export async function untilLimited(
+  run: LabRun,
+  path: string,
+  credentials: Record<string, string>[],
+  max = 8,
+): Promise<{ served: number; limited?: Reply; last: Reply }> {
   let last: Reply | undefined;
   for (let i = 0; i < max; i++) {
     last = await http(`${run.url}${path}`, { headers: credentials[i % credentials.length] });
@@ -65,15 +83,23 @@ export async function untilLimited(run: LabRun, path: string, credentials: Recor
   return { served: max, last: last! };
 }
 
-export const limitEnv = (max: number, windowMs: number): StartLabOptions => ({ env: { RATE_LIMIT_MAX: String(max), RATE_LIMIT_WINDOW_MS: String(windowMs) } });
+export const limitEnv = (max: number, windowMs: number): StartLabOptions => ({
+  env: { RATE_LIMIT_MAX: String(max), RATE_LIMIT_WINDOW_MS: String(windowMs) },
+});
 
 /**
  * Start several apps at once, so their start-ups overlap. An app that does not start does not fail the others' tests:
  * its slot holds the error, and `use()` throws it inside the one test that needs that app.
  */
-export async function startApps<K extends string>(options: Record<K, StartLabOptions>): Promise<Record<K, LabRun | Error>> {
+export async function startApps<K extends string>(
+  options: Record<K, StartLabOptions>,
+): Promise<Record<K, LabRun | Error>> {
   const keys = Object.keys(options) as K[];
-  const started = await Promise.all(keys.map((k) => startLab(options[k]).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+  const started = await Promise.all(
+    keys.map((k) =>
+      startLab(options[k]).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+    ),
+  );
   return Object.fromEntries(keys.map((k, i) => [k, started[i]])) as Record<K, LabRun | Error>;
 }
 

@@ -26,7 +26,11 @@ export async function startCheckout(options: StartLabOptions = {}): Promise<Chec
   const url = new URL(mock.url);
   const stripe = new Stripe(control.apiKey, { host: url.hostname, port: Number(url.port), protocol: 'http' });
   return {
-    run, control, stripe, endpointId: endpoint.id, secret: endpoint.secret,
+    run,
+    control,
+    stripe,
+    endpointId: endpoint.id,
+    secret: endpoint.secret,
     async stop() {
       await run.stop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -40,7 +44,12 @@ export async function startCheckout(options: StartLabOptions = {}): Promise<Chec
  */
 export async function createOrder(run: LabRun, amount = 2500) {
   const res = await http(`${run.url}/orders`, { method: 'POST', json: { amount, currency: 'usd' } });
-  if (res.status < 200 || res.status >= 300 || typeof res.json?.id !== 'string' || typeof res.json?.payment_intent_id !== 'string') {
+  if (
+    res.status < 200 ||
+    res.status >= 300 ||
+    typeof res.json?.id !== 'string' ||
+    typeof res.json?.payment_intent_id !== 'string'
+  ) {
     throw new Error(`POST /orders should answer 201 with { id, payment_intent_id, … }: ${res.said}`);
   }
   return res.json as { id: string; payment_intent_id: string; status: string };
@@ -54,7 +63,10 @@ export async function getOrder(run: LabRun, id: string) {
 }
 
 export function waitForStatus(run: LabRun, id: string, status: string, timeoutMs = 10_000) {
-  return waitFor(async () => (await getOrder(run, id)).status === status, { timeoutMs, message: `order ${id} to become "${status}"` });
+  return waitFor(async () => (await getOrder(run, id)).status === status, {
+    timeoutMs,
+    message: `order ${id} to become "${status}"`,
+  });
 }
 
 /** Pay with a test card (what the customer's browser does with Stripe.js); a declined card is not an error here. */
@@ -81,10 +93,13 @@ export function deliveryOf(ck: CheckoutRun, eventId: string) {
 
 export async function settledDelivery(ck: CheckoutRun, type: string, paymentIntentId: string, timeoutMs = 10_000) {
   const event = await waitFor(() => eventFor(ck, type, paymentIntentId), { timeoutMs, message: `a ${type} event` });
-  const delivery = await waitFor(() => {
-    const d = deliveryOf(ck, event.id);
-    return d && d.attempts.length > 0 && d.status !== 'pending' && d.status !== 'held' ? d : undefined;
-  }, { timeoutMs, message: `the delivery of ${type} to be answered` });
+  const delivery = await waitFor(
+    () => {
+      const d = deliveryOf(ck, event.id);
+      return d && d.attempts.length > 0 && d.status !== 'pending' && d.status !== 'held' ? d : undefined;
+    },
+    { timeoutMs, message: `the delivery of ${type} to be answered` },
+  );
   return { event, delivery };
 }
 
@@ -99,12 +114,28 @@ export function intentOf(ck: CheckoutRun, paymentIntentId: string, changes: Reco
  * A Stripe-shaped event about a payment intent (or any object), pretty-printed and signed like Stripe does (or not
  * quite, for the forgery tests: another secret, an old timestamp).
  */
-export function signedEvent(ck: CheckoutRun, type: string, intent: object, { timestamp = Math.floor(Date.now() / 1000), secret = ck.secret } = {}) {
+export function signedEvent(
+  ck: CheckoutRun,
+  type: string,
+  intent: object,
+  { timestamp = Math.floor(Date.now() / 1000), secret = ck.secret } = {},
+) {
   const id = `evt_test_${Math.random().toString(36).slice(2, 14)}`;
-  const payload = JSON.stringify({
-    id, object: 'event', api_version: '2026-10-28.endive',
-    created: timestamp, data: { object: intent }, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type,
-  }, null, 2);
+  const payload = JSON.stringify(
+    {
+      id,
+      object: 'event',
+      api_version: '2026-10-28.endive',
+      created: timestamp,
+      data: { object: intent },
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type,
+    },
+    null,
+    2,
+  );
   const signature = ck.stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
   return { id, payload, signature };
 }
@@ -113,6 +144,9 @@ export function postWebhook(run: LabRun, payload: string, signature?: string) {
   return http(`${run.url}/webhooks/stripe`, {
     method: 'POST',
     body: payload,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...(signature ? { 'stripe-signature': signature } : {}) },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      ...(signature ? { 'stripe-signature': signature } : {}),
+    },
   });
 }

@@ -39,8 +39,15 @@ export async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
-      const request: Received = { path: req.url ?? '/', at: Date.now(), headers, body: Buffer.concat(chunks).toString('utf8') };
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+      );
+      const request: Received = {
+        path: req.url ?? '/',
+        at: Date.now(),
+        headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       log.push(request);
       const nth = log.filter((r) => r.path === request.path).length;
       const reply: Reply = (scripts.get(request.path) ?? (() => ({ status: 200 })))(nth, request);

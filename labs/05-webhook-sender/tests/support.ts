@@ -25,24 +25,36 @@ export function senderLab(env: Record<string, string>): { run: LabRun; receiver:
 export async function register(run: LabRun, receiver: Receiver) {
   const path = `/hooks/${randomUUID().slice(0, 8)}`;
   const res = await http(`${run.url}/v1/endpoints`, { method: 'POST', json: { url: `${receiver.url}${path}` } });
-  if (res.status < 200 || res.status >= 300 || typeof res.json?.id !== 'string' || typeof res.json?.secret !== 'string') {
+  if (
+    res.status < 200 ||
+    res.status >= 300 ||
+    typeof res.json?.id !== 'string' ||
+    typeof res.json?.secret !== 'string'
+  ) {
     throw new Error(`registering an endpoint needs a 2xx answer with { id, secret }: ${res.said}`);
   }
   return { path, id: res.json.id as string, secret: res.json.secret as string, json: res.json };
 }
 
 /** Send one event (any 2xx will do here: the 202 is the business of the event test). */
-export async function emit(run: LabRun, type = 'order.paid', data: Record<string, unknown> = { order_id: randomUUID() }) {
+export async function emit(
+  run: LabRun,
+  type = 'order.paid',
+  data: Record<string, unknown> = { order_id: randomUUID() },
+) {
   const res = await http(`${run.url}/v1/events`, { method: 'POST', json: { type, data } });
   if (res.status < 200 || res.status >= 300) throw new Error(`sending an event needs a 2xx answer: ${res.said}`);
   return { data, json: res.json };
 }
 
 export function waitForRequests(receiver: Receiver, path: string, count: number, timeoutMs = 10_000) {
-  return waitFor(() => {
-    const got = receiver.requests(path);
-    return got.length >= count ? got : undefined;
-  }, { timeoutMs, message: `${count} request(s) at the receiver (got ${receiver.requests(path).length})` });
+  return waitFor(
+    () => {
+      const got = receiver.requests(path);
+      return got.length >= count ? got : undefined;
+    },
+    { timeoutMs, message: `${count} request(s) at the receiver (got ${receiver.requests(path).length})` },
+  );
 }
 
 export interface DeadLetter {
@@ -58,14 +70,17 @@ export interface DeadLetter {
 
 export async function deadLetters(run: LabRun): Promise<DeadLetter[]> {
   const res = await http(`${run.url}/v1/dead-letters`);
-  if (res.status !== 200 || !Array.isArray(res.json?.data)) throw new Error(`GET /v1/dead-letters should answer 200 { data: [ … ] }: ${res.said}`);
+  if (res.status !== 200 || !Array.isArray(res.json?.data))
+    throw new Error(`GET /v1/dead-letters should answer 200 { data: [ … ] }: ${res.said}`);
   return res.json.data as DeadLetter[];
 }
 
 /** Wait for the dead letter of one endpoint (undefined when none came within the time). */
 export async function letterFor(run: LabRun, endpointId: string, timeoutMs: number): Promise<DeadLetter | undefined> {
-  return waitFor(async () => (await deadLetters(run)).find((d) => d.endpoint_id === endpointId), { timeoutMs, message: `a dead letter for ${endpointId}` })
-    .catch(() => undefined);
+  return waitFor(async () => (await deadLetters(run)).find((d) => d.endpoint_id === endpointId), {
+    timeoutMs,
+    message: `a dead letter for ${endpointId}`,
+  }).catch(() => undefined);
 }
 
 /** Whether the standardwebhooks library accepts a request. */
@@ -82,6 +97,7 @@ export function verifies(secret: string, request: Received): boolean {
 export const gaps = (requests: { at: number }[]) => requests.slice(1).map((r, i) => r.at - requests[i]!.at);
 
 /** How a request looked, for failure messages. */
-export const shown = (r: Received) => `webhook-id ${r.headers['webhook-id']}, webhook-timestamp ${r.headers['webhook-timestamp']}, ${r.body.length} bytes`;
+export const shown = (r: Received) =>
+  `webhook-id ${r.headers['webhook-id']}, webhook-timestamp ${r.headers['webhook-timestamp']}, ${r.body.length} bytes`;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -28,7 +28,8 @@ export function scratch(): { dir: string; file(name: string): string; remove(): 
 /** GET /sent of one app: what its mailer sent and refused. */
 export async function sentLog(url: string): Promise<{ sent: LogEntry[]; failed: LogEntry[] }> {
   const res = await http(`${url}/sent`);
-  if (res.status !== 200 || !Array.isArray(res.json?.sent)) throw new Error(`GET /sent answered ${res.status}: ${res.text.slice(0, 200)}`);
+  if (res.status !== 200 || !Array.isArray(res.json?.sent))
+    throw new Error(`GET /sent answered ${res.status}: ${res.text.slice(0, 200)}`);
   return { sent: res.json.sent, failed: res.json.failed ?? [] };
 }
 
@@ -79,7 +80,10 @@ export async function existing(prefix: string): Promise<{ queue: boolean; dlx: b
     const check = async (fn: (ch: Awaited<ReturnType<typeof conn.createChannel>>) => Promise<unknown>) => {
       const ch = await conn.createChannel();
       ch.on('error', () => {});
-      return fn(ch).then(() => true, () => false);
+      return fn(ch).then(
+        () => true,
+        () => false,
+      );
     };
     return {
       queue: await check((ch) => ch.checkQueue(queue)),
@@ -143,7 +147,11 @@ export async function publishRaw(queue: string, jobs: { id: string; to: string; 
   try {
     const ch = await conn.createConfirmChannel();
     for (const job of jobs) {
-      ch.sendToQueue(queue, Buffer.from(JSON.stringify(job)), { persistent: true, contentType: 'application/json', messageId: job.id });
+      ch.sendToQueue(queue, Buffer.from(JSON.stringify(job)), {
+        persistent: true,
+        contentType: 'application/json',
+        messageId: job.id,
+      });
     }
     await ch.waitForConfirms();
   } finally {

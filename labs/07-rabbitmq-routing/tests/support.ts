@@ -68,7 +68,11 @@ export async function drainAll(prefix: string): Promise<Record<QueueKey, Receive
 
 /** How many messages each queue holds, as { errors: 1, … } (queues with none are left out, for short diffs). */
 export function counts(received: Record<QueueKey, Received[]>): Partial<Record<QueueKey, number>> {
-  return Object.fromEntries(Object.entries(received).filter(([, list]) => list.length > 0).map(([k, list]) => [k, list.length]));
+  return Object.fromEntries(
+    Object.entries(received)
+      .filter(([, list]) => list.length > 0)
+      .map(([k, list]) => [k, list.length]),
+  );
 }
 
 /** Publish test messages straight to an exchange (as another service would), with publisher confirms. */
@@ -80,13 +84,16 @@ export async function publishTo(exchange: string, keys: string[]): Promise<void>
     ch.on('error', (error: Error) => {
       failure = error;
     });
-    for (const key of keys) ch.publish(exchange, key, Buffer.from(JSON.stringify({ key })), { contentType: 'application/json' });
+    for (const key of keys)
+      ch.publish(exchange, key, Buffer.from(JSON.stringify({ key })), { contentType: 'application/json' });
     await ch.waitForConfirms().catch((error: Error) => {
       throw failure ?? error;
     });
     if (failure) throw failure;
   } catch (error) {
-    throw new Error(`could not publish to the exchange ${exchange} (declare it at start-up): ${(error as Error).message}`);
+    throw new Error(
+      `could not publish to the exchange ${exchange} (declare it at start-up): ${(error as Error).message}`,
+    );
   } finally {
     await conn.close().catch(() => {});
   }
@@ -96,7 +103,10 @@ export async function publishTo(exchange: string, keys: string[]): Promise<void>
  * A queue of the test's own, bound to `exchange` with each of `keys` (exact words, so it gets them whatever the
  * exchange's type): what the app publishes there is seen whatever the app's own queues and bindings are.
  */
-export async function tap(exchange: string, keys: string[]): Promise<{ take(): Promise<Received[]>; close(): Promise<void> }> {
+export async function tap(
+  exchange: string,
+  keys: string[],
+): Promise<{ take(): Promise<Received[]>; close(): Promise<void> }> {
   const conn = await connectAmqp();
   try {
     const ch = await conn.createChannel();
@@ -108,7 +118,9 @@ export async function tap(exchange: string, keys: string[]): Promise<{ take(): P
     try {
       for (const key of keys) await ch.bindQueue(queue, exchange, key);
     } catch (error) {
-      throw new Error(`could not bind a test queue to the exchange ${exchange} (declare it at start-up): ${(failure ?? (error as Error)).message}`);
+      throw new Error(
+        `could not bind a test queue to the exchange ${exchange} (declare it at start-up): ${(failure ?? (error as Error)).message}`,
+      );
     }
     return {
       async take() {
@@ -128,14 +140,24 @@ export async function tap(exchange: string, keys: string[]): Promise<{ take(): P
   }
 }
 
-function toReceived(msg: { content: Buffer; fields: { routingKey: string; exchange: string }; properties: { deliveryMode?: number; contentType?: string } }): Received {
+function toReceived(msg: {
+  content: Buffer;
+  fields: { routingKey: string; exchange: string };
+  properties: { deliveryMode?: number; contentType?: string };
+}): Received {
   let body: unknown;
   try {
     body = JSON.parse(msg.content.toString('utf8'));
   } catch {
     body = msg.content.toString('utf8');
   }
-  return { routingKey: msg.fields.routingKey, exchange: msg.fields.exchange, body, deliveryMode: msg.properties.deliveryMode, contentType: msg.properties.contentType };
+  return {
+    routingKey: msg.fields.routingKey,
+    exchange: msg.fields.exchange,
+    body,
+    deliveryMode: msg.properties.deliveryMode,
+    contentType: msg.properties.contentType,
+  };
 }
 
 type Durability = 'missing' | 'transient' | 'durable';

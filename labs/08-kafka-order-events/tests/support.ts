@@ -27,14 +27,16 @@ export function scratch(): { file(name: string): string; remove(): void } {
 /** GET /orders of one app instance, by order id. */
 export async function projection(url: string): Promise<Map<string, OrderView>> {
   const res = await http(`${url}/orders`);
-  if (res.status !== 200 || !Array.isArray(res.json?.orders)) throw new Error(`GET /orders answered ${res.status}: ${res.text.slice(0, 200)}`);
+  if (res.status !== 200 || !Array.isArray(res.json?.orders))
+    throw new Error(`GET /orders answered ${res.status}: ${res.text.slice(0, 200)}`);
   return new Map((res.json.orders as OrderView[]).map((o) => [o.orderId, o]));
 }
 
 /** Every event id the given instances have applied. */
 export async function appliedEventIds(urls: string[]): Promise<string[]> {
   const ids: string[] = [];
-  for (const url of urls) for (const order of (await projection(url)).values()) ids.push(...order.history.map((h) => h.eventId));
+  for (const url of urls)
+    for (const order of (await projection(url)).values()) ids.push(...order.history.map((h) => h.eventId));
   return ids;
 }
 
@@ -42,7 +44,10 @@ export async function appliedEventIds(urls: string[]): Promise<string[]> {
  * POST /events for test data: any 2xx will do (the exact status is the events-accepted rule's business). Gives the
  * event id the app answered with, or the one sent when the answer has none.
  */
-export async function postEvent(url: string, event: { orderId: string; type: string; amount?: number; eventId?: string }): Promise<string | undefined> {
+export async function postEvent(
+  url: string,
+  event: { orderId: string; type: string; amount?: number; eventId?: string },
+): Promise<string | undefined> {
   const res = await http(`${url}/events`, { method: 'POST', json: event });
   if (res.status < 200 || res.status > 299) throw new Error(`${res.said}: test data needs POST /events to answer 202`);
   return typeof res.json?.eventId === 'string' && res.json.eventId ? res.json.eventId : event.eventId;
@@ -53,7 +58,12 @@ export async function postLifecycles(url: string, orderIds: string[]): Promise<s
   const eventIds: string[] = [];
   for (const type of ['order.created', 'order.paid', 'order.shipped']) {
     for (const orderId of orderIds) {
-      const eventId = await postEvent(url, { orderId, type, eventId: `${orderId}-${type}`, amount: type === 'order.created' ? 25 : undefined });
+      const eventId = await postEvent(url, {
+        orderId,
+        type,
+        eventId: `${orderId}-${type}`,
+        amount: type === 'order.created' ? 25 : undefined,
+      });
       if (eventId) eventIds.push(eventId);
     }
   }
@@ -62,7 +72,13 @@ export async function postLifecycles(url: string, orderIds: string[]): Promise<s
 
 /** A valid event as the order service would put it on the topic. */
 export function orderEvent(orderId: string, type: string, extra: { amount?: number; eventId?: string } = {}) {
-  return { eventId: extra.eventId ?? `${orderId}-${type}`, orderId, type, amount: extra.amount, at: new Date().toISOString() };
+  return {
+    eventId: extra.eventId ?? `${orderId}-${type}`,
+    orderId,
+    type,
+    amount: extra.amount,
+    at: new Date().toISOString(),
+  };
 }
 
 /** Produce messages straight to a topic, as another service (or a broken one) would; where each one landed. */
@@ -106,8 +122,18 @@ export async function eventPerPartition(prefix: string, tag = 'w', perPartition 
   const { topic } = names(prefix);
   const known = await partitionsOf(topic);
   const partitions = known.length ? known : [0];
-  const events = partitions.flatMap((partition) => Array.from({ length: perPartition }, (_, i) => ({ partition, event: orderEvent(`${tag}-${partition}-${i}-${Math.random().toString(36).slice(2, 8)}`, 'order.created', { amount: 1 }) })));
-  await produceRaw(topic, events.map(({ partition, event }) => ({ partition, key: event.orderId, value: JSON.stringify(event) })));
+  const events = partitions.flatMap((partition) =>
+    Array.from({ length: perPartition }, (_, i) => ({
+      partition,
+      event: orderEvent(`${tag}-${partition}-${i}-${Math.random().toString(36).slice(2, 8)}`, 'order.created', {
+        amount: 1,
+      }),
+    })),
+  );
+  await produceRaw(
+    topic,
+    events.map(({ partition, event }) => ({ partition, key: event.orderId, value: JSON.stringify(event) })),
+  );
   return events.map(({ event }) => event.eventId);
 }
 
@@ -118,7 +144,11 @@ export async function readTopic(
   timeoutMs = 30_000,
 ): Promise<(KafkaMessage & { partition: number })[]> {
   const groupId = `lab08-reader-${Math.random().toString(36).slice(2)}`;
-  const consumer = kafkaClient('lab08-test-reader').consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  const consumer = kafkaClient('lab08-test-reader').consumer({
+    groupId,
+    maxWaitTimeInMs: 100,
+    allowAutoTopicCreation: false,
+  });
   const seen: (KafkaMessage & { partition: number })[] = [];
   await consumer.connect();
   try {
@@ -191,7 +221,10 @@ export async function createTopics(prefixes: string[]): Promise<void> {
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: prefixes.flatMap((prefix) => [{ topic: names(prefix).topic, numPartitions: 3 }, { topic: names(prefix).deadLetters, numPartitions: 1 }]),
+      topics: prefixes.flatMap((prefix) => [
+        { topic: names(prefix).topic, numPartitions: 3 },
+        { topic: names(prefix).deadLetters, numPartitions: 1 },
+      ]),
     });
   } finally {
     await admin.disconnect();

@@ -30,7 +30,10 @@ export interface Loan {
 // #region envelope
 /** Every error has one shape; the request id is also in the X-Request-Id header of every answer. */
 function sendError(c: Ctx, status: ContentfulStatusCode, code: string, message: string, details: FieldError[] = []) {
-  return c.json({ error: { code, message, details, request_id: c.get('requestId'), timestamp: new Date().toISOString() } }, status);
+  return c.json(
+    { error: { code, message, details, request_id: c.get('requestId'), timestamp: new Date().toISOString() } },
+    status,
+  );
 }
 // #endregion envelope
 
@@ -52,18 +55,26 @@ async function readJson(c: Ctx): Promise<{ value: unknown } | { error: Response 
 
 // #region book-rules
 const bookRules: Record<keyof BookFields, (v: unknown) => string | undefined> = {
-  isbn: (v) => (typeof v === 'string' && /^97[89]\d{10}$/.test(v) ? undefined : 'must be 13 digits starting with 978 or 979'),
-  title: (v) => (typeof v === 'string' && v.trim() !== '' && v.length <= 200 ? undefined : 'must be 1 to 200 characters'),
-  author: (v) => (typeof v === 'string' && v.trim() !== '' && v.length <= 100 ? undefined : 'must be 1 to 100 characters'),
-  shelf: (v) => (v === null || (typeof v === 'string' && /^[A-Z]\d{1,3}$/.test(v)) ? undefined : 'must be like "B12", or null'),
+  isbn: (v) =>
+    typeof v === 'string' && /^97[89]\d{10}$/.test(v) ? undefined : 'must be 13 digits starting with 978 or 979',
+  title: (v) =>
+    typeof v === 'string' && v.trim() !== '' && v.length <= 200 ? undefined : 'must be 1 to 200 characters',
+  author: (v) =>
+    typeof v === 'string' && v.trim() !== '' && v.length <= 100 ? undefined : 'must be 1 to 100 characters',
+  shelf: (v) =>
+    v === null || (typeof v === 'string' && /^[A-Z]\d{1,3}$/.test(v)) ? undefined : 'must be like "B12", or null',
 };
 
 /**
  * create and replace need isbn, title and author, and reset a missing shelf to null; patch takes any non-empty
  * subset. Every problem is collected before answering; unknown fields (id, timestamps) are ignored.
  */
-function checkBook(body: unknown, mode: 'create' | 'replace' | 'patch'): { value: Partial<BookFields> } | { errors: FieldError[] } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { errors: [{ field: '(body)', message: 'must be a JSON object' }] };
+function checkBook(
+  body: unknown,
+  mode: 'create' | 'replace' | 'patch',
+): { value: Partial<BookFields> } | { errors: FieldError[] } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { errors: [{ field: '(body)', message: 'must be a JSON object' }] };
   const input = body as Record<string, unknown>;
   const errors: FieldError[] = [];
   const value: Record<string, unknown> = mode === 'patch' ? {} : { shelf: null };
@@ -121,7 +132,12 @@ function bookPage(books: Book[], q: BookQuery) {
   const start = (q.page - 1) * q.perPage;
   return {
     data: matching.slice(start, start + q.perPage),
-    pagination: { page: q.page, per_page: q.perPage, total: matching.length, total_pages: Math.ceil(matching.length / q.perPage) },
+    pagination: {
+      page: q.page,
+      per_page: q.perPage,
+      total: matching.length,
+      total_pages: Math.ceil(matching.length / q.perPage),
+    },
   };
 }
 // #endregion list-response
@@ -145,7 +161,8 @@ function listMatches(header: string, etag: string, allowWeak: boolean): boolean 
 function sendBook(c: Ctx, s: Stored, status: 200 | 201 = 200) {
   c.header('ETag', etagOf(s));
   const ifNoneMatch = c.req.header('If-None-Match');
-  if (c.req.method === 'GET' && ifNoneMatch !== undefined && listMatches(ifNoneMatch, etagOf(s), true)) return c.body(null, 304);
+  if (c.req.method === 'GET' && ifNoneMatch !== undefined && listMatches(ifNoneMatch, etagOf(s), true))
+    return c.body(null, 304);
   return c.json(s.book, status);
 }
 
@@ -173,13 +190,20 @@ export function createLibraryApp() {
   // #endregion request-id
 
   const noBook = (c: Ctx) => sendError(c, 404, 'not_found', `No book with id "${c.req.param('id')}".`);
-  const invalid = (c: Ctx, errors: FieldError[]) => sendError(c, 400, 'validation_failed', 'The request is not valid.', errors);
-  const isbnTaken = (isbn: string, exceptId?: string) => [...books.values()].some((s) => s.book.isbn === isbn && s.book.id !== exceptId);
+  const invalid = (c: Ctx, errors: FieldError[]) =>
+    sendError(c, 400, 'validation_failed', 'The request is not valid.', errors);
+  const isbnTaken = (isbn: string, exceptId?: string) =>
+    [...books.values()].some((s) => s.book.isbn === isbn && s.book.id !== exceptId);
 
   app.get('/v1/books', (c) => {
     const q = checkBookQuery(c.req.query());
     if ('errors' in q) return invalid(c, q.errors);
-    return c.json(bookPage([...books.values()].map((s) => s.book), q.value));
+    return c.json(
+      bookPage(
+        [...books.values()].map((s) => s.book),
+        q.value,
+      ),
+    );
   });
 
   // #region create-book
@@ -189,9 +213,13 @@ export function createLibraryApp() {
     const checked = checkBook(body.value, 'create');
     if ('errors' in checked) return invalid(c, checked.errors);
     const fields = checked.value as BookFields;
-    if (isbnTaken(fields.isbn)) return sendError(c, 409, 'isbn_taken', 'A book with this ISBN exists.', [{ field: 'isbn', message: 'is taken' }]);
+    if (isbnTaken(fields.isbn))
+      return sendError(c, 409, 'isbn_taken', 'A book with this ISBN exists.', [{ field: 'isbn', message: 'is taken' }]);
     const now = new Date().toISOString();
-    const stored: Stored = { book: { id: `bk_${randomUUID()}`, ...fields, created_at: now, updated_at: now }, version: 1 };
+    const stored: Stored = {
+      book: { id: `bk_${randomUUID()}`, ...fields, created_at: now, updated_at: now },
+      version: 1,
+    };
     books.set(stored.book.id, stored);
     c.header('Location', `/v1/books/${stored.book.id}`);
     return sendBook(c, stored, 201);
@@ -221,7 +249,10 @@ export function createLibraryApp() {
       if (checked.value.isbn !== undefined && isbnTaken(checked.value.isbn, stored.book.id)) {
         return sendError(c, 409, 'isbn_taken', 'Another book has this ISBN.', [{ field: 'isbn', message: 'is taken' }]);
       }
-      const next: Stored = { book: { ...stored.book, ...checked.value, updated_at: new Date().toISOString() }, version: stored.version + 1 };
+      const next: Stored = {
+        book: { ...stored.book, ...checked.value, updated_at: new Date().toISOString() },
+        version: stored.version + 1,
+      };
       books.set(stored.book.id, next);
       return sendBook(c, next);
     });
@@ -252,10 +283,13 @@ export function createLibraryApp() {
     if ('error' in body) return body.error;
 
     // The same request again means: the same book and the same parsed JSON (spacing does not matter).
-    const fingerprint = createHash('sha256').update(JSON.stringify([stored.book.id, body.value])).digest('base64url');
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([stored.book.id, body.value]))
+      .digest('base64url');
     const earlier = key === undefined ? undefined : loanKeys.get(key);
     if (earlier) {
-      if (earlier.fingerprint !== fingerprint) return sendError(c, 422, 'idempotency_key_reused', 'This key was used for another request.');
+      if (earlier.fingerprint !== fingerprint)
+        return sendError(c, 422, 'idempotency_key_reused', 'This key was used for another request.');
       c.header('Idempotent-Replayed', 'true');
       c.header('Location', `/v1/loans/${earlier.loan.id}`);
       return c.json(earlier.loan, 201);
@@ -263,11 +297,19 @@ export function createLibraryApp() {
 
     const input = body.value as { member_id?: unknown; days?: unknown } | null;
     const errors: FieldError[] = [];
-    if (typeof input?.member_id !== 'string' || !/^mem_\w+$/.test(input.member_id)) errors.push({ field: 'member_id', message: 'must look like mem_123' });
-    if (!Number.isInteger(input?.days) || (input?.days as number) < 1 || (input?.days as number) > 28) errors.push({ field: 'days', message: 'must be 1 to 28' });
+    if (typeof input?.member_id !== 'string' || !/^mem_\w+$/.test(input.member_id))
+      errors.push({ field: 'member_id', message: 'must look like mem_123' });
+    if (!Number.isInteger(input?.days) || (input?.days as number) < 1 || (input?.days as number) > 28)
+      errors.push({ field: 'days', message: 'must be 1 to 28' });
     if (errors.length) return invalid(c, errors); // the key stays free for a corrected retry
 
-    const loan: Loan = { id: `loan_${randomUUID()}`, book_id: stored.book.id, member_id: input!.member_id as string, days: input!.days as number, created_at: new Date().toISOString() };
+    const loan: Loan = {
+      id: `loan_${randomUUID()}`,
+      book_id: stored.book.id,
+      member_id: input!.member_id as string,
+      days: input!.days as number,
+      created_at: new Date().toISOString(),
+    };
     // Saved together, and with no await since the lookup above: two copies of one request cannot both get here.
     loans.set(loan.id, loan);
     if (key !== undefined) loanKeys.set(key, { fingerprint, loan });
@@ -297,5 +339,7 @@ export function createLibraryApp() {
 
 if (import.meta.main) {
   const { serve } = await import('@hono/node-server');
-  serve({ fetch: createLibraryApp().fetch, port: Number(process.env.PORT ?? 3002) }, (info) => console.log(`library API on http://localhost:${info.port}`));
+  serve({ fetch: createLibraryApp().fetch, port: Number(process.env.PORT ?? 3002) }, (info) =>
+    console.log(`library API on http://localhost:${info.port}`),
+  );
 }

@@ -2,7 +2,14 @@
 // dashboard with HTTP Basic, and shop applications read parcels with OAuth 2.0 bearer tokens. It shows the lesson's
 // techniques on another service than Lab 02's orders. `createTrackingApp` takes its configuration as arguments, so the
 // course's tests run it in-process with keys they generate.
-import { createHmac, createPublicKey, randomBytes, timingSafeEqual, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  createPublicKey,
+  randomBytes,
+  timingSafeEqual,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import jwt from 'jsonwebtoken';
@@ -10,7 +17,18 @@ import jwt from 'jsonwebtoken';
 type Env = { Variables: { clientId: string; scopes: string[] } };
 
 function sendError(c: Context, status: ContentfulStatusCode, code: string, message: string) {
-  return c.json({ error: { code, message, details: [], request_id: `req_${crypto.randomUUID()}`, timestamp: new Date().toISOString() } }, status);
+  return c.json(
+    {
+      error: {
+        code,
+        message,
+        details: [],
+        request_id: `req_${crypto.randomUUID()}`,
+        timestamp: new Date().toISOString(),
+      },
+    },
+    status,
+  );
 }
 
 // #region safe-equal
@@ -29,7 +47,8 @@ export function courierKey(keys: Record<string, string>): MiddlewareHandler<Env>
     let courier: string | undefined;
     // Every key is compared, even after a match, so the time taken does not tell which courier's key was close.
     for (const [name, key] of Object.entries(keys)) if (sameSecret(given, key)) courier = name;
-    if (given === '' || courier === undefined) return sendError(c, 401, 'invalid_courier_key', 'Send a valid key in X-Courier-Key.');
+    if (given === '' || courier === undefined)
+      return sendError(c, 401, 'invalid_courier_key', 'Send a valid key in X-Courier-Key.');
     c.set('clientId', `courier:${courier}`); // a name for logs and limits, never the key itself
     await next();
   };
@@ -70,7 +89,12 @@ type Jwks = { keys: (JsonWebKey & { kid?: string })[] };
  * set again (that is how a rotated key arrives), at most once every `refetchAfterMs`, so made-up kids cannot flood
  * the issuer.
  */
-export function jwksVerifier(options: { fetchJwks: () => Promise<Jwks>; issuer: string; audience: string; refetchAfterMs?: number }) {
+export function jwksVerifier(options: {
+  fetchJwks: () => Promise<Jwks>;
+  issuer: string;
+  audience: string;
+  refetchAfterMs?: number;
+}) {
   let keys = new Map<string, KeyObject>();
   let fetchedAt = -Infinity;
   async function keyFor(kid: string): Promise<KeyObject> {
@@ -90,7 +114,12 @@ export function jwksVerifier(options: { fetchJwks: () => Promise<Jwks>; issuer: 
     const key = await keyFor(kid);
     try {
       // The algorithm is pinned here, never taken from the token: alg "none" and HS256 forgeries fail.
-      const claims = jwt.verify(token, key, { algorithms: ['RS256'], issuer: options.issuer, audience: options.audience, clockTolerance: 5 });
+      const claims = jwt.verify(token, key, {
+        algorithms: ['RS256'],
+        issuer: options.issuer,
+        audience: options.audience,
+        clockTolerance: 5,
+      });
       if (typeof claims === 'string') throw new BadToken('the payload is not an object');
       return claims;
     } catch (error) {
@@ -114,8 +143,12 @@ export function bearer(verify: (token: string) => Promise<jwt.JwtPayload>): Midd
       c.set('clientId', `app:${claims.sub}`);
       c.set('scopes', typeof claims.scope === 'string' ? claims.scope.split(' ') : []);
     } catch (error) {
-      if (!(error instanceof BadToken)) return sendError(c, 503, 'auth_unavailable', 'Tokens cannot be checked right now.');
-      c.header('WWW-Authenticate', `Bearer realm="tracking", error="invalid_token", error_description="${error.message.replaceAll('"', "'")}"`);
+      if (!(error instanceof BadToken))
+        return sendError(c, 503, 'auth_unavailable', 'Tokens cannot be checked right now.');
+      c.header(
+        'WWW-Authenticate',
+        `Bearer realm="tracking", error="invalid_token", error_description="${error.message.replaceAll('"', "'")}"`,
+      );
       return sendError(c, 401, 'invalid_token', `The token is not valid: ${error.message}.`);
     }
     await next();
@@ -123,13 +156,15 @@ export function bearer(verify: (token: string) => Promise<jwt.JwtPayload>): Midd
 }
 
 /** 403 when the token is valid but lacks the scope; scope names are compared whole, never as substrings. */
-export const needScope = (scope: string): MiddlewareHandler<Env> => async (c, next) => {
-  if (!c.get('scopes').includes(scope)) {
-    c.header('WWW-Authenticate', `Bearer realm="tracking", error="insufficient_scope", scope="${scope}"`);
-    return sendError(c, 403, 'insufficient_scope', `This needs the ${scope} scope.`);
-  }
-  await next();
-};
+export const needScope =
+  (scope: string): MiddlewareHandler<Env> =>
+  async (c, next) => {
+    if (!c.get('scopes').includes(scope)) {
+      c.header('WWW-Authenticate', `Bearer realm="tracking", error="insufficient_scope", scope="${scope}"`);
+      return sendError(c, 403, 'insufficient_scope', `This needs the ${scope} scope.`);
+    }
+    await next();
+  };
 // #endregion bearer
 
 // #region rate-limiter
@@ -145,7 +180,11 @@ export function slidingWindow({ max, windowMs }: { max: number; windowMs: number
     log.set(clientId, recent);
     if (recent.length >= max) {
       // Free again once the oldest request in the window has slid out of it.
-      return { allowed: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil((recent[0]! + windowMs - now) / 1000)) };
+      return {
+        allowed: false,
+        remaining: 0,
+        retryAfterSeconds: Math.max(1, Math.ceil((recent[0]! + windowMs - now) / 1000)),
+      };
     }
     recent.push(now);
     return { allowed: true, remaining: max - recent.length, retryAfterSeconds: 0 };
@@ -195,7 +234,8 @@ export function createTrackingApp(config: TrackingConfig) {
 
   app.post('/v1/scans', async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { parcel?: unknown; status?: unknown };
-    if (typeof body.parcel !== 'string' || typeof body.status !== 'string') return sendError(c, 400, 'validation_failed', 'Send parcel and status.');
+    if (typeof body.parcel !== 'string' || typeof body.status !== 'string')
+      return sendError(c, 400, 'validation_failed', 'Send parcel and status.');
     const history = scans.get(body.parcel) ?? [];
     history.push({ parcel: body.parcel, status: body.status, at: new Date().toISOString() });
     scans.set(body.parcel, history);

@@ -63,7 +63,13 @@ export type Inbox = ReturnType<typeof openInbox>;
  * Standard Webhooks, checked by hand: HMAC-SHA256 over `${id}.${timestamp}.${body}` with the base64-decoded part of
  * the secret after `whsec_`; the header may carry several space-separated `v1,<base64>` signatures.
  */
-export function verifyStandardWebhook(secret: string, rawBody: string, headers: Headers, toleranceSeconds = 300, now = Date.now()): boolean {
+export function verifyStandardWebhook(
+  secret: string,
+  rawBody: string,
+  headers: Headers,
+  toleranceSeconds = 300,
+  now = Date.now(),
+): boolean {
   const id = headers.get('webhook-id');
   const timestamp = headers.get('webhook-timestamp');
   const signatures = headers.get('webhook-signature');
@@ -80,14 +86,23 @@ export function verifyStandardWebhook(secret: string, rawBody: string, headers: 
 // #endregion verify
 
 // #region apply
-const RANK: Record<Shipment['state'], number> = { pending: 0, label_created: 1, in_transit: 2, out_for_delivery: 3, delivered: 4 };
+const RANK: Record<Shipment['state'], number> = {
+  pending: 0,
+  label_created: 1,
+  in_transit: 2,
+  out_for_delivery: 3,
+  delivered: 4,
+};
 
 /**
  * A tracking event moves a shipment forward only: a late "in_transit" after "delivered" changes nothing. Every event
  * that reaches a known shipment is added to its audit trail. Returns the new shipment, or undefined when the event
  * is about a shipment we do not know.
  */
-export function applyTracking(inbox: Inbox, event: { id: string; type: string; data: { shipment_id?: string; state?: string } }): Shipment | undefined {
+export function applyTracking(
+  inbox: Inbox,
+  event: { id: string; type: string; data: { shipment_id?: string; state?: string } },
+): Shipment | undefined {
   const shipment = event.data.shipment_id === undefined ? undefined : inbox.get(event.data.shipment_id);
   if (!shipment || event.type !== 'parcel.updated') return undefined;
   const target = PARCEL_STATES.find((s) => s === event.data.state);
@@ -97,7 +112,11 @@ export function applyTracking(inbox: Inbox, event: { id: string; type: string; d
 }
 // #endregion apply
 
-export function createShopApp(options: { inbox: Inbox; secret: string; notifyCustomer: (s: Shipment) => Promise<void> }) {
+export function createShopApp(options: {
+  inbox: Inbox;
+  secret: string;
+  notifyCustomer: (s: Shipment) => Promise<void>;
+}) {
   const { inbox } = options;
   const app = new Hono();
 
@@ -129,7 +148,11 @@ export function createShopApp(options: { inbox: Inbox; secret: string; notifyCus
  * Buying a label: the shipment is saved BEFORE the carrier is called (its first webhook may arrive before the call
  * returns), and the Idempotency-Key comes from the shipment's id, so a retried call cannot buy a second label.
  */
-export async function buyLabel(inbox: Inbox, shipmentId: string, carrier: (req: Request) => Promise<Response>): Promise<{ status: number; body: unknown }> {
+export async function buyLabel(
+  inbox: Inbox,
+  shipmentId: string,
+  carrier: (req: Request) => Promise<Response>,
+): Promise<{ status: number; body: unknown }> {
   const shipment: Shipment = inbox.get(shipmentId) ?? { id: shipmentId, state: 'pending', label_id: null, events: [] };
   inbox.save(shipment);
   const request = () =>
@@ -144,13 +167,20 @@ export async function buyLabel(inbox: Inbox, shipmentId: string, carrier: (req: 
   try {
     let res = await request().catch(() => request()); // one retry after a network error: same key, no second label
     if (res.status >= 500) res = await request();
-    if (!res.ok) return { status: 502, body: { error: { code: 'carrier_error', message: `The carrier answered ${res.status}.` } } };
+    if (!res.ok)
+      return {
+        status: 502,
+        body: { error: { code: 'carrier_error', message: `The carrier answered ${res.status}.` } },
+      };
     const label = (await res.json()) as { id: string };
     const labelled: Shipment = { ...(inbox.get(shipmentId) ?? shipment), label_id: label.id };
     inbox.save(labelled);
     return { status: 201, body: labelled };
   } catch {
-    return { status: 502, body: { error: { code: 'carrier_unreachable', message: 'The carrier could not be reached.' } } };
+    return {
+      status: 502,
+      body: { error: { code: 'carrier_unreachable', message: 'The carrier could not be reached.' } },
+    };
   }
 }
 // #endregion buy-label

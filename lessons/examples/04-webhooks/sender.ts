@@ -38,7 +38,8 @@ export function newSubscription(url: unknown): Subscription | { field: 'url'; me
   } catch {
     return { field: 'url', message: 'must be an absolute URL' };
   }
-  if (typeof url !== 'string' || !['http:', 'https:'].includes(parsed.protocol)) return { field: 'url', message: 'must be http or https' };
+  if (typeof url !== 'string' || !['http:', 'https:'].includes(parsed.protocol))
+    return { field: 'url', message: 'must be http or https' };
   return { id: `sub_${randomUUID()}`, url, secret: `whsec_${randomBytes(32).toString('base64')}`, status: 'enabled' };
 }
 // #endregion subscriptions
@@ -65,7 +66,12 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 
 // #region attempt
 /** One attempt: a fresh timestamp and signature, the same webhook-id and body; the answer decides what comes next. */
-export async function attempt(sub: Subscription, msg: Message, fetchImpl: typeof fetch, timeoutMs: number): Promise<Outcome> {
+export async function attempt(
+  sub: Subscription,
+  msg: Message,
+  fetchImpl: typeof fetch,
+  timeoutMs: number,
+): Promise<Outcome> {
   const now = new Date();
   let res: Response;
   try {
@@ -82,18 +88,35 @@ export async function attempt(sub: Subscription, msg: Message, fetchImpl: typeof
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    return { kind: 'retry', status: null, error: (error as Error).name === 'TimeoutError' ? 'timed out' : String((error as Error).cause ?? error) };
+    return {
+      kind: 'retry',
+      status: null,
+      error: (error as Error).name === 'TimeoutError' ? 'timed out' : String((error as Error).cause ?? error),
+    };
   }
   await res.body?.cancel(); // we do not read the answer; free the connection
   if (res.status >= 200 && res.status < 300) return { kind: 'delivered', status: res.status };
   if (res.status === 410) return { kind: 'gone', status: 410, error: 'the receiver asked us to stop (410)' };
-  if (res.status === 429) return { kind: 'retry', status: 429, error: 'rate limited', notBeforeMs: retryAfterMs(res.headers.get('Retry-After')) };
+  if (res.status === 429)
+    return {
+      kind: 'retry',
+      status: 429,
+      error: 'rate limited',
+      notBeforeMs: retryAfterMs(res.headers.get('Retry-After')),
+    };
   if (res.status >= 500) return { kind: 'retry', status: res.status, error: `answered ${res.status}` };
   return { kind: 'rejected', status: res.status, error: `answered ${res.status}` }; // 4xx, 3xx: the same next time
 }
 // #endregion attempt
 
-export function createSender(options: { fetchImpl?: typeof fetch; sleep?: (ms: number) => Promise<void>; timeScale?: number; timeoutMs?: number } = {}) {
+export function createSender(
+  options: {
+    fetchImpl?: typeof fetch;
+    sleep?: (ms: number) => Promise<void>;
+    timeScale?: number;
+    timeoutMs?: number;
+  } = {},
+) {
   const fetchImpl = options.fetchImpl ?? fetch;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const subscriptions = new Map<string, Subscription>();
@@ -112,7 +135,14 @@ export function createSender(options: { fetchImpl?: typeof fetch; sleep?: (ms: n
       }
       const wait = outcome.kind === 'retry' ? backoffMs(n - 1, options.timeScale) : undefined;
       if (wait === undefined) {
-        const letter = { id: `dl_${randomUUID()}`, message: msg, subscription_id: sub.id, attempts: n, last_status: outcome.status, last_error: outcome.error };
+        const letter = {
+          id: `dl_${randomUUID()}`,
+          message: msg,
+          subscription_id: sub.id,
+          attempts: n,
+          last_status: outcome.status,
+          last_error: outcome.error,
+        };
         deadLetters.set(letter.id, letter);
         return;
       }
@@ -123,8 +153,14 @@ export function createSender(options: { fetchImpl?: typeof fetch; sleep?: (ms: n
 
   /** One event becomes one message, serialised once, and goes to every enabled subscription without waiting. */
   function publish(type: string, data: object): { message: Message; deliveries: Promise<void>[] } {
-    const message: Message = { id: `msg_${randomUUID()}`, type, body: JSON.stringify({ type, timestamp: new Date().toISOString(), data }) };
-    const deliveries = [...subscriptions.values()].filter((s) => s.status === 'enabled').map((s) => deliver(s, message));
+    const message: Message = {
+      id: `msg_${randomUUID()}`,
+      type,
+      body: JSON.stringify({ type, timestamp: new Date().toISOString(), data }),
+    };
+    const deliveries = [...subscriptions.values()]
+      .filter((s) => s.status === 'enabled')
+      .map((s) => deliver(s, message));
     return { message, deliveries };
   }
   // #endregion deliver

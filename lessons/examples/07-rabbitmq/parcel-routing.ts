@@ -48,25 +48,45 @@ export async function declareParcelTopology(ch: ConfirmChannel, n: ReturnType<ty
  * Publishes one persistent JSON message and waits for the broker's confirm of exactly this message (the callback),
  * so concurrent requests do not wait for one another and one nack fails only its own request.
  */
-export function publishConfirmed(ch: ConfirmChannel, exchange: string, routingKey: string, body: object): Promise<void> {
+export function publishConfirmed(
+  ch: ConfirmChannel,
+  exchange: string,
+  routingKey: string,
+  body: object,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    ch.publish(exchange, routingKey, Buffer.from(JSON.stringify(body)), { persistent: true, contentType: 'application/json', messageId: crypto.randomUUID() }, (err) =>
-      err ? reject(new Error(`the broker refused the message (${routingKey})`)) : resolve(),
+    ch.publish(
+      exchange,
+      routingKey,
+      Buffer.from(JSON.stringify(body)),
+      { persistent: true, contentType: 'application/json', messageId: crypto.randomUUID() },
+      (err) => (err ? reject(new Error(`the broker refused the message (${routingKey})`)) : resolve()),
     );
   });
 }
 // #endregion publish
 
-export function createScanApp(publish: (exchange: string, key: string, body: object) => Promise<void>, n: ReturnType<typeof parcelNames>) {
+export function createScanApp(
+  publish: (exchange: string, key: string, body: object) => Promise<void>,
+  n: ReturnType<typeof parcelNames>,
+) {
   const app = new Hono();
   // #region scans-route
   app.post('/scans', async (c) => {
-    const body = (await c.req.json().catch(() => null)) as { carrier?: unknown; event?: unknown; parcel?: unknown } | null;
+    const body = (await c.req.json().catch(() => null)) as {
+      carrier?: unknown;
+      event?: unknown;
+      parcel?: unknown;
+    } | null;
     const details: { field: string; message: string }[] = [];
-    if (!CARRIERS.includes(body?.carrier as string)) details.push({ field: 'carrier', message: `must be one of ${CARRIERS.join(', ')}` });
-    if (!SCAN_EVENTS.includes(body?.event as string)) details.push({ field: 'event', message: `must be one of ${SCAN_EVENTS.join(', ')}` });
-    if (typeof body?.parcel !== 'string' || body.parcel === '') details.push({ field: 'parcel', message: 'must be a parcel id' });
-    if (details.length) return c.json({ error: { code: 'validation_failed', message: 'The scan is invalid.', details } }, 400);
+    if (!CARRIERS.includes(body?.carrier as string))
+      details.push({ field: 'carrier', message: `must be one of ${CARRIERS.join(', ')}` });
+    if (!SCAN_EVENTS.includes(body?.event as string))
+      details.push({ field: 'event', message: `must be one of ${SCAN_EVENTS.join(', ')}` });
+    if (typeof body?.parcel !== 'string' || body.parcel === '')
+      details.push({ field: 'parcel', message: 'must be a parcel id' });
+    if (details.length)
+      return c.json({ error: { code: 'validation_failed', message: 'The scan is invalid.', details } }, 400);
     // Both words come from fixed lists without dots, so every key has exactly two words: <carrier>.<event>.
     const routingKey = `${body!.carrier}.${body!.event}`;
     await publish(n.exchanges.scans, routingKey, { parcel: body!.parcel, carrier: body!.carrier, event: body!.event });
@@ -82,7 +102,11 @@ if (import.meta.main) {
   const names = parcelNames(process.env.NAME_PREFIX ?? 'lesson07');
   await declareParcelTopology(channel, names);
   const app = createScanApp((exchange, key, body) => publishConfirmed(channel, exchange, key, body), names);
-  const res = await app.request('/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"carrier":"dhl","event":"delivered","parcel":"p-1"}' });
+  const res = await app.request('/scans', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{"carrier":"dhl","event":"delivered","parcel":"p-1"}',
+  });
   console.log(res.status, await res.json());
   for (const queue of Object.values(names.queues)) console.log(queue, (await channel.checkQueue(queue)).messageCount);
   await connection.close();

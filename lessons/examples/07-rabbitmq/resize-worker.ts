@@ -19,7 +19,11 @@ export function resizeNames(prefix: string) {
 }
 
 // #region topology
-export async function declareResizeTopology(ch: ConfirmChannel, n: ReturnType<typeof resizeNames>, maxLength = 5_000): Promise<void> {
+export async function declareResizeTopology(
+  ch: ConfirmChannel,
+  n: ReturnType<typeof resizeNames>,
+  maxLength = 5_000,
+): Promise<void> {
   await ch.assertExchange(n.deadExchange, 'direct', { durable: true });
   await ch.assertQueue(n.deadQueue, { durable: true });
   await ch.bindQueue(n.deadQueue, n.deadExchange, 'dead');
@@ -31,16 +35,29 @@ export async function declareResizeTopology(ch: ConfirmChannel, n: ReturnType<ty
     overflow: 'reject-publish', // …the broker nacks new ones (the producer knows) instead of dropping old ones
   });
   // The delay queue: a job expires after 10 s and is dead-lettered through the default exchange back into the work queue.
-  await ch.assertQueue(n.retryQueue, { durable: true, messageTtl: 10_000, deadLetterExchange: '', deadLetterRoutingKey: n.queue });
+  await ch.assertQueue(n.retryQueue, {
+    durable: true,
+    messageTtl: 10_000,
+    deadLetterExchange: '',
+    deadLetterRoutingKey: n.queue,
+  });
 }
 // #endregion topology
 
 // #region publish
 /** Resolves when the broker has taken the job, rejects when it nacks it (for example, the queue is full). */
-export function enqueueResize(ch: ConfirmChannel, queue: string, job: ResizeJob, headers: Record<string, unknown> = {}): Promise<void> {
+export function enqueueResize(
+  ch: ConfirmChannel,
+  queue: string,
+  job: ResizeJob,
+  headers: Record<string, unknown> = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    ch.sendToQueue(queue, Buffer.from(JSON.stringify(job)), { persistent: true, contentType: 'application/json', messageId: job.id, headers }, (err) =>
-      err ? reject(new Error('queue full or broker refused the job')) : resolve(),
+    ch.sendToQueue(
+      queue,
+      Buffer.from(JSON.stringify(job)),
+      { persistent: true, contentType: 'application/json', messageId: job.id, headers },
+      (err) => (err ? reject(new Error('queue full or broker refused the job')) : resolve()),
     );
   });
 }
@@ -92,8 +109,12 @@ export function resizeHandler(options: {
 export async function startResizeWorker(options: Parameters<typeof resizeHandler>[0]): Promise<void> {
   const handle = resizeHandler(options);
   await options.worker.prefetch(4); // up to 4 resizes at once on this worker; the rest go to other workers
-  await options.worker.consume(options.names.queue, (msg) => {
-    if (msg) void handle(msg);
-  }, { noAck: false });
+  await options.worker.consume(
+    options.names.queue,
+    (msg) => {
+      if (msg) void handle(msg);
+    },
+    { noAck: false },
+  );
 }
 // #endregion consume

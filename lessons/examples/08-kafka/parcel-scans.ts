@@ -2,7 +2,15 @@
 // that commits by hand after processing and sets poison messages aside, and a batched bulk producer. Lab 08 asks for
 // the same techniques on order events. Run the demo against the course's broker:
 //   node lessons/examples/08-kafka/parcel-scans.ts
-import { CompressionTypes, Kafka, Partitioners, logLevel, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
+import {
+  CompressionTypes,
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Consumer,
+  type EachMessagePayload,
+  type Producer,
+} from 'kafkajs';
 
 export const SCAN_TYPES = ['picked-up', 'in-transit', 'delivered'] as const;
 export interface Scan {
@@ -37,7 +45,11 @@ export async function ensureTopics(kafka: Kafka, topics: ReturnType<typeof scanT
 
 // #region producer
 export async function scanProducer(kafka: Kafka, topic: string) {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   return {
     producer,
@@ -88,13 +100,21 @@ export function createLocations() {
  */
 export function scanHandler(deps: {
   locations: ReturnType<typeof createLocations>;
-  deadLetter: (message: { key: Buffer | null; value: Buffer | null; headers: Record<string, string> }) => Promise<unknown>;
+  deadLetter: (message: {
+    key: Buffer | null;
+    value: Buffer | null;
+    headers: Record<string, string>;
+  }) => Promise<unknown>;
   commit: (offsets: { topic: string; partition: number; offset: string }[]) => Promise<void>;
 }) {
   return async ({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>) => {
     const scan = parseScan(message.value);
     if (typeof scan === 'string') {
-      await deps.deadLetter({ key: message.key, value: message.value, headers: { 'x-error': scan, 'x-source': `${topic}/${partition}/${message.offset}` } });
+      await deps.deadLetter({
+        key: message.key,
+        value: message.value,
+        headers: { 'x-error': scan, 'x-source': `${topic}/${partition}/${message.offset}` },
+      });
     } else if (!deps.locations.has(scan.scanId)) {
       deps.locations.apply(scan); // a redelivered or twice-produced scan is skipped
     }
@@ -102,7 +122,13 @@ export function scanHandler(deps: {
   };
 }
 
-export async function startScanConsumer(kafka: Kafka, groupId: string, topics: ReturnType<typeof scanTopics>, producer: Producer, locations: ReturnType<typeof createLocations>): Promise<Consumer> {
+export async function startScanConsumer(
+  kafka: Kafka,
+  groupId: string,
+  topics: ReturnType<typeof scanTopics>,
+  producer: Producer,
+  locations: ReturnType<typeof createLocations>,
+): Promise<Consumer> {
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 2_000 });
   await consumer.connect();
   await consumer.subscribe({ topics: [topics.scans], fromBeginning: true }); // a new group reads the whole history
@@ -132,7 +158,11 @@ export async function sendScansInBulk(producer: Producer, topic: string, scans: 
 
 if (import.meta.main) {
   const prefix = process.env.NAME_PREFIX ?? 'lesson08';
-  const kafka = new Kafka({ clientId: `parcel-scans-${process.pid}`, brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), logLevel: logLevel.WARN });
+  const kafka = new Kafka({
+    clientId: `parcel-scans-${process.pid}`,
+    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    logLevel: logLevel.WARN,
+  });
   const topics = scanTopics(prefix);
   await ensureTopics(kafka, topics);
   const { producer, send } = await scanProducer(kafka, topics.scans);
@@ -140,7 +170,17 @@ if (import.meta.main) {
   const consumer = await startScanConsumer(kafka, `${prefix}.locations`, topics, producer, locations);
   const at = new Date().toISOString();
   console.log(await send({ scanId: 's1', parcelId: 'p1', type: 'picked-up', depot: 'north', at }));
-  await sendScansInBulk(producer, topics.scans, Array.from({ length: 5_000 }, (_, i) => ({ scanId: `b${i}`, parcelId: `p${i % 50}`, type: 'in-transit' as const, depot: 'south', at })));
+  await sendScansInBulk(
+    producer,
+    topics.scans,
+    Array.from({ length: 5_000 }, (_, i) => ({
+      scanId: `b${i}`,
+      parcelId: `p${i % 50}`,
+      type: 'in-transit' as const,
+      depot: 'south',
+      at,
+    })),
+  );
   await producer.send({ topic: topics.scans, messages: [{ key: 'p1', value: 'not json' }] });
   while (!locations.has('b4999')) await new Promise((r) => setTimeout(r, 200));
   console.log('p1 last seen', locations.get('p1'));
