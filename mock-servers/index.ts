@@ -86,7 +86,10 @@ export async function startMock(
 export async function inspectorUrl(started: { url: string; controlToken: string }): Promise<string | undefined> {
   const url = `${started.url}/_inspector?token=${encodeURIComponent(started.controlToken)}`;
   const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
-    async (res) => (await res.body?.cancel(), res.ok),
+    async (res) => {
+      await res.body?.cancel();
+      return res.ok;
+    },
     () => false,
   );
   return ok ? url : undefined;

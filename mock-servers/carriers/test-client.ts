@@ -45,6 +45,7 @@ export interface PostalRecord {
 }
 
 // Parsed XML has no static shape; the tests assert on it.
+// biome-ignore lint/suspicious/noExplicitAny: see above
 type Tree = Record<string, any>;
 
 /** Parses a getOperationHistory answer into flat records, or a fault into { code, subcode, reason }. */

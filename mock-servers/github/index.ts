@@ -108,7 +108,10 @@ export function createGitHubMock(options: GitHubMockOptions = {}): MockServer<Gi
 
   function user(login: string): Account {
     let found = users.get(login);
-    if (!found) users.set(login, (found = account(login, nextId(580000), WEB, apiBase)));
+    if (!found) {
+      found = account(login, nextId(580000), WEB, apiBase);
+      users.set(login, found);
+    }
     return found;
   }
   function addRepo(fullName: string): RepoState {

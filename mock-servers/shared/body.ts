@@ -123,6 +123,7 @@ function normaliseArrays(value: FormValue): FormValue {
   if (typeof value === 'string' || Array.isArray(value)) return value;
   const keys = Object.keys(value);
   const entries = keys.map((k) => [k, normaliseArrays(value[k]!)] as const);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: parseNestedForm marks array indices with a NUL prefix
   const isArray = keys.length > 0 && keys.every((k) => /^\u0000?\d+$/.test(k));
   if (isArray) {
     return entries

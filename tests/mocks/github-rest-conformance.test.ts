@@ -16,7 +16,10 @@ const operations = fixture.operations as Record<string, { status: number; schema
 
 /** OpenAPI 3.0 allows null in a `nullable` enum; JSON Schema (Ajv) wants null listed in the enum itself. */
 function nullableEnums(node: unknown): void {
-  if (Array.isArray(node)) return node.forEach(nullableEnums);
+  if (Array.isArray(node)) {
+    for (const item of node) nullableEnums(item);
+    return;
+  }
   if (node === null || typeof node !== 'object') return;
   const schema = node as { nullable?: boolean; enum?: unknown[] };
   if (schema.nullable === true && Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum.push(null);

@@ -39,6 +39,7 @@ export async function startBot(options: StartLabOptions = {}): Promise<BotRun> {
 
 /** Make GitHub send an event (like doing it on github.com) and wait until the bot has answered it. */
 export async function send(bot: BotRun, input: Record<string, unknown>) {
+  // biome-ignore lint/suspicious/noExplicitAny: a webhook payload as the test builds it, any shape
   const result = bot.control.trigger(input) as { deliveries: { id: string }[]; payload: Record<string, any> };
   const id = result.deliveries[0]!.id;
   const delivery = await waitFor(

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import amqp from 'amqplib';
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { ConsumeMessage } from 'amqplib';
 import { Hono } from 'hono';
 import { createMailer, type Email } from './mailer.ts';
 

@@ -21,6 +21,7 @@ export type QueueKey = keyof ReturnType<typeof topology>['queues'];
 export interface Received {
   routingKey: string;
   exchange: string;
+  // biome-ignore lint/suspicious/noExplicitAny: a message body as the app published it, checked by each test
   body: any;
   deliveryMode?: number;
   contentType?: string;

@@ -5,7 +5,6 @@ import {
   changeOrder,
   createCustomer,
   createOrder,
-  detailFields,
   expectEnvelope,
   expectInvalid,
   expectStatus,

@@ -33,7 +33,7 @@ async function redeliver(delivery: { id: string; seq: number }) {
   return waitFor(
     () => {
       const d = bot.control.engine.get(delivery.id);
-      return d && d.attempts.filter((a) => a.kind === 'replay' && (a.response || a.error)).at(-1);
+      return d?.attempts.filter((a) => a.kind === 'replay' && (a.response || a.error)).at(-1);
     },
     { timeoutMs: 10_000, message: 'the redelivery to be answered' },
   );

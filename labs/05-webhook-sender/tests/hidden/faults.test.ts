@@ -129,7 +129,7 @@ graded(
     expect(unknown.status, unknown.said).toBe(404);
     // A dead letter (after a 400), then the endpoint answers 410 to the next message and is disabled.
     const endpoint = await register(lab.run, lab.receiver);
-    lab.receiver.script(endpoint.path, (nth, request) => ({
+    lab.receiver.script(endpoint.path, (_nth, request) => ({
       status: lab.receiver.requests(endpoint.path)[0] === request ? 400 : 410,
     }));
     await emit(lab.run);

@@ -129,7 +129,7 @@ graded(
     const orderIds = Array.from({ length: 6 }, (_, i) => `k${i}-${randomUUID().slice(0, 6)}`);
     const eventIds = await postLifecycles(run.url, orderIds);
     const wanted = new Set(eventIds);
-    const valueOf = (m: { value: Buffer | null }) => {
+    const eventOf = (m: { value: Buffer | null }) => {
       try {
         return JSON.parse(String(m.value));
       } catch {
@@ -138,10 +138,10 @@ graded(
     };
     const messages = await readTopic(
       names(run.prefix).topic,
-      (seen) => seen.filter((m) => wanted.has(valueOf(m).eventId)).length >= wanted.size,
+      (seen) => seen.filter((m) => wanted.has(eventOf(m).eventId)).length >= wanted.size,
       20_000,
     );
-    const ours = messages.map((m) => ({ m, event: valueOf(m) })).filter(({ event }) => wanted.has(event.eventId));
+    const ours = messages.map((m) => ({ m, event: eventOf(m) })).filter(({ event }) => wanted.has(event.eventId));
     expect(ours.length, `events read back from the topic, of the ${wanted.size} posted`).toBe(wanted.size);
     for (const orderId of orderIds) {
       const events = ours.filter(({ event }) => event.orderId === orderId);
