@@ -22,6 +22,10 @@ export interface TrackingRun {
   resetNext(n: number): void;
   /** How many requests the proxy has cut so far. */
   resets(): number;
+  /** Only with `{ proxy: true }`: the tracking number of every request sent to DHL so far, cut ones included. */
+  sent(): string[];
+  /** Only with `{ proxy: true }`: for one tracking number, the ms between one request for it and the next. */
+  gapsBetweenSends(trackingNumber: string): number[];
   stop(): Promise<void>;
 }
 
@@ -67,6 +71,18 @@ export async function startTracking(options: StartLabOptions & { proxy?: boolean
       proxy.resetNext(count);
     },
     resets: () => proxy?.resets() ?? 0,
+    sent: () => {
+      if (!proxy) throw new Error('start with { proxy: true } to see what was sent');
+      return proxy.sends().map((s) => s.number);
+    },
+    gapsBetweenSends: (trackingNumber) => {
+      if (!proxy) throw new Error('start with { proxy: true } to see what was sent');
+      const times = proxy
+        .sends()
+        .filter((s) => s.number === trackingNumber)
+        .map((s) => s.at);
+      return times.slice(1).map((at, i) => at - times[i]!);
+    },
     async stop() {
       await run.stop();
       await proxy?.close();
@@ -113,14 +129,20 @@ interface ResetProxy {
   target(port: number): void;
   resetNext(n: number): void;
   resets(): number;
+  sends(): { number: string; at: number }[];
   close(): Promise<void>;
 }
 
-/** A TCP proxy: passes bytes through, except that the next N requests (data chunks from the app) get a reset. */
+/**
+ * A TCP proxy: passes bytes through, except that the next N requests (data chunks from the app) get a reset. It notes
+ * the tracking number of each request as it is sent, so a test can tell requests apart and count them without
+ * waiting for the mock to log calls that are still in flight.
+ */
 async function startResetProxy(): Promise<ResetProxy> {
   let port = 0;
   let pending = 0;
   let done = 0;
+  const sends: { number: string; at: number }[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     sockets.add(client);
@@ -130,7 +152,9 @@ async function startResetProxy(): Promise<ResetProxy> {
       client.destroy();
       upstream.destroy();
     };
-    client.on('data', (chunk) => {
+    client.on('data', (chunk: Buffer) => {
+      for (const m of chunk.toString('latin1').matchAll(/ \/track\/shipments\?trackingNumber=([^ &]*)/g))
+        sends.push({ number: decodeURIComponent(m[1]!), at: performance.now() });
       if (pending > 0) {
         pending--;
         done++;
@@ -163,6 +187,7 @@ async function startResetProxy(): Promise<ResetProxy> {
       pending += n;
     },
     resets: () => done,
+    sends: () => [...sends],
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
