@@ -166,8 +166,9 @@ async function startResetProxy(): Promise<ResetProxy> {
     });
     upstream.on('data', (chunk) => client.write(chunk));
     client.on('close', () => {
+      // The app hung up (an aborted attempt, say): DHL must see it at once, as it would without the proxy.
       sockets.delete(client);
-      upstream.end();
+      upstream.destroy();
     });
     upstream.on('close', () => {
       sockets.delete(upstream);
