@@ -24,8 +24,11 @@ export interface TrackingRun {
   resets(): number;
   /** Only with `{ proxy: true }`: the tracking number of every request sent to DHL so far, cut ones included. */
   sent(): string[];
-  /** Only with `{ proxy: true }`: for one tracking number, the ms between one request for it and the next. */
-  gapsBetweenSends(trackingNumber: string): number[];
+  /**
+   * Only with `{ proxy: true }`: for one tracking number, the ms from DHL's answer to one request for it reaching the
+   * app to the app sending the next. A busy machine can only make these longer than the app's waits, never shorter.
+   */
+  waitsBetweenSends(trackingNumber: string): number[];
   stop(): Promise<void>;
 }
 
@@ -75,13 +78,15 @@ export async function startTracking(options: StartLabOptions & { proxy?: boolean
       if (!proxy) throw new Error('start with { proxy: true } to see what was sent');
       return proxy.sends().map((s) => s.number);
     },
-    gapsBetweenSends: (trackingNumber) => {
+    waitsBetweenSends: (trackingNumber) => {
       if (!proxy) throw new Error('start with { proxy: true } to see what was sent');
-      const times = proxy
-        .sends()
-        .filter((s) => s.number === trackingNumber)
-        .map((s) => s.at);
-      return times.slice(1).map((at, i) => at - times[i]!);
+      const sent = proxy.sends().filter((s) => s.number === trackingNumber);
+      const answered = proxy.answers().filter((a) => a.number === trackingNumber);
+      return sent.slice(1).map((s, i) => {
+        // The last bytes of the answer to the previous request, passed on before this request came.
+        const last = answered.filter((a) => a.at >= sent[i]!.at && a.at <= s.at).at(-1);
+        return s.at - (last?.at ?? sent[i]!.at);
+      });
     },
     async stop() {
       await run.stop();
@@ -130,6 +135,7 @@ interface ResetProxy {
   resetNext(n: number): void;
   resets(): number;
   sends(): { number: string; at: number }[];
+  answers(): { number: string; at: number }[];
   close(): Promise<void>;
 }
 
@@ -143,6 +149,7 @@ async function startResetProxy(): Promise<ResetProxy> {
   let pending = 0;
   let done = 0;
   const sends: { number: string; at: number }[] = [];
+  const answers: { number: string; at: number }[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     sockets.add(client);
@@ -152,9 +159,12 @@ async function startResetProxy(): Promise<ResetProxy> {
       client.destroy();
       upstream.destroy();
     };
+    let current = ''; // the tracking number of the request on this connection
     client.on('data', (chunk: Buffer) => {
-      for (const m of chunk.toString('latin1').matchAll(/ \/track\/shipments\?trackingNumber=([^ &]*)/g))
-        sends.push({ number: decodeURIComponent(m[1]!), at: performance.now() });
+      for (const m of chunk.toString('latin1').matchAll(/ \/track\/shipments\?trackingNumber=([^ &]*)/g)) {
+        current = decodeURIComponent(m[1]!);
+        sends.push({ number: current, at: performance.now() });
+      }
       if (pending > 0) {
         pending--;
         done++;
@@ -164,7 +174,10 @@ async function startResetProxy(): Promise<ResetProxy> {
       }
       upstream.write(chunk);
     });
-    upstream.on('data', (chunk) => client.write(chunk));
+    upstream.on('data', (chunk) => {
+      client.write(chunk);
+      answers.push({ number: current, at: performance.now() });
+    });
     client.on('close', () => {
       // The app hung up (an aborted attempt, say): DHL must see it at once, as it would without the proxy.
       sockets.delete(client);
@@ -189,6 +202,7 @@ async function startResetProxy(): Promise<ResetProxy> {
     },
     resets: () => done,
     sends: () => [...sends],
+    answers: () => [...answers],
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
