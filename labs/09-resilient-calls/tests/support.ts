@@ -175,8 +175,8 @@ async function startResetProxy(): Promise<ResetProxy> {
       upstream.write(chunk);
     });
     upstream.on('data', (chunk) => {
+      answers.push({ number: current, at: performance.now() }); // before the app can have it
       client.write(chunk);
-      answers.push({ number: current, at: performance.now() });
     });
     client.on('close', () => {
       // The app hung up (an aborted attempt, say): DHL must see it at once, as it would without the proxy.
