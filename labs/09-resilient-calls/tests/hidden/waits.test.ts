@@ -75,18 +75,19 @@ graded(
   },
   async () => {
     const { retryBaseMs } = t.numbers;
-    // The wait before retry 2 of 12 requests, divided by its floor (2 × RETRY_BASE_MS). With jitter these
+    // The wait before retry 2 of 20 requests, divided by its floor (2 × RETRY_BASE_MS). With jitter these
     // spread over [1, 2); without it (or with one random factor for all), they bunch up at one value, a little above
     // it by what the machine adds. (Retry 2, not 1: both ends of that wait are timers, so the machine adds little.)
     const floor = retryBaseMs * 2;
-    const factors = (await waitsOfFailingRequests(12, 25)).flatMap((w) => (w[1] === undefined ? [] : [w[1] / floor]));
+    const factors = (await waitsOfFailingRequests(20, 25)).flatMap((w) => (w[1] === undefined ? [] : [w[1] / floor]));
     expect(factors.length, 'requests that made a second retry').toBeGreaterThan(0);
-    const bunched = factors.filter((f) => f < Math.min(...factors) + 0.1).length;
-    // 12 factors drawn uniformly from [1, 2): 8 or more within 0.1 of the smallest has a chance of about 1 in 40 000.
+    const bunched = factors.filter((f) => f < Math.min(...factors) + 0.2).length;
+    // A busy machine only makes some waits longer; 15 or more of 20 factors drawn uniformly from [1, 2) within 0.2 of
+    // the smallest has a chance of about 1 in 800 000.
     expect(
       bunched,
-      `waits before retry 2 ÷ ${floor} ms: ${factors.map((f) => f.toFixed(2)).join(', ')}; how many within 0.1 of the smallest`,
-    ).toBeLessThan(8);
+      `waits before retry 2 ÷ ${floor} ms: ${factors.map((f) => f.toFixed(2)).join(', ')}; how many within 0.2 of the smallest`,
+    ).toBeLessThan(15);
   },
 );
 
