@@ -44,6 +44,8 @@ import {
 import { resizeHandler, resizeNames } from '../../lessons/examples/07-rabbitmq/resize-worker.ts';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { createLocations, parseScan, scanHandler } from '../../lessons/examples/08-kafka/parcel-scans.ts';
+import { afterEach, vi } from 'vitest';
+import { Bulkhead, CircuitBreaker, CircuitOpenError, HttpError, getStock, inventoryClient, retryAfterMs as parseRetryAfter06, withRetry } from '../../lessons/examples/06-microservices/resilience.ts';
 
 const json = (body: unknown, headers: Record<string, string> = {}) => ({
   method: 'POST',
@@ -592,5 +594,78 @@ describe('lesson 08: the Kafka scan handler (the demo in the file runs against t
     ]);
     expect(commits).toEqual(['2@42', '2@43', '2@44', '2@45']);
     expect(parseScan(Buffer.from('{"scanId":"a","parcelId":"b","type":"lost"}'))).toBe('unknown type "lost"');
+  });
+});
+
+describe('lesson 06: timeout, retries, circuit breaker and bulkhead around a stock lookup (fetch stubbed, no ports)', () => {
+  /** A stand-in inventory: each call takes the next scripted answer ('hang' never answers until the signal aborts). */
+  function stubInventory(script: (number | 'hang')[]) {
+    const calls: string[] = [];
+    const fetchStub = async (url: string | URL | Request, init?: RequestInit) => {
+      calls.push(String(url));
+      const next = script.shift() ?? 200;
+      if (next === 'hang') {
+        return new Promise<Response>((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+      }
+      const body = next === 200 ? { sku: 'tea-1', available: 7 } : { error: 'no' };
+      return new Response(JSON.stringify(body), { status: next, headers: next === 429 ? { 'Retry-After': '0' } : {} });
+    };
+    vi.stubGlobal('fetch', fetchStub);
+    return calls;
+  }
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+  const retry = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
+
+  test('a hung call ends with a TimeoutError; retries cover 503, 429 and timeouts but never a 404', async () => {
+    stubInventory(['hang']);
+    await expect(getStock('http://inventory', 'tea-1', 20)).rejects.toMatchObject({ name: 'TimeoutError' });
+    let calls = stubInventory([503, 429, 200]);
+    await expect(withRetry(() => getStock('http://inventory', 'tea-1'), retry)).resolves.toEqual({ sku: 'tea-1', available: 7 });
+    expect(calls).toHaveLength(3);
+    calls = stubInventory(['hang', 200]);
+    await expect(withRetry(() => getStock('http://inventory', 'tea-1', 20), retry)).resolves.toMatchObject({ available: 7 });
+    calls = stubInventory([404, 200]);
+    await expect(withRetry(() => getStock('http://inventory', 'tea-1'), retry)).rejects.toBeInstanceOf(HttpError);
+    expect(calls).toHaveLength(1);
+    expect(parseRetryAfter06('2')).toBe(2000);
+  });
+
+  test('the breaker opens after its threshold, fails fast, probes after the reset time and closes on success', async () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 2, resetAfterMs: 30 });
+    const fail = () => Promise.reject(new Error('down'));
+    await expect(breaker.call(fail)).rejects.toThrow('down');
+    await expect(breaker.call(fail)).rejects.toThrow('down');
+    expect(breaker.state).toBe('open');
+    let called = false;
+    await expect(breaker.call(async () => (called = true))).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(called).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    await expect(breaker.call(async () => 'ok')).resolves.toBe('ok');
+    expect(breaker.state).toBe('closed');
+  });
+
+  test('the bulkhead refuses a call beyond its limit and frees its place even when a call fails', async () => {
+    const bulkhead = new Bulkhead(1);
+    let release!: () => void;
+    const slow = bulkhead.run(() => new Promise<void>((resolve) => (release = resolve)));
+    await expect(bulkhead.run(async () => 'second')).rejects.toThrow('bulkhead full');
+    release();
+    await slow;
+    await expect(bulkhead.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(bulkhead.run(async () => 'free again')).resolves.toBe('free again');
+  });
+
+  test('the stack: one client per dependency survives a brief outage and then stops calling a dead one', async () => {
+    let calls = stubInventory([503, 200]);
+    const client = inventoryClient('http://inventory', { concurrency: 2, retry, breaker: { failureThreshold: 1, resetAfterMs: 60_000 } });
+    await expect(client.stock('tea-1')).resolves.toMatchObject({ available: 7 });
+    expect(calls).toHaveLength(2);
+    calls = stubInventory([500, 500, 500, 200]);
+    await expect(client.stock('tea-1')).rejects.toBeInstanceOf(HttpError);
+    expect(client.breaker.state).toBe('open');
+    await expect(client.stock('tea-1')).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(calls).toHaveLength(3);
   });
 });
