@@ -227,7 +227,9 @@ export function registerLabCommands(program: Command): void {
         const m = proof.mutants;
         console.log(
           `${proof.ok ? ok() : bad()} ${spec.id}: solution ${proof.solution.score}/${proof.solution.maxScore}, ` +
-            `starter ${proof.starter.score}/${proof.starter.maxScore}, mutants caught ${m.filter((v) => v.caught).length}/${m.length}` +
+            `starter ${proof.starter.score}/${proof.starter.maxScore}, ` +
+            proof.alternatives.map((x) => `${x.submission} ${x.score}/${x.maxScore}, `).join('') +
+            `mutants caught ${m.filter((v) => v.caught).length}/${m.length}` +
             `${spec.rules ? `, ${spec.rules.length} rules` : ''}; the solution graded in ${(proof.solution.durationMs / 1000).toFixed(1)} s`,
         );
         for (const p of proof.problems) console.log(`    ${bad('!')} ${p}`);

@@ -7,7 +7,7 @@ import { discoverLabs } from './labs.ts';
 
 /** What the student edition leaves out: everything that would give answers away or grade students. */
 export const INSTRUCTOR_ONLY = [
-  /^labs\/[^/]+\/solution\//,
+  /^labs\/[^/]+\/solution[^/]*\//,
   /^labs\/[^/]+\/tests\/hidden\//,
   /^labs\/[^/]+\/mutants\//,
   /^tests\/labs\//,

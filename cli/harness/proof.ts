@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadMutants, materializeMutant, type Mutant } from './mutants.ts';
 import { checkRulesTable, collectGradedTests, judgeMutant, readmeProblems } from './rules.ts';
@@ -24,6 +24,8 @@ export interface MutantVerdict {
 export interface LabProof {
   lab: LabSpec;
   solution: SubmissionResult;
+  /** Other correct solutions (`solution-<how>/`, e.g. one built on a library): each must score 100 % too. */
+  alternatives: SubmissionResult[];
   starter: SubmissionResult;
   mutants: MutantVerdict[];
   ok: boolean;
@@ -94,9 +96,18 @@ export async function proveLab(lab: LabSpec, { onStep, jobs = 1, only }: ProveOp
   };
   // The solution alone first (its time is the lab's grading figure, unloaded), then `jobs` workers on the rest.
   const first = await grade('solution')();
+  // A second solution written another way (solution-<how>/) proves the tests judge behaviour, not one shape of code.
+  const others = readdirSync(lab.dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && /^solution-[\w-]+$/.test(d.name))
+    .map((d) => d.name);
+  const gradeOther = (name: string) => async () => {
+    onStep?.(name);
+    return runLab({ lab, targetDir: join(lab.dir, name), visibility: [...all], name });
+  };
   const tasks: (() => Promise<unknown>)[] = [
     async () => first,
     grade('starter'),
+    ...others.map(gradeOther),
     ...list.map((m) => () => gradeMutant(m)),
   ];
   const results: unknown[] = new Array(tasks.length);
@@ -110,7 +121,16 @@ export async function proveLab(lab: LabSpec, { onStep, jobs = 1, only }: ProveOp
   await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, tasks.length)) }, worker));
   const solution = results[0] as SubmissionResult;
   const starter = results[1] as SubmissionResult;
-  const mutants = results.slice(2) as MutantVerdict[];
+  const alternatives = results.slice(2, 2 + others.length) as SubmissionResult[];
+  const mutants = results.slice(2 + others.length) as MutantVerdict[];
+  for (const alt of alternatives) {
+    if (alt.score !== alt.maxScore) {
+      const failed = alt.tests.filter((t) => t.status === 'failed').map((t) => `"${t.name}"`);
+      problems.push(
+        `${alt.submission} scores ${alt.score}/${alt.maxScore} (a correct solution written another way must score 100 %); failing: ${failed.join('; ')} ${alt.problems.join('; ')}`,
+      );
+    }
+  }
 
   if (solution.maxScore === 0) problems.push('no graded tests were found');
   if (solution.score !== solution.maxScore) {
@@ -126,5 +146,5 @@ export async function proveLab(lab: LabSpec, { onStep, jobs = 1, only }: ProveOp
   }
   if (!only?.length && list.length < 3) problems.push(`only ${list.length} mutants (at least 3 are required)`);
   for (const verdict of mutants) problems.push(...verdict.problems);
-  return { lab, solution, starter, mutants, ok: problems.length === 0, problems };
+  return { lab, solution, starter, alternatives, mutants, ok: problems.length === 0, problems };
 }

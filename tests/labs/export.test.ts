@@ -29,6 +29,10 @@ describe('lab export --student', () => {
   test('leaves out solutions, hidden tests, mutants and the instructor proofs', () => {
     for (const id of readdirSync(join(out, 'labs')).filter((d) => /^\d\d-/.test(d))) {
       expect(existsSync(join(out, 'labs', id, 'solution')), `${id}/solution`).toBe(false);
+      expect(
+        readdirSync(join(out, 'labs', id)).filter((d) => d.startsWith('solution')),
+        `${id}: a second solution`,
+      ).toEqual([]);
       expect(existsSync(join(out, 'labs', id, 'mutants')), `${id}/mutants`).toBe(false);
       expect(existsSync(join(out, 'labs', id, 'tests', 'hidden')), `${id}/tests/hidden`).toBe(false);
     }

@@ -15,6 +15,7 @@ describe.each(labs.map((lab) => [lab.id, lab] as const))('lab %s', (_id, lab) =>
     const summary = {
       solution: `${proof.solution.score}/${proof.solution.maxScore}`,
       starter: `${proof.starter.score}/${proof.starter.maxScore}`,
+      alternatives: proof.alternatives.map((a) => `${a.submission}: ${a.score}/${a.maxScore}`),
       mutants: proof.mutants.map(
         (m) => `${m.mutant.slug}: ${m.caught ? 'caught' : 'ESCAPED'} (${m.result.score}/${m.result.maxScore})`,
       ),
@@ -24,6 +25,7 @@ describe.each(labs.map((lab) => [lab.id, lab] as const))('lab %s', (_id, lab) =>
     expect(proof.solution.maxScore).toBeGreaterThan(0);
     expect(proof.solution.score).toBe(proof.solution.maxScore);
     expect(proof.starter.score).toBeLessThanOrEqual(STARTER_MAX_SHARE * proof.starter.maxScore);
+    for (const alt of proof.alternatives) expect(alt.score, alt.submission).toBe(alt.maxScore);
     expect(proof.mutants.length).toBeGreaterThanOrEqual(3);
     for (const verdict of proof.mutants) expect(verdict.caught, verdict.mutant.slug).toBe(true);
   });

@@ -45,7 +45,16 @@ import { resizeHandler, resizeNames } from '../../lessons/examples/07-rabbitmq/r
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { createLocations, parseScan, scanHandler } from '../../lessons/examples/08-kafka/parcel-scans.ts';
 import { afterEach, vi } from 'vitest';
-import { Bulkhead, CircuitBreaker, CircuitOpenError, HttpError, getStock, inventoryClient, retryAfterMs as parseRetryAfter06, withRetry } from '../../lessons/examples/06-microservices/resilience.ts';
+import {
+  Bulkhead,
+  CircuitBreaker,
+  CircuitOpenError,
+  HttpError,
+  getStock,
+  inventoryClient,
+  retryAfterMs as parseRetryAfter06,
+  withRetry,
+} from '../../lessons/examples/06-microservices/resilience.ts';
 
 const json = (body: unknown, headers: Record<string, string> = {}) => ({
   method: 'POST',
@@ -605,7 +614,9 @@ describe('lesson 06: timeout, retries, circuit breaker and bulkhead around a sto
       calls.push(String(url));
       const next = script.shift() ?? 200;
       if (next === 'hang') {
-        return new Promise<Response>((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+        return new Promise<Response>((_, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)),
+        );
       }
       const body = next === 200 ? { sku: 'tea-1', available: 7 } : { error: 'no' };
       return new Response(JSON.stringify(body), { status: next, headers: next === 429 ? { 'Retry-After': '0' } : {} });
@@ -622,10 +633,15 @@ describe('lesson 06: timeout, retries, circuit breaker and bulkhead around a sto
     stubInventory(['hang']);
     await expect(getStock('http://inventory', 'tea-1', 20)).rejects.toMatchObject({ name: 'TimeoutError' });
     let calls = stubInventory([503, 429, 200]);
-    await expect(withRetry(() => getStock('http://inventory', 'tea-1'), retry)).resolves.toEqual({ sku: 'tea-1', available: 7 });
+    await expect(withRetry(() => getStock('http://inventory', 'tea-1'), retry)).resolves.toEqual({
+      sku: 'tea-1',
+      available: 7,
+    });
     expect(calls).toHaveLength(3);
     calls = stubInventory(['hang', 200]);
-    await expect(withRetry(() => getStock('http://inventory', 'tea-1', 20), retry)).resolves.toMatchObject({ available: 7 });
+    await expect(withRetry(() => getStock('http://inventory', 'tea-1', 20), retry)).resolves.toMatchObject({
+      available: 7,
+    });
     calls = stubInventory([404, 200]);
     await expect(withRetry(() => getStock('http://inventory', 'tea-1'), retry)).rejects.toBeInstanceOf(HttpError);
     expect(calls).toHaveLength(1);
@@ -659,7 +675,11 @@ describe('lesson 06: timeout, retries, circuit breaker and bulkhead around a sto
 
   test('the stack: one client per dependency survives a brief outage and then stops calling a dead one', async () => {
     let calls = stubInventory([503, 200]);
-    const client = inventoryClient('http://inventory', { concurrency: 2, retry, breaker: { failureThreshold: 1, resetAfterMs: 60_000 } });
+    const client = inventoryClient('http://inventory', {
+      concurrency: 2,
+      retry,
+      breaker: { failureThreshold: 1, resetAfterMs: 60_000 },
+    });
     await expect(client.stock('tea-1')).resolves.toMatchObject({ available: 7 });
     expect(calls).toHaveLength(2);
     calls = stubInventory([500, 500, 500, 200]);

@@ -4,7 +4,11 @@
 // run it in-process against a stand-in inventory.
 
 // #region timeout
-export async function getStock(inventoryUrl: string, sku: string, timeoutMs = 800): Promise<{ sku: string; available: number }> {
+export async function getStock(
+  inventoryUrl: string,
+  sku: string,
+  timeoutMs = 800,
+): Promise<{ sku: string; available: number }> {
   const res = await fetch(`${inventoryUrl}/stock/${encodeURIComponent(sku)}`, {
     // The whole exchange, headers and body, must finish within timeoutMs.
     signal: AbortSignal.timeout(timeoutMs),
@@ -137,12 +141,16 @@ export class Bulkhead {
 
 // #region stack
 /** One guard per dependency: bulkhead outside, then the breaker, then the retries, each attempt with its timeout. */
-export function inventoryClient(inventoryUrl: string, options: { concurrency: number; retry: RetryOptions; breaker: { failureThreshold: number; resetAfterMs: number } }) {
+export function inventoryClient(
+  inventoryUrl: string,
+  options: { concurrency: number; retry: RetryOptions; breaker: { failureThreshold: number; resetAfterMs: number } },
+) {
   const bulkhead = new Bulkhead(options.concurrency);
   const breaker = new CircuitBreaker(options.breaker);
   return {
     breaker,
-    stock: (sku: string) => bulkhead.run(() => breaker.call(() => withRetry(() => getStock(inventoryUrl, sku), options.retry))),
+    stock: (sku: string) =>
+      bulkhead.run(() => breaker.call(() => withRetry(() => getStock(inventoryUrl, sku), options.retry))),
   };
 }
 // #endregion stack
