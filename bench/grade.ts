@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gradeSubmissions, listSubmissions } from '../cli/harness/grade.ts';
 import { discoverLabs, findLab } from '../cli/harness/labs.ts';
+import { medianOf } from '../cli/harness/reports.ts';
 import { chooseLayers, describeIsolation, type IsolationMode } from '../cli/harness/sandbox/index.ts';
 import { serviceUp } from '../cli/services/index.ts';
 
@@ -21,7 +22,7 @@ const { values } = parseArgs({
   },
 });
 const copies = Math.max(2, Math.min(40, Number(values.copies)));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => medianOf([...xs].sort((a, b) => a - b));
 const modes: IsolationMode[] = ['none', 'permission', 'auto'];
 
 console.log(`sandbox on this machine: ${describeIsolation(chooseLayers('auto'))}`);
