@@ -38,13 +38,16 @@ describe.each(labs.map((l) => [l.id, l] as const))('lab %s', (id, lab) => {
     expect(loadMutants(lab).length, 'mutants/*.json').toBeGreaterThanOrEqual(3);
   });
 
-  test('files given ready-made are the same bytes in starter/ and solution/', () => {
+  test('files given ready-made are the same bytes in starter/, solution/ and any second solution', () => {
     const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+    const solutions = readdirSync(lab.dir).filter((d) => d === 'solution' || d.startsWith('solution-'));
     for (const file of lab.given ?? []) {
       expect(existsSync(join(lab.dir, 'starter', file)), `starter/${file}`).toBe(true);
-      expect(digest(join(lab.dir, 'starter', file)), `${file} differs between starter/ and solution/`).toBe(
-        digest(join(lab.dir, 'solution', file)),
-      );
+      for (const dir of solutions) {
+        expect(digest(join(lab.dir, 'starter', file)), `${file} differs between starter/ and ${dir}/`).toBe(
+          digest(join(lab.dir, dir, file)),
+        );
+      }
     }
   });
 });
