@@ -241,6 +241,16 @@ function path(templates: string[]): fc.Arbitrary<string> {
     .map(([p, q]) => (q && p.includes('?') ? `${p}&${q.slice(1)}` : p + q));
 }
 
+/** The control routes the shared delivery engine adds to every mock that sends webhooks (Stripe, GitHub). */
+const ENGINE_CONTROL_ROUTES = [
+  'GET /_control/deliveries',
+  'GET /_control/deliveries/{id}',
+  'POST /_control/deliveries/{id}/replay',
+  'GET /_control/secrets',
+  'POST /_control/reset',
+  'GET /_control/{id}',
+  'GET /_inspector',
+];
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 const CONTENT_TYPES = [
   'application/json',
@@ -593,13 +603,7 @@ const SPECS: Spec[] = [
           'POST /_control/faults mode count delay_ms endpoint_id',
           'DELETE /_control/faults/{id}',
           'DELETE /_control/faults',
-          'GET /_control/deliveries',
-          'GET /_control/deliveries/{id}',
-          'POST /_control/deliveries/{id}/replay',
-          'GET /_control/secrets',
-          'POST /_control/reset',
-          'GET /_control/{id}',
-          'GET /_inspector',
+          ...ENGINE_CONTROL_ROUTES,
         ],
         vendorFocus: (names) => focused(formVocab, names, 'form', form),
         controlFocus: (names) => focused(controlVocab, names, 'json', control),
@@ -717,13 +721,7 @@ const SPECS: Spec[] = [
           'GET /_control/faults',
           'POST /_control/faults mode count',
           'DELETE /_control/faults/{id}',
-          'GET /_control/deliveries',
-          'GET /_control/deliveries/{id}',
-          'POST /_control/deliveries/{id}/replay',
-          'GET /_control/secrets',
-          'POST /_control/reset',
-          'GET /_control/{id}',
-          'GET /_inspector',
+          ...ENGINE_CONTROL_ROUTES,
         ],
         vendorFocus: (names) => focused(jsonVocab, names, 'json', json),
         controlFocus: (names) => focused(jsonVocab, names, 'json', json),
