@@ -45,6 +45,8 @@ export class AppProcess {
   #forgetPort: (() => void) | undefined;
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   #exited: Promise<void> = Promise.resolve();
+  /** Resolves when the app's stdout and stderr are closed: everything it printed has been read. */
+  #drained: Promise<void> = Promise.resolve();
 
   /** This app's own mark: the run id plus a unique part, so one app's cleanup never hits another's processes. */
   readonly #mark: string;
@@ -110,6 +112,9 @@ export class AppProcess {
         resolve();
       });
     });
+    // 'exit' can come before the last output of a crash has been read from the pipes: a crash's message is read
+    // up to 'close' (bounded: a grandchild that escaped could hold the pipes open).
+    this.#drained = new Promise((resolve) => child.once('close', () => resolve()));
     const collect = (chunk: Buffer) => {
       this.options.onOutput?.(chunk);
       if (this.#overLimit) return;
@@ -185,6 +190,7 @@ export class AppProcess {
           `the app printed more than ${this.options.outputBytes} bytes before it was ready, so it was stopped`,
         );
       if (this.#exit) {
+        await Promise.race([this.#drained, new Promise((r) => setTimeout(r, 1000))]);
         const how = this.#exit.signal ? `was killed by ${this.#exit.signal}` : `exited with code ${this.#exit.code}`;
         const error = new AppStartError(
           `the app ${how} before it was ready.${sandboxRefusal(this.output())} Its last output:\n${this.outputTail()}`,
