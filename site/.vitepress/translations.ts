@@ -38,6 +38,10 @@ const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---(?:\r?\n|$)/;
 interface Shape {
   frontMatter: Record<string, unknown>;
   headings: number[];
+  /** Each heading's anchor: its `{#id}` when it has one, else VitePress's slug of its text. */
+  anchors: string[];
+  /** Whether each heading names its anchor explicitly (`## Заголовок {#english-anchor}`). */
+  explicit: boolean[];
   /** Fenced code blocks other than diagrams, with their info string: identical in both editions. */
   code: string[];
   /** Mermaid diagrams: their labels are translated, so only their number must match. */
@@ -50,7 +54,7 @@ function shapeOf(text: string): Shape {
   const fm = FRONT_MATTER.exec(text);
   const frontMatter = fm ? ((parseYaml(fm[1] ?? '') as Record<string, unknown> | null) ?? {}) : {};
   const body = fm ? text.slice(fm[0].length) : text;
-  const shape: Shape = { frontMatter, headings: [], code: [], diagrams: 0, fixed: [] };
+  const shape: Shape = { frontMatter, headings: [], anchors: [], explicit: [], code: [], diagrams: 0, fixed: [] };
   const lines = body.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -68,8 +72,13 @@ function shapeOf(text: string): Shape {
       else shape.code.push(`${info!.trim()}\n${content.join('\n')}`);
       continue;
     }
-    const heading = /^(#{1,6})\s+\S/.exec(line);
-    if (heading) shape.headings.push(heading[1]!.length);
+    const heading = /^(#{1,6})\s+(.*?)\s*$/.exec(line);
+    if (heading) {
+      const id = /\s*\{#([^}\s]+)\}$/.exec(heading[2]!);
+      shape.headings.push(heading[1]!.length);
+      shape.explicit.push(Boolean(id));
+      shape.anchors.push(id ? id[1]! : slugify(heading[2]!.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')));
+    }
     if (/^<<<\s/.test(line) || /^\s*<[A-Z][\w-]*[\s/>]/.test(line)) shape.fixed.push(line.trim());
     if (line.startsWith('<!-- graded:begin')) {
       const end = lines.indexOf('<!-- graded:end -->', i);
@@ -78,6 +87,20 @@ function shapeOf(text: string): Shape {
     }
   }
   return shape;
+}
+
+// VitePress's heading slug (its markdown `slugify`), so a translation can keep the English page's anchors.
+const SPECIAL = /[\s~`!@#$%^&*()\-_+=[\]{}|\\;:"'“”‘’<>,.?/]+/g;
+function slugify(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036F]/g, '')
+    .replace(/[\u0000-\u001f]/g, '')
+    .replace(SPECIAL, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .replace(/^(\d)/, '_$1')
+    .toLowerCase();
 }
 
 interface QuizItem {
@@ -119,6 +142,19 @@ export function structureProblems(english: string, translation: string): string[
     problems.push(
       `headings differ in number or level: English ${en.headings.map((l) => 'h' + l).join(' ')}; translation ${uk.headings.map((l) => 'h' + l).join(' ')}`,
     );
+  else {
+    // Links (#anchor, page.md#anchor, the language switch) work in both editions only if the anchors are the same.
+    const wrong = uk.anchors
+      .map((anchor, i) => ({ anchor, want: en.anchors[i]!, explicit: uk.explicit[i] }))
+      .filter((h) => !h.explicit || h.anchor !== h.want);
+    if (wrong.length > 0)
+      problems.push(
+        `headings must keep the English anchors: end them with ${wrong
+          .slice(0, 5)
+          .map((h) => `{#${h.want}}`)
+          .join(', ')}${wrong.length > 5 ? ` (and ${wrong.length - 5} more)` : ''}`,
+      );
+  }
   if (en.diagrams !== uk.diagrams) problems.push(`${uk.diagrams} mermaid diagrams, English ${en.diagrams}`);
   if (en.code.length !== uk.code.length) problems.push(`${uk.code.length} code blocks, English ${en.code.length}`);
   en.code.forEach((block, i) => {
