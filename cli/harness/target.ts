@@ -30,7 +30,18 @@ export interface AppStartOptions {
 export class AppStartError extends Error {
   /** The app could not listen because another program held its port (the harness may try another port). */
   portTaken = false;
+  /** The app crashed on a broker's known transient answer, not on its own fault (see TRANSIENT_BROKER_ERRORS). */
+  transient = false;
 }
+
+/**
+ * Crashes at start-up that a busy broker causes in correct code, retried by the harness rather than charged to the
+ * student. KRaft Kafka applies a new topic to its metadata a moment after CreateTopics has answered; on a loaded
+ * machine kafkajs's `createTopics({ waitForLeaders: true })` (its default, and what lesson 08 teaches) then asks for
+ * the topic's metadata too early, gets UNKNOWN_TOPIC_OR_PARTITION and gives up instead of retrying.
+ */
+const TRANSIENT_BROKER_ERRORS = [/This server does not host this topic-partition/];
+const START_ATTEMPTS = 3;
 
 const BASE_ENV_KEYS = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SYSTEMROOT'];
 
@@ -61,7 +72,7 @@ export class AppProcess {
   /** Start the app and wait until it is ready; on failure it is stopped and the error says why, with its output. */
   static async start(options: AppStartOptions): Promise<AppProcess> {
     const app = new AppProcess(options);
-    await app.launch();
+    await app.launchRetryingTransient();
     return app;
   }
 
@@ -71,7 +82,21 @@ export class AppProcess {
     this.#chunks = [];
     this.#bytes = 0;
     this.#overLimit = false;
-    await this.launch();
+    await this.launchRetryingTransient();
+  }
+
+  private async launchRetryingTransient(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.launch();
+      } catch (error) {
+        if (!(error instanceof AppStartError && error.transient && attempt < START_ATTEMPTS)) throw error;
+        this.#chunks.push(
+          Buffer.from(`\n[harness] the broker was not ready for the app (see above): starting it again\n`),
+        );
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
+    }
   }
 
   private async launch(): Promise<void> {
@@ -184,6 +209,7 @@ export class AppProcess {
   private async waitReady(): Promise<void> {
     const { ready, startMs, port } = this.options;
     const deadline = Date.now() + startMs;
+    const firstChunk = this.#chunks.length;
     while (Date.now() < deadline) {
       if (this.#overLimit)
         throw new AppStartError(
@@ -196,10 +222,12 @@ export class AppProcess {
           `the app ${how} before it was ready.${sandboxRefusal(this.output())} Its last output:\n${this.outputTail()}`,
         );
         error.portTaken = this.output().includes('EADDRINUSE') && this.output().includes(`:${port}`);
+        error.transient = TRANSIENT_BROKER_ERRORS.some((pattern) => pattern.test(this.output()));
         throw error;
       }
       if ('log' in ready) {
-        if (this.output().includes(ready.log)) return;
+        // Only what this start printed counts (an earlier start's output, or a harness note, might hold the words).
+        if (Buffer.concat(this.#chunks.slice(firstChunk)).toString('utf8').includes(ready.log)) return;
       } else {
         try {
           const res = await fetch(`${this.url}${ready.http}`, { signal: AbortSignal.timeout(1000) });

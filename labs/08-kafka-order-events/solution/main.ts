@@ -24,20 +24,27 @@ const projection = openProjection();
 // #region topic
 const admin = kafka.admin();
 await admin.connect();
-try {
-  // Resolves false when the topics exist already (another instance created them): that is fine.
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      { topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 1 },
-      { topic: DEAD_LETTER_TOPIC, numPartitions: 1, replicationFactor: 1 },
-    ],
-  });
-} catch (error) {
-  if (!/already exists/i.test(String((error as Error).message))) throw error;
-} finally {
-  await admin.disconnect();
+// Resolves false when the topics exist already (another instance created them): that is fine. A busy broker may
+// not host a topic it has just created yet when kafkajs asks for its leaders ("does not host this topic-partition"):
+// the topic is there, so ask again in a moment.
+for (let attempt = 1; ; attempt++) {
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 1 },
+        { topic: DEAD_LETTER_TOPIC, numPartitions: 1, replicationFactor: 1 },
+      ],
+    });
+    break;
+  } catch (error) {
+    const message = String((error as Error).message);
+    if (/already exists/i.test(message)) break;
+    if (attempt >= 10 || !/does not host this topic-partition/i.test(message)) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+  }
 }
+await admin.disconnect();
 // #endregion topic
 
 // #region producer

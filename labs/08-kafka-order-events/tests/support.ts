@@ -219,13 +219,23 @@ export async function createTopics(prefixes: string[]): Promise<void> {
   const admin = kafkaClient('lab08-test-admin').admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: prefixes.flatMap((prefix) => [
-        { topic: names(prefix).topic, numPartitions: 3 },
-        { topic: names(prefix).deadLetters, numPartitions: 1 },
-      ]),
-    });
+    // A busy KRaft broker may not host a new topic yet when kafkajs asks for its leaders: it then answers
+    // UNKNOWN_TOPIC_OR_PARTITION, which kafkajs does not retry. Asking again soon succeeds (false: they exist).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: prefixes.flatMap((prefix) => [
+            { topic: names(prefix).topic, numPartitions: 3 },
+            { topic: names(prefix).deadLetters, numPartitions: 1 },
+          ]),
+        });
+        break;
+      } catch (error) {
+        if (attempt >= 10 || !/does not host this topic-partition/.test((error as Error).message)) throw error;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
   } finally {
     await admin.disconnect();
   }

@@ -36,7 +36,17 @@ export async function ensureTopics(kafka: Kafka, topics: ReturnType<typeof scanT
     ].filter((t) => !existing.has(t.topic));
     // waitForLeaders: return only when every partition has a leader, so the first send does not fail.
     // Another instance may create a topic between listTopics and here: createTopics then resolves false, no error.
-    if (missing.length) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    // A busy broker may answer "does not host this topic-partition" to kafkajs's leader check right after creating
+    // them: they exist, so a second call a moment later resolves false.
+    for (let attempt = 1; missing.length; attempt++) {
+      try {
+        await admin.createTopics({ topics: missing, waitForLeaders: true });
+        break;
+      } catch (error) {
+        if (attempt === 5 || !/does not host this topic-partition/.test((error as Error).message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
   } finally {
     await admin.disconnect();
   }

@@ -1,0 +1,77 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { AppProcess, AppStartError } from '../../cli/harness/target.ts';
+
+// How the harness treats an app that dies before it is ready: the whole crash message reaches the student, and a
+// crash on a broker's known transient answer (not the app's fault) is started again instead of charged.
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** An app that counts its starts in `starts.txt` beside it, then runs `script` with `n` = this start's number. */
+function app(script: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-app-start-'));
+  dirs.push(dir);
+  writeFileSync(
+    join(dir, 'main.mjs'),
+    `import { appendFileSync, readFileSync } from 'node:fs';
+const file = new URL('./starts.txt', import.meta.url);
+appendFileSync(file, 'x');
+const n = readFileSync(file, 'utf8').length;
+${script}`,
+  );
+  return dir;
+}
+const starts = (dir: string) =>
+  existsSync(join(dir, 'starts.txt')) ? readFileSync(join(dir, 'starts.txt'), 'utf8').length : 0;
+const start = (dir: string) =>
+  AppProcess.start({
+    dir,
+    entry: 'main.mjs',
+    port: 1,
+    env: {},
+    ready: { log: 'ready' },
+    startMs: 10_000,
+    outputBytes: 1024 * 1024,
+    runId: `app-start-test-${process.pid}`,
+  });
+
+describe('an app that dies before it is ready', () => {
+  test('the error carries the last lines it printed, however fast it exited', async () => {
+    const dir = app(`process.stderr.write('Error: Cannot find package "kafkajs"\\n'); process.exit(1);`);
+    const error = await start(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppStartError);
+    expect((error as Error).message).toMatch(/exited with code 1 before it was ready/);
+    expect((error as Error).message).toContain('Cannot find package "kafkajs"');
+    expect(starts(dir)).toBe(1);
+  });
+
+  test("a crash on Kafka's transient UNKNOWN_TOPIC_OR_PARTITION after createTopics is started again", async () => {
+    const dir = app(`if (n === 1) {
+  process.stderr.write('KafkaJSProtocolError: This server does not host this topic-partition\\n');
+  process.exit(1);
+}
+console.log('ready');
+setInterval(() => {}, 1000);`);
+    const started = await start(dir);
+    try {
+      expect(starts(dir)).toBe(2);
+      expect(started.output()).toContain('[harness] the broker was not ready for the app');
+    } finally {
+      await started.stop();
+    }
+  });
+
+  test('a crash that keeps happening on it is reported after a bounded number of starts', async () => {
+    const dir = app(
+      `process.stderr.write('KafkaJSProtocolError: This server does not host this topic-partition\\n'); process.exit(1);`,
+    );
+    const error = await start(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppStartError);
+    expect((error as Error).message).toContain('does not host this topic-partition');
+    expect(starts(dir)).toBe(3);
+  });
+});
