@@ -126,9 +126,9 @@ export class AppProcess {
     this.#exit = undefined;
     this.#exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
+        // The port stays registered until stop(): a test that killed the app restarts it on the same port, and no
+        // other run may be handed that port meanwhile (freePort skips registered ports).
         this.#exit = { code, signal };
-        this.#forgetPort?.();
-        this.#forgetPort = undefined;
         resolve();
       });
       child.once('error', (error) => {
@@ -267,6 +267,8 @@ export class AppProcess {
     // Children stay in the group after their parent dies; stop them too.
     if (pid) signalGroup(pid, 'SIGKILL');
     killMarked(this.#mark);
+    this.#forgetPort?.();
+    this.#forgetPort = undefined;
   }
 }
 
