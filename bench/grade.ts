@@ -28,7 +28,11 @@ const modes: IsolationMode[] = ['none', 'permission', 'auto'];
 console.log(`sandbox on this machine: ${describeIsolation(chooseLayers('auto'))}`);
 if (values['per-lab']) {
   const rows: Record<string, string | number>[] = [];
-  for (const lab of discoverLabs()) {
+  // --labs narrows it (e.g. --per-lab --labs 05,08); without it, every lab.
+  const only = process.argv.includes('--labs')
+    ? new Set(values.labs!.split(',').map((ref) => findLab(ref).id))
+    : undefined;
+  for (const lab of discoverLabs().filter((l) => !only || only.has(l.id))) {
     for (const service of lab.services) await serviceUp(service);
     const times: number[] = [];
     let wrong = 0;

@@ -72,7 +72,9 @@ export async function gradeSubmissions({
           targetDir,
           visibility: ['public', 'hidden'],
           name: sub.name,
-          workers: 1,
+          // One submission at a time: its test files two at a time (they mostly wait on timers and brokers), so
+          // each grade comes sooner. Several at a time (--jobs): one file each, so the load stays near `jobs`.
+          workers: jobs > 1 ? 1 : 2,
           isolation,
         });
         if (!resolveTarget(sub.dir, lab)) {
