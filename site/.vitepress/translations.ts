@@ -191,7 +191,8 @@ export function translationStatus(englishPage: string, root = repoRoot): Transla
   let stamp: unknown;
   try {
     problems = structureProblems(english, text);
-    stamp = shapeOf(text).frontMatter.translatedFrom;
+    // Read as written: YAML would turn a stamp of digits only (or digits and one `e`) into a number.
+    stamp = /^translatedFrom:\s*['"]?([0-9a-f]{12})['"]?\s*$/m.exec(FRONT_MATTER.exec(text)?.[1] ?? '')?.[1];
   } catch (error) {
     problems = [`cannot read it: ${(error as Error).message}`];
   }
