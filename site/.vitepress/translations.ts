@@ -9,8 +9,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { repoRoot } from '../../cli/paths.ts';
+import { EDITIONS } from './i18n.ts';
 
-export const UK_ROOT = 'uk';
+export const UK_ROOT = EDITIONS.uk.dir;
 
 /** Every English page (paths from the repo root): the home page, lessons, case studies and lab READMEs. */
 export function englishPages(root = repoRoot): string[] {
