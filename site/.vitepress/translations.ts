@@ -91,12 +91,14 @@ function shapeOf(text: string): Shape {
 }
 
 // VitePress's heading slug (its markdown `slugify`), so a translation can keep the English page's anchors.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: VitePress's slug drops control characters too.
+const CONTROL = /[\u0000-\u001f]/g;
 const SPECIAL = /[\s~`!@#$%^&*()\-_+=[\]{}|\\;:"'“”‘’<>,.?/]+/g;
 function slugify(text: string): string {
   return text
     .normalize('NFKD')
     .replace(/[\u0300-\u036F]/g, '')
-    .replace(/[\u0000-\u001f]/g, '')
+    .replace(CONTROL, '')
     .replace(SPECIAL, '-')
     .replace(/-{2,}/g, '-')
     .replace(/^-+|-+$/g, '')
