@@ -214,7 +214,7 @@ function sourceOf(served: string): string {
 }
 
 /** The source file a link's path (from the site root, without base) names, if it names a page that exists. */
-function pageAt(path: string): string | undefined {
+function pageAt(path: string, root: string): string | undefined {
   const clean = path.replace(/\.html$/, '.md');
   const candidates =
     clean === '' || clean.endsWith('/')
@@ -222,7 +222,7 @@ function pageAt(path: string): string | undefined {
       : clean.endsWith('.md')
         ? [clean]
         : [`${clean}.md`, `${clean}/index.md`];
-  return candidates.map(sourceOf).find((file) => existsSync(join(repoRoot, file)));
+  return candidates.map(sourceOf).find((file) => existsSync(join(root, file)));
 }
 
 /**
@@ -232,14 +232,14 @@ function pageAt(path: string): string | undefined {
  * Returns the new href, or undefined to keep it (external links, anchors, pages that exist, real dead links).
  * `fromPage` is the page's path as VitePress serves it (`env.relativePath`, e.g. `uk/labs/00-warmup/index.md`).
  */
-export function untranslatedFallback(href: string, fromPage: string): string | undefined {
+export function untranslatedFallback(href: string, fromPage: string, root = repoRoot): string | undefined {
   if (!fromPage.startsWith(`${UK_ROOT}/`) || /^([a-z][\w+.-]*:|\/\/|#)/i.test(href)) return undefined;
   const [, path = '', rest = ''] = /^([^?#]*)(.*)$/s.exec(href) ?? [];
   if (path === '') return undefined;
   const target = path.startsWith('/') ? posix.normalize(path.slice(1)) : posix.join(posix.dirname(fromPage), path);
-  if (!target.startsWith(`${UK_ROOT}/`) || pageAt(target)) return undefined;
+  if (!target.startsWith(`${UK_ROOT}/`) || pageAt(target, root)) return undefined;
   const english = target.slice(UK_ROOT.length + 1);
-  return pageAt(english) ? `/${english}${rest}` : undefined;
+  return pageAt(english, root) ? `/${english}${rest}` : undefined;
 }
 
 /** The top-level folders of an edition that hold pages. */
