@@ -21,6 +21,9 @@ const FACTORIES = {
 
 export type MockName = keyof typeof FACTORIES;
 
+/** The control handle a mock's factory gives (StripeControl for 'stripe', …): typed by name, no casts. */
+export type ControlOf<N extends MockName> = ReturnType<(typeof FACTORIES)[N]>['control'];
+
 export const MOCK_NAMES = Object.keys(FACTORIES) as MockName[];
 
 /** Where `lab mock NAME` listens unless told otherwise. */
@@ -34,16 +37,18 @@ export const DEFAULT_PORTS: Record<'stripe' | 'github' | 'oauth' | 'carriers', n
 export const isMockName = (name: string): name is MockName => Object.hasOwn(FACTORIES, name);
 
 /** Build a mock by name with its factory's options (not listening yet). */
+export function createMock<N extends MockName>(name: N, options?: Record<string, unknown>): MockServer<ControlOf<N>>;
+export function createMock(name: string, options?: Record<string, unknown>): MockServer<unknown>;
 export function createMock(name: string, options: Record<string, unknown> = {}): MockServer<unknown> {
   if (!isMockName(name)) throw new RangeError(`unknown mock "${name}"; known mocks: ${MOCK_NAMES.join(', ')}`);
   return (FACTORIES[name] as (o: Record<string, unknown>) => MockServer<unknown>)(options);
 }
 
-export interface StartedMock {
+export interface StartedMock<Control = unknown> {
   name: string;
   url: string;
   port: number;
-  mock: MockServer<unknown>;
+  mock: MockServer<Control>;
   /** The token `/_control/…` and `/_inspector` demand: for the tests and the person, never for the app. */
   controlToken: string;
   /** Keys, tokens and signing secrets (from the mock's control handle), e.g. `${mocks.stripe.secrets.webhook_secret}`. */
@@ -56,6 +61,14 @@ export interface StartedMock {
  * options go to the factory.
  * @example const stripe = await startMock('stripe', { timeScale: 0.0001 }); // stripe.url, stripe.secrets.api_key
  */
+export async function startMock<N extends MockName>(
+  name: N,
+  options?: { port?: number; host?: string } & Record<string, unknown>,
+): Promise<StartedMock<ControlOf<N>>>;
+export async function startMock(
+  name: string,
+  options?: { port?: number; host?: string } & Record<string, unknown>,
+): Promise<StartedMock>;
 export async function startMock(
   name: string,
   { port = 0, host = '127.0.0.1', ...options }: { port?: number; host?: string } & Record<string, unknown> = {},

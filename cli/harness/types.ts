@@ -1,7 +1,9 @@
 import type { ServiceName } from '../services/config.ts';
 import type { Grants } from './sandbox/index.ts';
 
-export type MockName = 'stripe' | 'github' | 'oauth' | 'carriers';
+// One list of mock names: the registry's (a type-only import: nothing of the mocks loads with it).
+export type { MockName } from '../../mock-servers/index.ts';
+import type { MockName } from '../../mock-servers/index.ts';
 
 export interface LabLimits {
   /** From spawn to ready. */

@@ -12,6 +12,7 @@ import { loadLab } from '../labs.ts';
 import { freePort } from '../ports.ts';
 import type { SandboxSpec } from '../sandbox/index.ts';
 import { AppProcess, AppStartError, sandboxRefusal } from '../target.ts';
+import type { ControlOf, StartedMock } from '../../../mock-servers/index.ts';
 import type { LabSpec, MockName } from '../types.ts';
 
 export { AppProcess, AppStartError, freePort };
@@ -58,21 +59,14 @@ export function currentLab(): LabSpec {
   return loadLab(required('LAB_DIR'));
 }
 
-export interface StartedMockLike {
-  name: string;
-  url: string;
-  port: number;
-  mock: unknown;
-  close(): Promise<void>;
-}
-
 export interface LabRun {
   app: AppProcess;
   /** Base URL of the app, e.g. http://127.0.0.1:41234 */
   url: string;
   /** Unique prefix for this run's queues, exchanges, topics and groups. */
   prefix: string;
-  mocks: Partial<Record<MockName, StartedMockLike>>;
+  /** The lab's mocks by name, each with its own control type (`run.mocks.stripe?.mock.control` is a StripeControl). */
+  mocks: { [N in MockName]?: StartedMock<ControlOf<N>> };
   /** The environment the app was given. */
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -99,8 +93,11 @@ export async function startLab(options: StartLabOptions = {}): Promise<LabRun> {
     if (lab.mocks.length) {
       // Loaded only by labs that use mocks.
       const registry = await import('../../../mock-servers/index.ts');
-      for (const name of lab.mocks)
-        mocks[name] = await registry.startMock(name, { port: 0, ...options.mockOptions?.[name] });
+      const start = async <N extends MockName>(name: N) => {
+        const started = await registry.startMock(name, { port: 0, ...options.mockOptions?.[name] });
+        Object.assign(mocks, { [name]: started });
+      };
+      for (const name of lab.mocks) await start(name);
     }
     // Under grading the app runs in the sandbox the harness prepared (LAB_SANDBOX); its copy is the target folder.
     const sandbox = process.env.LAB_SANDBOX ? (JSON.parse(process.env.LAB_SANDBOX) as SandboxSpec) : undefined;

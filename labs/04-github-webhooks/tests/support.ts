@@ -20,7 +20,7 @@ export interface BotRun {
 export async function startBot(options: StartLabOptions = {}): Promise<BotRun> {
   const run = await startLab(options);
   const mock = run.mocks.github!;
-  const control = (mock as unknown as { mock: { control: GitHubControl } }).mock.control;
+  const control = mock.mock.control;
   const token = control.tokens[0]!;
   const secret = run.env.GITHUB_WEBHOOK_SECRET!;
   const res = await http(`${mock.url}/repos/${REPO}/hooks`, {

@@ -55,7 +55,7 @@ export async function startTracking(options: StartLabOptions & { proxy?: boolean
   }
   const mock = run.mocks.carriers!;
   proxy?.target(Number(new URL(mock.url).port));
-  const control = (mock as unknown as { mock: { control: CarriersControl } }).mock.control;
+  const control = mock.mock.control;
   const n = (name: string) => Number(run.env[name]);
   return {
     run,
