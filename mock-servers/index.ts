@@ -27,7 +27,7 @@ export type ControlOf<N extends MockName> = ReturnType<(typeof FACTORIES)[N]>['c
 export const MOCK_NAMES = Object.keys(FACTORIES) as MockName[];
 
 /** Where `lab mock NAME` listens unless told otherwise. */
-export const DEFAULT_PORTS: Record<'stripe' | 'github' | 'oauth' | 'carriers', number> = {
+export const DEFAULT_PORTS: Record<MockName, number> = {
   stripe: 12111,
   github: 12112,
   oauth: 12113,

@@ -70,3 +70,9 @@ test('every lab a lesson lists exists, and the sidebar shows every lab under its
   for (const lab of labs) expect(sidebar).toContain(`/labs/${lab.id}/`);
   expect(sidebar).not.toContain('More labs');
 });
+
+test("lab.schema.json's list of mocks is the registry's", async () => {
+  const { MOCK_NAMES } = await import('../../mock-servers/index.ts');
+  const schema = JSON.parse(readFileSync(join(import.meta.dirname, '../../labs/lab.schema.json'), 'utf8'));
+  expect([...schema.properties.mocks.items.enum].sort()).toEqual([...MOCK_NAMES].sort());
+});
