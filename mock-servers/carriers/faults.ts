@@ -23,7 +23,14 @@ export interface FaultSettings {
   hangAfterNext: number;
 }
 
-export const NO_FAULTS: FaultSettings = { latencyMs: 0, errorRate: 0, errorStatus: 503, failNext: 0, hangNext: 0, hangAfterNext: 0 };
+export const NO_FAULTS: FaultSettings = {
+  latencyMs: 0,
+  errorRate: 0,
+  errorStatus: 503,
+  failNext: 0,
+  hangNext: 0,
+  hangAfterNext: 0,
+};
 
 export type FaultOutcome =
   | { kind: 'ok' }

@@ -29,7 +29,6 @@ import {
 
 export type { CarrierApi, Scenario, Shipment } from './shipments.ts';
 export type { FaultApi, FaultSettings, SeenRequest } from './faults.ts';
-export type { Booking } from './shipping.ts';
 
 export interface CarriersMockOptions extends CommonMockOptions {
   /** Keys accepted in `DHL-API-Key`; default `['demo-key']`. */

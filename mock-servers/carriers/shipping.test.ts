@@ -19,7 +19,12 @@ const order = (consignee: Record<string, unknown> = {}, refNo = 'order-0001', gr
       product: 'V01PAK',
       billingNumber: '33333333330102',
       refNo,
-      shipper: address({ name1: 'Lab Shop GmbH', addressStreet: 'Sträßchensweg 10', postalCode: '53113', city: 'Bonn' }),
+      shipper: address({
+        name1: 'Lab Shop GmbH',
+        addressStreet: 'Sträßchensweg 10',
+        postalCode: '53113',
+        city: 'Bonn',
+      }),
       consignee: address(consignee),
       details: { weight: { uom: 'g', value: grams } },
     },
@@ -43,7 +48,10 @@ describe('DHL-like shipping API (book and cancel)', () => {
       ...(signal ? { signal } : {}),
     });
   const cancel = (shipmentNo: string, key = 'key-a') =>
-    fetch(`${server.url}${SHIPPING_PATH}?shipment=${shipmentNo}`, { method: 'DELETE', headers: { 'DHL-API-Key': key } });
+    fetch(`${server.url}${SHIPPING_PATH}?shipment=${shipmentNo}`, {
+      method: 'DELETE',
+      headers: { 'DHL-API-Key': key },
+    });
 
   it('books a parcel: a shipment number per item, listed as booked on the control API and trackable at once', async () => {
     const res = await book(order({}, 'order-book-1'));
@@ -55,7 +63,12 @@ describe('DHL-like shipping API (book and cancel)', () => {
     expect(item!.shipmentNo).toMatch(/^\d{20}$/);
     const listed = (await (await controlFetch(server, '/_control/bookings')).json()) as { bookings: unknown[] };
     expect(listed.bookings).toContainEqual(
-      expect.objectContaining({ shipmentNo: item!.shipmentNo, refNo: 'order-book-1', state: 'booked', weightGrams: 800 }),
+      expect.objectContaining({
+        shipmentNo: item!.shipmentNo,
+        refNo: 'order-book-1',
+        state: 'booked',
+        weightGrams: 800,
+      }),
     );
     const tracked = await trackDhl(server.url, item!.shipmentNo, 'key-a');
     expect(tracked.res.status).toBe(200);
@@ -172,6 +185,8 @@ describe('DHL-like shipping API (book and cancel)', () => {
     await book(order({}, 'order-0047'), { 'Idempotency-Key': 'book-order-47' });
     carriers.control.reset();
     expect(carriers.control.bookings()).toEqual([]);
-    expect((await book(order({}, 'order-0047'), { 'Idempotency-Key': 'book-order-47' })).headers.get('idempotent-replayed')).toBeNull();
+    expect(
+      (await book(order({}, 'order-0047'), { 'Idempotency-Key': 'book-order-47' })).headers.get('idempotent-replayed'),
+    ).toBeNull();
   });
 });

@@ -119,12 +119,12 @@ function checkAddress(value: unknown, at: string, problems: ValidationMessage[])
 }
 
 /** Checks one shipment of an order; answers the problems in the API's `validationMessages` shape. */
-function checkShipment(
-  value: unknown,
-): { ok: true; shipment: Omit<Booking, 'shipmentNo' | 'state' | 'bookedAt' | 'cancelledAt' | 'idempotencyKey'> } | {
-  ok: false;
-  problems: ValidationMessage[];
-} {
+function checkShipment(value: unknown):
+  | { ok: true; shipment: Omit<Booking, 'shipmentNo' | 'state' | 'bookedAt' | 'cancelledAt' | 'idempotencyKey'> }
+  | {
+      ok: false;
+      problems: ValidationMessage[];
+    } {
   const problems: ValidationMessage[] = [];
   const error = (property: string, validationMessage: string) =>
     problems.push({ property, validationMessage, validationState: 'Error' });
@@ -210,7 +210,12 @@ export function mountShipping(app: Hono, book: ShippingBook, deps: ShippingDeps)
     if (!checked.ok) {
       status = 400;
       body = {
-        status: { title: 'Bad Request', statusCode: 400, instance: SHIPPING_PATH, detail: 'The shipment is not valid.' },
+        status: {
+          title: 'Bad Request',
+          statusCode: 400,
+          instance: SHIPPING_PATH,
+          detail: 'The shipment is not valid.',
+        },
         items: [{ sstatus: { title: 'Bad Request', statusCode: 400 }, validationMessages: checked.problems }],
       };
     } else {

@@ -592,8 +592,7 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     const body = await readControlJson(c);
     if (!body.ok) return body.response;
     const result = apiFaults.add(body.value);
-    if ('errors' in result)
-      return controlError(c, 422, 'invalid_fault', 'The API fault is not valid', result.errors);
+    if ('errors' in result) return controlError(c, 422, 'invalid_fault', 'The API fault is not valid', result.errors);
     return c.json(result.rule, 201);
   });
   app.delete('/_control/api-faults', (c) => {
