@@ -41,7 +41,12 @@ describe('Stripe API faults', () => {
   it('an error fault answers 500 api_error for the next request only and creates nothing', async () => {
     const rule = await addFault({ mode: 'error', path: '/v1/payment_intents' });
     expect(rule.status).toBe(201);
-    expect(await rule.json()).toMatchObject({ mode: 'error', path: '/v1/payment_intents', method: 'POST', remaining: 1 });
+    expect(await rule.json()).toMatchObject({
+      mode: 'error',
+      path: '/v1/payment_intents',
+      method: 'POST',
+      remaining: 1,
+    });
     const failed = await post('/v1/payment_intents', CHARGE, 'order-1-charge');
     expect(failed.status).toBe(500);
     expect(await failed.json()).toMatchObject({ error: { type: 'api_error' } });
