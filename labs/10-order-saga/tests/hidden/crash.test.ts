@@ -73,7 +73,7 @@ graded(
     const before = await stockOf(shop, 'mug');
     const id = await placeOrder(shop, { quantity: 1 });
     await waitFor(() => paidIntentsFor(shop, id).length > 0, { timeoutMs: 4000, intervalMs: 5, message: 'the charge' });
-    await sleep(shop.stepDelayMs / 3);
+    await sleep(shop.stepDelayMs / 5);
     expect(bookingsFor(shop, id), 'the saga waits STEP_DELAY_MS before booking; it had booked already').toEqual([]);
     await crashAndRestart();
     await expectCompletedOnce(id, before, 1);
@@ -91,7 +91,7 @@ graded(
     const before = await stockOf(shop, 'mug');
     const id = await placeOrder(shop, { quantity: 1 });
     await waitFor(() => bookingsFor(shop, id).length > 0, { timeoutMs: 4000, intervalMs: 5, message: 'the booking' });
-    await sleep(shop.stepDelayMs / 3);
+    await sleep(shop.stepDelayMs / 5);
     await crashAndRestart();
     await expectCompletedOnce(id, before, 1);
   },
@@ -108,7 +108,7 @@ graded(
     const before = await stockOf(shop, 'mug');
     const id = await placeOrder(shop, { quantity: 1, address: address({ country: 'POL', city: 'Kraków' }) });
     await waitFor(() => refundsFor(shop, id).length > 0, { timeoutMs: 4000, intervalMs: 5, message: 'the refund' });
-    await sleep(shop.stepDelayMs / 3);
+    await sleep(shop.stepDelayMs / 5);
     await crashAndRestart();
     const done = await waitFinal(shop, id, 5000);
     expect(done.json?.status, done.said).toBe('compensated');

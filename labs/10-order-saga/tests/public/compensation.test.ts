@@ -1,5 +1,5 @@
 // Undoing an order: a reservation that expired before confirm, and the order compensations run in. This app holds a
-// reservation for 300 ms only, gives each call 2 s, and waits STEP_DELAY_MS (100) before each step and each
+// reservation for 300 ms only, gives each call 2 s, and waits STEP_DELAY_MS (150) before each step and each
 // compensation, so the test can look at the shop between two compensations.
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { graded, waitFor } from '#testkit';
@@ -18,7 +18,7 @@ import {
 
 let shop: ShopRun;
 beforeAll(async () => {
-  shop = await startShop({ env: { RESERVATION_TTL_MS: '300', STEP_DELAY_MS: '100', CALL_TIMEOUT_MS: '2000' } });
+  shop = await startShop({ env: { RESERVATION_TTL_MS: '300', STEP_DELAY_MS: '150', CALL_TIMEOUT_MS: '2000' } });
 });
 afterAll(async () => {
   await shop?.stop();
