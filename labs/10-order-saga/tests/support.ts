@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { http, startLab, waitFor, type LabRun, type StartLabOptions } from '#testkit';
+import { http, startLab, type LabRun, type StartLabOptions } from '#testkit';
 import type { CarriersControl } from '../../../mock-servers/carriers/index.ts';
 import type { StripeControl } from '../../../mock-servers/index.ts';
 
@@ -80,17 +80,19 @@ const FINAL = ['completed', 'compensated'];
 
 /** Waits until GET /orders/:id says `completed` or `compensated`; answers that reply. */
 export async function waitFinal(shop: ShopRun, id: string, timeoutMs = 4000) {
-  let said = '';
-  return waitFor(
-    async () => {
-      const res = await getOrder(shop, id);
-      said = res.said;
-      return FINAL.includes(res.json?.status) ? res : undefined;
-    },
-    { timeoutMs, intervalMs: 25, message: `order ${id} to end completed or compensated` },
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}; the last answer: ${said}`);
-  });
+  const started = Date.now();
+  let last: Awaited<ReturnType<typeof getOrder>> | undefined;
+  for (;;) {
+    last = await getOrder(shop, id);
+    if (FINAL.includes(last.json?.status)) return last;
+    if (Date.now() - started > timeoutMs) break;
+    await sleep(25);
+  }
+  const steps = Array.isArray(last.json?.steps)
+    ? `; steps: ${last.json.steps.map((s: { name?: string; status?: string }) => `${s.name} ${s.status}`).join(', ')}`
+    : '';
+  const now = last.status === 200 ? `still ${JSON.stringify(last.json?.status)}${steps}` : last.said;
+  throw new Error(`after ${timeoutMs / 1000} s the order is ${now}`);
 }
 
 /** GET /products/:sku → its stock. */
