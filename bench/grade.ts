@@ -2,8 +2,9 @@
 // as grading ran before the sandbox), with Node's permission model, and with namespaces + the permission model;
 // prints each one's per-submission median and overhead, then class throughput with --jobs 1 and --jobs 2 in the
 // sandbox this machine uses. Prints figures; asserts nothing.   Run: node bench/grade.ts [--copies 4] [--labs 00,01,06]
-// --per-lab: instead, every lab's solution graded alone (public + hidden, the sandbox this machine uses), --copies
-// times each: the median seconds per submission against the 10 s target, the figure instructors multiply by a class.
+// --per-lab: instead, every lab's solution (or only those --labs names) graded alone (public + hidden, the sandbox
+// this machine uses), --copies times each: the median seconds per submission against the 10 s target, the figure
+// instructors multiply by a class.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { serviceUp } from '../cli/services/index.ts';
 const { values } = parseArgs({
   options: {
     copies: { type: 'string', default: '4' },
-    labs: { type: 'string', default: '00,01,06' },
+    labs: { type: 'string' },
     'per-lab': { type: 'boolean', default: false },
   },
 });
@@ -28,11 +29,7 @@ const modes: IsolationMode[] = ['none', 'permission', 'auto'];
 console.log(`sandbox on this machine: ${describeIsolation(chooseLayers('auto'))}`);
 if (values['per-lab']) {
   const rows: Record<string, string | number>[] = [];
-  // --labs narrows it (e.g. --per-lab --labs 05,08); without it, every lab.
-  const only = process.argv.includes('--labs')
-    ? new Set(values.labs!.split(',').map((ref) => findLab(ref).id))
-    : undefined;
-  for (const lab of discoverLabs().filter((l) => !only || only.has(l.id))) {
+  for (const lab of values.labs ? values.labs.split(',').map((ref) => findLab(ref)) : discoverLabs()) {
     for (const service of lab.services) await serviceUp(service);
     const times: number[] = [];
     let wrong = 0;
@@ -60,7 +57,7 @@ if (values['per-lab']) {
   console.table(rows);
   process.exit(0);
 }
-for (const ref of values.labs!.split(',')) {
+for (const ref of (values.labs ?? '00,01,06').split(',')) {
   const lab = findLab(ref);
   for (const service of lab.services) await serviceUp(service);
   const work = mkdtempSync(join(tmpdir(), 'lab-grade-bench-'));

@@ -1,4 +1,8 @@
-import type { CarrierApi, Chooser } from './shipments.ts';
+import type { Chooser } from './shipments.ts';
+
+/** The APIs faults are set for, each on its own: DHL tracking, the postal service, and DHL's shipping (booking) API. */
+export const FAULT_APIS = ['dhl', 'postal', 'dhl-shipping'] as const;
+export type FaultApi = (typeof FAULT_APIS)[number];
 
 /** Failures a grader (or a student practising resilience) switches on for one API. */
 export interface FaultSettings {
@@ -12,32 +16,52 @@ export interface FaultSettings {
   failNext: number;
   /** The next N requests never answer (until the client gives up, the mock closes, or `maxHangMs` passes). */
   hangNext: number;
+  /**
+   * The next N requests are carried out (a parcel booked, a booking cancelled), then their answers are held back the
+   * same way: the client cannot tell whether its request took effect. After `maxHangMs` the answer goes out late.
+   */
+  hangAfterNext: number;
 }
 
-export const NO_FAULTS: FaultSettings = { latencyMs: 0, errorRate: 0, errorStatus: 503, failNext: 0, hangNext: 0 };
+export const NO_FAULTS: FaultSettings = {
+  latencyMs: 0,
+  errorRate: 0,
+  errorStatus: 503,
+  failNext: 0,
+  hangNext: 0,
+  hangAfterNext: 0,
+};
 
-export type FaultOutcome = { kind: 'ok' } | { kind: 'error'; status: 500 | 503 } | { kind: 'hang' };
+export type FaultOutcome =
+  | { kind: 'ok' }
+  | { kind: 'error'; status: 500 | 503 }
+  | { kind: 'hang' }
+  | { kind: 'hang-after' };
 
 export function createFaultBook(choose: Chooser) {
-  const settings = new Map<CarrierApi, FaultSettings>();
-  const get = (api: CarrierApi): FaultSettings => settings.get(api) ?? { ...NO_FAULTS };
+  const settings = new Map<FaultApi, FaultSettings>();
+  const get = (api: FaultApi): FaultSettings => settings.get(api) ?? { ...NO_FAULTS };
   return {
     get,
-    set(api: CarrierApi, change: Partial<FaultSettings>): FaultSettings {
+    set(api: FaultApi, change: Partial<FaultSettings>): FaultSettings {
       const next = { ...get(api), ...change };
       settings.set(api, next);
       return next;
     },
-    clear(api?: CarrierApi): void {
+    clear(api?: FaultApi): void {
       if (api) settings.delete(api);
       else settings.clear();
     },
     /** Decides what happens to one request, using up one-shot faults; hangs win over errors. */
-    decide(api: CarrierApi): FaultOutcome {
+    decide(api: FaultApi): FaultOutcome {
       const s = get(api);
       if (s.hangNext > 0) {
         settings.set(api, { ...s, hangNext: s.hangNext - 1 });
         return { kind: 'hang' };
+      }
+      if (s.hangAfterNext > 0) {
+        settings.set(api, { ...s, hangAfterNext: s.hangAfterNext - 1 });
+        return { kind: 'hang-after' };
       }
       if (s.failNext > 0) {
         settings.set(api, { ...s, failNext: s.failNext - 1 });
@@ -49,33 +73,15 @@ export function createFaultBook(choose: Chooser) {
   };
 }
 
-/**
- * Waits `ms`, but gives up early when the client hangs up or the mock closes (so no timer outlives a test).
- * Resolves `true` when the whole time passed.
- */
-export function pause(ms: number, ...signals: AbortSignal[]): Promise<boolean> {
-  if (signals.some((s) => s.aborted)) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const done = (completed: boolean) => {
-      clearTimeout(timer);
-      for (const s of signals) s.removeEventListener('abort', onAbort);
-      resolve(completed);
-    };
-    const onAbort = () => done(false);
-    const timer = setTimeout(() => done(true), ms);
-    for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 export interface SeenRequest {
   at: string;
-  api: CarrierApi | 'control' | 'other';
+  api: FaultApi | 'control' | 'other';
   method: string;
   path: string;
   status: number;
   durationMs: number;
   /** The injected fault, if any. */
-  fault?: 'error' | 'hang' | 'rate-limited';
+  fault?: 'error' | 'hang' | 'hang-after' | 'rate-limited';
 }
 
 /** The last `max` requests, newest last. Bounded so a long-running mock cannot grow without end. */

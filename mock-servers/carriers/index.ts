@@ -1,18 +1,20 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { controlError, guardControl, limitBody } from '../shared/index.ts';
+import { controlError, guardControl, limitBody, pause } from '../shared/index.ts';
 import type { CommonMockOptions, MockServer } from '../types.ts';
 import { createFieldChecker, readControlJson } from '../shared/index.ts';
 import { dhlProblem, mountDhl } from './dhl.ts';
 import {
+  FAULT_APIS,
   createFaultBook,
   createRateLimiter,
   createRequestLog,
-  pause,
+  type FaultApi,
   type FaultSettings,
   type SeenRequest,
 } from './faults.ts';
 import { mountPostal, soapFault } from './postal.ts';
+import { SHIPPING_PATH, createShippingBook, mountShipping, shippingAnswer } from './shipping.ts';
 import {
   CARRIER_APIS,
   SCENARIOS,
@@ -26,7 +28,7 @@ import {
 } from './shipments.ts';
 
 export type { CarrierApi, Scenario, Shipment } from './shipments.ts';
-export type { FaultSettings, SeenRequest } from './faults.ts';
+export type { FaultApi, FaultSettings, SeenRequest } from './faults.ts';
 
 export interface CarriersMockOptions extends CommonMockOptions {
   /** Keys accepted in `DHL-API-Key`; default `['demo-key']`. */
@@ -51,8 +53,9 @@ export interface ShipmentSummary {
 }
 
 /**
- * Two carrier APIs in one app: a DHL-like JSON tracking API and a postal SOAP 1.2 operation-history service, over
- * seeded shipments whose histories advance with (scaled) time, with latency, errors and hangs on demand.
+ * Carrier APIs in one app: a DHL-like JSON tracking API and a postal SOAP 1.2 operation-history service, over
+ * seeded shipments whose histories advance with (scaled) time, and DHL's shipping API to book and cancel parcels
+ * (`shipping.ts`), with latency, errors and hangs on demand.
  *
  * @example
  * const carriers = createCarriersMock({ timeScale: 0.001, seed: 'class-a' });
@@ -76,7 +79,9 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
   const log = createRequestLog();
   const closing = new AbortController();
   let extraChooser = createChooser(`extra:${seed}`);
+  let shippingChooser = createChooser(`shipping:${seed}`);
   let shipments = seedShipments(seed);
+  const shipping = createShippingBook();
 
   const find = (api: CarrierApi) => (number: string) =>
     shipments.find((s) => s.api === api && s.trackingNumber.toUpperCase() === number.toUpperCase());
@@ -116,10 +121,12 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
       shipments.push(shipment);
       return summary(shipment);
     },
+    /** Parcels booked through the shipping API, oldest first, with their state (`booked` or `cancelled`). */
+    bookings: () => shipping.list(),
     faults: () =>
-      Object.fromEntries(CARRIER_APIS.map((api) => [api, faults.get(api)])) as Record<CarrierApi, FaultSettings>,
-    setFaults: (api: CarrierApi, change: Partial<FaultSettings>) => faults.set(api, change),
-    clearFaults: (api?: CarrierApi) => faults.clear(api),
+      Object.fromEntries(FAULT_APIS.map((api) => [api, faults.get(api)])) as Record<FaultApi, FaultSettings>,
+    setFaults: (api: FaultApi, change: Partial<FaultSettings>) => faults.set(api, change),
+    clearFaults: (api?: FaultApi) => faults.clear(api),
     requests: (api?: SeenRequest['api']) => log.list(api),
     clearRequests: () => log.clear(),
     rateLimit: () => {
@@ -132,6 +139,8 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
     reset(): void {
       shipments = seedShipments(seed);
       extraChooser = createChooser(`extra:${seed}`);
+      shippingChooser = createChooser(`shipping:${seed}`);
+      shipping.reset();
       clock.restart();
       faults.clear();
       log.clear();
@@ -142,14 +151,21 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
   const app = new Hono();
   const controlToken = guardControl(app, 'carriers', options.controlToken);
   // Which injected fault a request met, keyed by the request object the log middleware saw first.
-  const faultOf = new WeakMap<Request, 'error' | 'hang'>();
+  const faultOf = new WeakMap<Request, 'error' | 'hang' | 'hang-after'>();
 
   app.use('*', async (c, next) => {
     const raw = c.req.raw;
     const started = performance.now();
     await next();
     if (c.req.path.startsWith('/_control')) return;
-    const api = c.req.path.startsWith('/track/') ? 'dhl' : c.req.path.startsWith('/postal/') ? 'postal' : 'other';
+    const path = c.req.path;
+    const api = path.startsWith('/track/')
+      ? 'dhl'
+      : path.startsWith('/postal/')
+        ? 'postal'
+        : path.startsWith(SHIPPING_PATH)
+          ? 'dhl-shipping'
+          : 'other';
     const fault = faultOf.get(raw);
     log.add({
       at: new Date().toISOString(),
@@ -164,7 +180,7 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
 
   type ErrorRenderer = (c: Context, status: ContentfulStatusCode, message: string) => Response;
   const injectFaults =
-    (api: CarrierApi, renderError: ErrorRenderer): MiddlewareHandler =>
+    (api: FaultApi, renderError: ErrorRenderer): MiddlewareHandler =>
     async (c, next) => {
       const signals = [c.req.raw.signal, closing.signal];
       const { latencyMs } = faults.get(api);
@@ -175,6 +191,12 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
         faultOf.set(c.req.raw, 'hang');
         if (!(await pause(maxHangMs, ...signals))) return new Response(null, { status: 499 });
         return renderError(c, 504, 'The request timed out upstream (injected hang).');
+      }
+      if (outcome.kind === 'hang-after') {
+        faultOf.set(c.req.raw, 'hang-after');
+        await next(); // the request takes effect; only its answer is held back
+        if (!(await pause(maxHangMs, ...signals))) c.res = new Response(null, { status: 499 });
+        return;
       }
       if (outcome.kind === 'error') {
         faultOf.set(c.req.raw, 'error');
@@ -195,7 +217,23 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
     '/postal/*',
     injectFaults('postal', (c, status, message) => soapFault(c, 'Receiver', message, { status })),
   );
+  app.use(
+    `${SHIPPING_PATH}*`,
+    injectFaults('dhl-shipping', (c, status, message) => shippingAnswer(c, status, message)),
+  );
   mountDhl(app, { apiKeys: () => apiKeys, limiter, find: find('dhl'), clock });
+  mountShipping(app, shipping, {
+    apiKeys: () => apiKeys,
+    choose: () => shippingChooser,
+    onBooked: (shipmentNo) => {
+      const elapsed = clock.worldElapsed();
+      const start = Number.isFinite(elapsed) ? elapsed : 0;
+      shipments.push(planShipment('dhl', 'in-progress', shippingChooser, start, shipmentNo));
+    },
+    onCancelled: (shipmentNo) => {
+      shipments = shipments.filter((s) => !(s.api === 'dhl' && s.trackingNumber === shipmentNo));
+    },
+  });
   mountPostal(app, { credentials: () => postalCredentials, find: find('postal'), clock });
 
   // ---- control API: our own error envelope ----
@@ -206,6 +244,10 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
   const apiParam = (value: unknown, allowAll: boolean): CarrierApi[] | undefined => {
     if (allowAll && (value === undefined || value === 'all')) return [...CARRIER_APIS];
     return CARRIER_APIS.includes(value as CarrierApi) ? [value as CarrierApi] : undefined;
+  };
+  const faultApiParam = (value: unknown): FaultApi[] | undefined => {
+    if (value === undefined || value === 'all') return [...FAULT_APIS];
+    return FAULT_APIS.includes(value as FaultApi) ? [value as FaultApi] : undefined;
   };
 
   ctl.get('/secrets', (c) => c.json(control.secrets()));
@@ -232,23 +274,25 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
     return c.json(control.addShipment(api, scenario as Scenario, trackingNumber), 201);
   });
 
+  ctl.get('/bookings', (c) => c.json({ bookings: control.bookings() }));
   ctl.get('/faults', (c) => c.json(control.faults()));
   ctl.post('/faults', async (c) => {
     const body = await readControlJson(c);
     if (!body.ok) return body.response;
     const check = createFieldChecker(body.value);
-    const apis = apiParam(body.value.api, true);
-    if (!apis) check.problems.push({ field: 'api', message: 'must be dhl, postal or all' });
+    const apis = faultApiParam(body.value.api);
+    if (!apis) check.problems.push({ field: 'api', message: `must be ${FAULT_APIS.join(', ')} or all` });
     const change: Partial<FaultSettings> = {};
     const latencyMs = check.optionalNumber('latencyMs', 0, 600_000);
     const errorRate = check.optionalNumber('errorRate', 0, 1);
     const failNext = check.optionalNumber('failNext', 0, 10_000);
     const hangNext = check.optionalNumber('hangNext', 0, 10_000);
+    const hangAfterNext = check.optionalNumber('hangAfterNext', 0, 10_000);
     const errorStatus = body.value.errorStatus;
     if (errorStatus !== undefined && errorStatus !== 500 && errorStatus !== 503) {
       check.problems.push({ field: 'errorStatus', message: 'must be 500 or 503' });
     }
-    for (const [field, value] of Object.entries({ failNext, hangNext })) {
+    for (const [field, value] of Object.entries({ failNext, hangNext, hangAfterNext })) {
       if (value !== undefined && !Number.isInteger(value))
         check.problems.push({ field, message: 'must be a whole number' });
     }
@@ -260,6 +304,7 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
       errorRate === undefined ? {} : { errorRate },
       failNext === undefined ? {} : { failNext },
       hangNext === undefined ? {} : { hangNext },
+      hangAfterNext === undefined ? {} : { hangAfterNext },
       errorStatus === undefined ? {} : { errorStatus },
     );
     for (const api of apis) control.setFaults(api, change);
@@ -272,8 +317,8 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
 
   ctl.get('/requests', (c) => {
     const api = c.req.query('api');
-    if (api !== undefined && !['dhl', 'postal', 'other'].includes(api)) {
-      return controlError(c, 400, 'invalid_parameter', 'api must be dhl, postal or other.', [
+    if (api !== undefined && !['dhl', 'postal', 'dhl-shipping', 'other'].includes(api)) {
+      return controlError(c, 400, 'invalid_parameter', 'api must be dhl, postal, dhl-shipping or other.', [
         { field: 'api', message: 'unknown API' },
       ]);
     }
@@ -314,10 +359,12 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
     if (within(path, '/_control'))
       return controlError(c, 404, 'not_found', `No control route ${c.req.method} ${path}.`);
     if (within(path, '/postal')) return soapFault(c, 'Sender', `No SOAP endpoint at ${path}.`, { status: 404 });
+    if (within(path, '/parcel')) return shippingAnswer(c, 404, `No route ${c.req.method} ${path}.`);
     return dhlProblem(c, 404, `No route ${c.req.method} ${path}.`);
   });
   app.onError((err, c) => {
     if (within(c.req.path, '/postal')) return soapFault(c, 'Receiver', err.message);
+    if (within(c.req.path, '/parcel')) return shippingAnswer(c, 500, err.message);
     return dhlProblem(c, 500, err.message);
   });
 

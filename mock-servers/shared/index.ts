@@ -9,3 +9,4 @@ export { hmacSha256, safeEqual } from './crypto.ts';
 export { listenMock } from './listen.ts';
 export { createFieldChecker, readControlJson } from './control-input.ts';
 export { CONTROL_TOKEN_HEADER, controlFetch, guardControl } from './control-token.ts';
+export { pause } from './pause.ts';

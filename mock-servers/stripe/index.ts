@@ -16,9 +16,12 @@ import {
   mediaType,
   parseJsonObject,
   parseNestedForm,
+  readControlJson,
   safeEqual,
 } from '../shared/index.ts';
 import type { CommonMockOptions, MockServer } from '../types.ts';
+import { applyApiFaults, createApiFaults } from './api-faults.ts';
+import type { ApiFaults } from './api-faults.ts';
 import { invalid, noSuch, StripeError, unknownParam } from './errors.ts';
 import type { StripeErrorBody } from './errors.ts';
 import { allowOnly, bool, currency, int, mergeMetadata, oneOf, str, strArray } from './params.ts';
@@ -39,12 +42,16 @@ export interface StripeMockOptions extends CommonMockOptions {
   retrySchedule?: readonly number[];
   /** Per-attempt webhook timeout in real ms (default 10 s). */
   deliveryTimeoutMs?: number;
+  /** The longest a `hang_after` API fault holds an answer back before sending it late (default 120 000 ms). */
+  maxHangMs?: number;
 }
 
 /** The in-process handle: the same operations as the control API. */
 export interface StripeControl {
   engine: DeliveryEngine;
   store: StripeStore;
+  /** Failures of the API itself (`/_control/api-faults`): `error` before a request, `hang_after` after it. */
+  apiFaults: ApiFaults;
   apiKey: string;
   webhookSecret: string;
   /** Register an endpoint signed with `webhookSecret` (what `stripe listen --forward-to URL` does). */
@@ -83,6 +90,8 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
   });
   const store = createStripeStore({ ids, engine });
   const idempotency = new Map<string, { fingerprint: string; done: boolean; status: number; body: string }>();
+  const apiFaults = createApiFaults(() => ids.id('apif_', 14));
+  const closing = new AbortController();
   const app = new Hono<Vars>();
   const controlToken = guardControl(app, 'stripe', options.controlToken);
 
@@ -118,6 +127,16 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     limitBody(maxBody, (c) =>
       fail(c, 413, { type: 'invalid_request_error', message: `Request body is too large (limit ${maxBody} bytes).` }),
     ),
+  );
+
+  app.use(
+    '/v1/*',
+    applyApiFaults(apiFaults, {
+      maxHangMs: options.maxHangMs ?? 120_000,
+      closing: closing.signal,
+      fail: (c) =>
+        c.json({ error: { type: 'api_error', message: 'An unknown error occurred (injected outage).' } }, 500),
+    }),
   );
 
   // Authentication: `Authorization: Bearer sk_test_…` (or Basic with the key as user name, as curl -u sends).
@@ -539,6 +558,7 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
   const control: StripeControl = {
     engine,
     store,
+    apiFaults,
     apiKey,
     webhookSecret,
     addEndpoint(url, events = ['*']) {
@@ -564,8 +584,21 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     reset: () => {
       store.reset();
       idempotency.clear();
+      apiFaults.clear();
     },
   };
+  app.get('/_control/api-faults', (c) => c.json({ data: apiFaults.list() }));
+  app.post('/_control/api-faults', async (c) => {
+    const body = await readControlJson(c);
+    if (!body.ok) return body.response;
+    const result = apiFaults.add(body.value);
+    if ('errors' in result) return controlError(c, 422, 'invalid_fault', 'The API fault is not valid', result.errors);
+    return c.json(result.rule, 201);
+  });
+  app.delete('/_control/api-faults', (c) => {
+    apiFaults.clear();
+    return c.json({ data: [] });
+  });
   app.post('/_control/endpoints', async (c) => {
     const body = (await c.req.json().catch(() => undefined)) as Record<string, unknown> | undefined;
     const url = body?.url;
@@ -603,6 +636,7 @@ export function createStripeMock(options: StripeMockOptions = {}): MockServer<St
     controlToken,
     setBaseUrl: () => {},
     async close() {
+      closing.abort(); // answers held back by a hang_after fault
       closeStreams();
       await engine.close();
     },

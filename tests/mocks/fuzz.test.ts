@@ -505,7 +505,7 @@ const GITHUB_TOKEN = 'ghp_fuzz_token_000000000000000000000001';
 const SPECS: Spec[] = [
   {
     name: 'stripe',
-    options: { maxBodyBytes: 16 * 1024, timeScale: 0.0001, retrySchedule: [1], seed: 'fuzz' },
+    options: { maxBodyBytes: 16 * 1024, timeScale: 0.0001, retrySchedule: [1], seed: 'fuzz', maxHangMs: 50 },
     arbitrary: (mock) => {
       const money = mostly(
         ['2000', '1500', '50', '99999999'],
@@ -561,7 +561,9 @@ const SPECS: Spec[] = [
         data: fc.constantFrom({ object: { id: 'in_1' } }, { object: {} }, null, { object: { id: 5 } }),
         url: fc.constantFrom('http://127.0.0.1:9/hook', 'nope'),
         enabled_events: fc.constantFrom(['*'], ['bogus'], 'x', [1]),
-        mode: fc.constantFrom('duplicate', 'delay', 'corrupt_signature', 'x'),
+        mode: fc.constantFrom('duplicate', 'delay', 'corrupt_signature', 'error', 'hang_after', 'x'),
+        path: fc.constantFrom('/v1/refunds', '/v1/payment_intents', 'refunds', 5),
+        method: fc.constantFrom('POST', 'GET', 'PUT'),
         count: fc.constantFrom(1, 0, -1, 1e9),
         delay_ms: fc.constantFrom(0, 10, 70_000),
         endpoint_id: fc.constantFrom('we_1', '', 5),
@@ -603,6 +605,9 @@ const SPECS: Spec[] = [
           'POST /_control/faults mode count delay_ms endpoint_id',
           'DELETE /_control/faults/{id}',
           'DELETE /_control/faults',
+          'GET /_control/api-faults',
+          'POST /_control/api-faults mode path count method',
+          'DELETE /_control/api-faults',
           ...ENGINE_CONTROL_ROUTES,
         ],
         vendorFocus: (names) => focused(formVocab, names, 'form', form),
@@ -630,15 +635,25 @@ const SPECS: Spec[] = [
           controlGet(mock, `/v1/${l}?limit=100`),
         ),
       );
-      const [faults, deliveries] = await Promise.all([
+      const [faults, apiFaults, deliveries] = await Promise.all([
         controlGet(mock, '/_control/faults'),
+        controlGet(mock, '/_control/api-faults'),
         controlGet(mock, '/_control/deliveries?limit=1000'),
       ]);
       // An event's `pending_webhooks` counts down as deliveries finish in the background, so it is left out.
       const data = lists.map((l) =>
         (l as { data: Array<Record<string, unknown>> }).data.map(({ pending_webhooks: _, ...o }) => o),
       );
-      return { lists: data, faults, deliveries: ids(deliveries) };
+      return { lists: data, faults, apiFaults, deliveries: ids(deliveries) };
+    },
+    // An API fault a request switched on (an injected 500, a held answer) is switched off again.
+    undo: async (mock, req, sent) => {
+      if (sent.status < 300 && req.method === 'POST' && req.path.startsWith('/_control/api-faults')) {
+        await fetch(`${mock.url}/_control/api-faults`, {
+          method: 'DELETE',
+          headers: { [CONTROL_TOKEN_HEADER]: mock.controlToken },
+        }).then((r) => r.text());
+      }
     },
     // A declined card is recorded on the PaymentIntent (last_payment_error, a failed charge, payment_failed events),
     // as on Stripe; the 402 says so.
@@ -887,13 +902,14 @@ const SPECS: Spec[] = [
         '<a xmlns:p="u"><p:b/></a>',
       );
       const jsonVocab: Record<string, fc.Arbitrary<unknown>> = {
-        api: fc.constantFrom('dhl', 'postal', 'all', 'ups', 5),
+        api: fc.constantFrom('dhl', 'postal', 'dhl-shipping', 'all', 'ups', 5),
         scenario: fc.constantFrom('delivered', 'in-progress', 'slow', 'failed', 'unknown', 'lost'),
         trackingNumber: fc.constantFrom('FUZZ-0001', 'ab', 'lower-case', 5),
         latencyMs: fc.constantFrom(0, 5, -1, 1e9),
         errorRate: fc.constantFrom(0, 0.5, 2),
         failNext: fc.constantFrom(0, 1, 1.5),
         hangNext: fc.constantFrom(0, 1, -1),
+        hangAfterNext: fc.constantFrom(0, 1, 2.5),
         errorStatus: fc.constantFrom(500, 503, 404),
         limit: fc.constantFrom(1, 1000, 0, 'x'),
         windowSeconds: fc.constantFrom(1, 0, 1e9),
@@ -909,6 +925,9 @@ const SPECS: Spec[] = [
           'POST /postal/tracking',
           'POST /postal/tracking',
           'POST /postal/{id}',
+          'POST /parcel/de/shipping/v2/orders',
+          'DELETE /parcel/de/shipping/v2/orders?shipment={id}',
+          'GET /parcel/de/shipping/v2/orders',
           'GET /{id}',
         ],
         controlRoutes: [
@@ -917,7 +936,8 @@ const SPECS: Spec[] = [
           'POST /_control/shipments api scenario trackingNumber',
           'POST /_control/shipments api scenario',
           'GET /_control/faults',
-          'POST /_control/faults api latencyMs errorRate failNext hangNext errorStatus',
+          'POST /_control/faults api latencyMs errorRate failNext hangNext hangAfterNext errorStatus',
+          'GET /_control/bookings',
           'DELETE /_control/faults',
           'GET /_control/requests',
           'GET /_control/requests?api={id}',
@@ -944,12 +964,13 @@ const SPECS: Spec[] = [
       });
     },
     snapshot: async (mock) => {
-      const [shipments, faults, rateLimit] = await Promise.all([
+      const [shipments, bookings, faults, rateLimit] = await Promise.all([
         controlGet(mock, '/_control/shipments'),
+        controlGet(mock, '/_control/bookings'),
         controlGet(mock, '/_control/faults'),
         controlGet(mock, '/_control/rate-limit'),
       ]);
-      return { shipments, faults, rateLimit };
+      return { shipments, bookings, faults, rateLimit };
     },
     // Faults a request switched on (errors, hangs, latency) and a tight rate limit are switched off again.
     undo: async (mock, req, sent) => {

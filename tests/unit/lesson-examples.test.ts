@@ -55,6 +55,14 @@ import {
   retryAfterMs as parseRetryAfter06,
   withRetry,
 } from '../../lessons/examples/06-microservices/resilience.ts';
+import { DatabaseSync } from 'node:sqlite';
+import {
+  Refused,
+  bookTrip,
+  createTripLog,
+  runSaga,
+  type TripStep,
+} from '../../lessons/examples/06-microservices/saga.ts';
 
 const json = (body: unknown, headers: Record<string, string> = {}) => ({
   method: 'POST',
@@ -687,5 +695,89 @@ describe('lesson 06: timeout, retries, circuit breaker and bulkhead around a sto
     expect(client.breaker.state).toBe('open');
     await expect(client.stock('tea-1')).rejects.toBeInstanceOf(CircuitOpenError);
     expect(calls).toHaveLength(3);
+  });
+});
+
+describe('lesson 06: sagas, in memory and with a log in SQLite (vendors faked in-process)', () => {
+  test('runSaga undoes the steps done, newest first, when a later one fails', async () => {
+    const seen: string[] = [];
+    const step = (name: string, fails = false) => ({
+      name,
+      run: async () => {
+        seen.push(`run ${name}`);
+        if (fails) throw new Error('no courier');
+      },
+      compensate: async () => {
+        seen.push(`undo ${name}`);
+      },
+    });
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(await runSaga([step('order'), step('pay'), step('ship', true)], {})).toBe('compensated');
+    expect(seen).toEqual(['run order', 'run pay', 'run ship', 'undo pay', 'undo order']);
+    expect(await runSaga([step('order'), step('pay')], {})).toBe('completed');
+  });
+
+  /** A vendor that honours idempotency keys as Stripe does, and counts what it really did. */
+  function vendor(name: string, options: { refuse?: boolean; crashAfterBooking?: boolean } = {}) {
+    const byKey = new Map<string, string>();
+    const state = { booked: 0, cancelled: 0, crash: options.crashAfterBooking ?? false };
+    const step: TripStep = {
+      name,
+      async book(key) {
+        if (options.refuse) throw new Refused(`${name}: fully booked`);
+        if (!byKey.has(key)) {
+          byKey.set(key, `${name}-${byKey.size + 1}`);
+          state.booked++;
+        }
+        if (state.crash) {
+          state.crash = false;
+          throw new Error('the process died before the answer was written down');
+        }
+        return byKey.get(key)!;
+      },
+      async cancel(_reference, key) {
+        if (!byKey.has(key)) {
+          byKey.set(key, 'cancelled');
+          state.cancelled++;
+        }
+      },
+    };
+    return { step, state };
+  }
+
+  test('bookTrip picks up after a crash: the step found started is asked again with its key, and booked once', async () => {
+    const log = createTripLog(new DatabaseSync(':memory:'));
+    const flight = vendor('flight');
+    const hotel = vendor('hotel', { crashAfterBooking: true });
+    const car = vendor('car');
+    const steps = [flight.step, hotel.step, car.step];
+    await expect(bookTrip(log, 'trip-17', steps)).rejects.toThrow('the process died');
+    expect(log.get('trip-17', 'hotel')?.state).toBe('started');
+    expect(await bookTrip(log, 'trip-17', steps)).toBe('booked');
+    expect([flight.state.booked, hotel.state.booked, car.state.booked]).toEqual([1, 1, 1]);
+    expect(log.get('trip-17', 'hotel')).toEqual({ state: 'booked', reference: 'hotel-1' });
+    expect(await bookTrip(log, 'trip-17', steps)).toBe('booked');
+    expect(flight.state.booked).toBe(1);
+  });
+
+  test('bookTrip cancels what was booked, newest first, once, when a vendor says no', async () => {
+    const log = createTripLog(new DatabaseSync(':memory:'));
+    const order: string[] = [];
+    const flight = vendor('flight');
+    const hotel = vendor('hotel');
+    const car = vendor('car', { refuse: true });
+    for (const v of [flight, hotel]) {
+      const cancel = v.step.cancel;
+      v.step.cancel = async (reference, key) => {
+        order.push(reference);
+        await cancel(reference, key);
+      };
+    }
+    const steps = [flight.step, hotel.step, car.step];
+    expect(await bookTrip(log, 'trip-18', steps)).toBe('cancelled');
+    expect(order).toEqual(['hotel-1', 'flight-1']);
+    expect(await bookTrip(log, 'trip-18', steps)).toBe('cancelled');
+    expect([flight.state.cancelled, hotel.state.cancelled]).toEqual([1, 1]);
+    expect(order).toHaveLength(2);
   });
 });

@@ -60,6 +60,7 @@ function probe(layers: IsolationLayer[], code: string, grants = {}): Record<stri
 const ATTEMPTS = `
 import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { DatabaseSync } from 'node:sqlite';
 const solution = ${JSON.stringify(join(repoRoot, 'labs/00-warmup/solution/main.ts'))};
 const tries = {
   readOwn: () => fs.readFileSync('probe.ts', 'utf8').length > 0,
@@ -74,6 +75,10 @@ const tries = {
   signalParent: () => process.kill(process.ppid, 0),
   signalRaw: () => process._kill(process.ppid, 0),
   undoShim: () => { process.kill = () => true; return process.kill(1, 0); },
+  sqliteScratch: () => { const db = new DatabaseSync(process.env.TMPDIR + '/shop.sqlite'); db.exec('CREATE TABLE t (a)'); return db.prepare('SELECT count(*) AS n FROM t').get().n; },
+  sqliteCourse: () => new DatabaseSync(${JSON.stringify(join(repoRoot, 'sandbox-was-here.db'))}),
+  sqliteAttach: () => new DatabaseSync(':memory:').exec("ATTACH DATABASE " + ${JSON.stringify(`'${join(repoRoot, 'sandbox-was-here.db')}'`)} + " AS elsewhere"),
+  sqliteVacuumInto: () => { const db = new DatabaseSync(':memory:'); db.setAuthorizer(() => 0); db.exec("VACUUM INTO " + ${JSON.stringify(`'${join(repoRoot, 'sandbox-was-here.db')}'`)}); },
 };
 const result = {};
 for (const [name, attempt] of Object.entries(tries)) {
@@ -127,6 +132,12 @@ describe.each([[['permission']], [['permission', 'namespace']]] as [IsolationLay
     expect(r.signalRaw).toBe('ok:-1');
     expect(r.undoShim).toMatch(/^denied:/);
     expect(existsSync(join(repoRoot, 'sandbox-was-here'))).toBe(false);
+    // node:sqlite's own file I/O escapes the permission model; the preload keeps databases in the scratch folder.
+    expect(r.sqliteScratch).toBe('ok:0');
+    expect(r.sqliteCourse).toBe('denied:ERR_ACCESS_DENIED');
+    expect(r.sqliteAttach).toBe('denied:ERR_SQLITE_ERROR');
+    expect(r.sqliteVacuumInto).toBe('denied:ERR_SQLITE_ERROR');
+    expect(existsSync(join(repoRoot, 'sandbox-was-here.db'))).toBe(false);
   });
 
   test('a lab grant opens child processes, with nothing else opened', () => {

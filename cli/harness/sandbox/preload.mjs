@@ -2,8 +2,10 @@
 // fdatasync outright, yet flushing to disk is good practice in durable code (a student's log or store). Inside the
 // sandbox they succeed without flushing: a killed process loses nothing it wrote, which is all a test can observe.
 import fs from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
+import { basename, dirname, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const flushed = (_fd, callback) => process.nextTick(callback, null);
 fs.fsync = flushed;
@@ -83,4 +85,87 @@ if (portsDir) {
     writable: false,
     configurable: false,
   });
+}
+
+// node:sqlite reads and writes its files through SQLite's own I/O, which Node's permission model does not check: an app
+// could open, ATTACH or VACUUM INTO a database anywhere the grader's user may read or write (a browser's cookie store
+// is a SQLite file). Here a database lives in the scratch folder (TMPDIR) or in memory; any other file is refused as
+// the model refuses one, with ERR_ACCESS_DENIED. Opening, ATTACH and VACUUM INTO (SQLite's authorizer sees both as
+// an attach) and backup() are checked; the checks cannot be taken off the module or a database.
+const scratch = process.env.TMPDIR ? fs.realpathSync(process.env.TMPDIR) : undefined;
+if (scratch) {
+  const sqlite = createRequire(import.meta.url)('node:sqlite');
+  const { DatabaseSync: Original, backup: originalBackup, constants } = sqlite;
+  const deny = (file) => {
+    const error = new Error(
+      `Access to this API has been restricted: a lab app keeps its databases in its scratch folder (TMPDIR), not ${file}`,
+    );
+    error.code = 'ERR_ACCESS_DENIED';
+    error.permission = 'FileSystemWrite';
+    error.resource = String(file);
+    return error;
+  };
+  /** The real place a path names; a link (even a dangling one) is followed, so none leads outside. */
+  const realPlace = (file) => {
+    try {
+      return fs.realpathSync(file);
+    } catch {
+      if (fs.lstatSync(file, { throwIfNoEntry: false })) return undefined; // a dangling link: where to, is not known
+      return resolve(fs.realpathSync(dirname(resolve(file))), basename(file));
+    }
+  };
+  const allowed = (file) => {
+    if (file === '' || file === ':memory:') return true;
+    if (typeof file !== 'string' || file.startsWith('file:')) return false; // URI filenames: not needed in a lab
+    try {
+      const place = realPlace(file);
+      return place?.startsWith(scratch + sep) === true;
+    } catch {
+      return false;
+    }
+  };
+  const asPath = (location) => {
+    if (location instanceof URL) return location.protocol === 'file:' ? fileURLToPath(location) : location.href;
+    return Buffer.isBuffer(location) ? location.toString() : location;
+  };
+  const guard = (code, first) =>
+    code === constants.SQLITE_ATTACH && !allowed(first) ? constants.SQLITE_DENY : constants.SQLITE_OK;
+  const { open, setAuthorizer } = Original.prototype;
+  const fixed = (value) => ({ value, writable: false, configurable: false, enumerable: false });
+  // On the built-in prototype itself, so no path to the unguarded methods is left.
+  Object.defineProperties(Original.prototype, {
+    open: fixed(function guardedOpen(...args) {
+      const result = open.apply(this, args);
+      setAuthorizer.call(this, guard);
+      return result;
+    }),
+    // The app's own authorizer runs after the sandbox's: it may refuse more, never allow what the sandbox refused.
+    setAuthorizer: fixed(function guardedSetAuthorizer(callback) {
+      if (callback === null || callback === undefined) return setAuthorizer.call(this, guard);
+      return setAuthorizer.call(this, (...args) =>
+        guard(...args) === constants.SQLITE_DENY ? constants.SQLITE_DENY : callback(...args),
+      );
+    }),
+  });
+  // A function, not a subclass: a subclass would hand out the unchecked constructor as its prototype.
+  function DatabaseSync(location, ...rest) {
+    if (!new.target) throw new TypeError("Class constructor DatabaseSync cannot be invoked without 'new'");
+    const file = asPath(location);
+    if (!allowed(file)) throw deny(file);
+    const db = Reflect.construct(Original, [location, ...rest], new.target);
+    if (db.isOpen) setAuthorizer.call(db, guard);
+    return db;
+  }
+  DatabaseSync.prototype = Original.prototype;
+  Object.defineProperty(Original.prototype, 'constructor', fixed(DatabaseSync));
+  Object.defineProperty(sqlite, 'DatabaseSync', { ...fixed(DatabaseSync), enumerable: true });
+  Object.defineProperty(sqlite, 'backup', {
+    ...fixed(function backup(source, destination, options) {
+      const file = asPath(destination);
+      if (!allowed(file)) return Promise.reject(deny(file));
+      return originalBackup(source, destination, options);
+    }),
+    enumerable: true,
+  });
+  syncBuiltinESMExports();
 }
