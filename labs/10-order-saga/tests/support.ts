@@ -32,12 +32,10 @@ export async function startShop(options: StartLabOptions = {}): Promise<ShopRun>
     },
     env: { DATA_DIR: dataDir, ...options.env },
   });
-  const control = <T>(name: 'stripe' | 'carriers') =>
-    (run.mocks[name] as unknown as { mock: { control: T } }).mock.control;
   return {
     run,
-    stripe: control<StripeControl>('stripe'),
-    carriers: control<CarriersControl>('carriers'),
+    stripe: run.mocks.stripe!.mock.control,
+    carriers: run.mocks.carriers!.mock.control,
     stepDelayMs: Number(run.env.STEP_DELAY_MS),
     async stop() {
       await run.stop();
