@@ -77,7 +77,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     eachMessage: async ({ partition, message }) => {
       let event: CloudEvent<unknown> | undefined;
       try {
-        // Reads structured and binary mode alike, and validates the envelope.
+        // Reads structured and binary mode alike.
         const value = message.value?.toString('utf8') ?? '';
         const incoming: KafkaMessage<string> = {
           key: message.key?.toString('utf8') ?? '',
@@ -86,7 +86,9 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
           headers: headerStrings(message.headers),
           timestamp: message.timestamp,
         };
-        event = CloudEventsKafka.toEvent(incoming) as CloudEvent<unknown>;
+        const read = CloudEventsKafka.toEvent(incoming) as CloudEvent<unknown>;
+        read.validate(); // a structured event is read as it came: check that the required attributes are there
+        event = read;
       } catch (error) {
         console.error(`read model: offset ${partition}/${message.offset} is not a CloudEvent, skipped: ${(error as Error).message}`);
       }

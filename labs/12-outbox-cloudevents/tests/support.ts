@@ -90,7 +90,10 @@ export async function readTopic(
     if (enough(seen)) {
       const ends = await admin.fetchTopicOffsets(topic);
       const readAll = () =>
-        ends.every((p) => Number(p.high) === 0 || seen.some((m) => m.partition === p.partition && m.offset >= Number(p.high) - 1));
+        ends.every(
+          (p) =>
+            Number(p.high) === 0 || seen.some((m) => m.partition === p.partition && m.offset >= Number(p.high) - 1),
+        );
       while (Date.now() < deadline && !readAll()) await new Promise((r) => setTimeout(r, 50));
     }
     return [...seen];
@@ -151,11 +154,13 @@ export function hasEvents(messages: TopicMessage[], wanted: [orderId: string, ty
 }
 
 /**
- * The CloudEvents attributes a message carries as sent: a structured message's JSON envelope, or a binary message's
- * ce_ headers plus its content-type as datacontenttype and its value as data.
+ * The CloudEvents attributes a message carries as sent: a binary message's ce_ headers plus its content-type as
+ * datacontenttype and its value as data, or else (structured) the JSON envelope in its value.
  */
 export function rawAttributes(message: TopicMessage): Record<string, unknown> {
-  if ((message.headers['content-type'] ?? '').startsWith('application/cloudevents+json')) {
+  const binary = Object.keys(message.headers).some((name) => name.startsWith('ce_'));
+  if (!binary) {
+    // Structured (whatever its content-type header says: that is the structured-mode rule's business).
     const parsed = JSON.parse(message.value);
     if (!parsed || typeof parsed !== 'object') throw new Error('the value is not a JSON object');
     return parsed as Record<string, unknown>;
@@ -184,12 +189,15 @@ export function cloudEventProblems(message: TopicMessage): string[] {
   for (const name of ['specversion', 'id', 'source', 'type', 'time', 'datacontenttype'])
     if (typeof attributes[name] !== 'string' || attributes[name] === '') problems.push(`${name} is missing`);
   for (const name of Object.keys(attributes))
-    if (!/^[a-z0-9]+$/.test(name)) problems.push(`attribute name ${JSON.stringify(name)} is not lowercase letters and digits`);
+    if (!/^[a-z0-9]+$/.test(name))
+      problems.push(`attribute name ${JSON.stringify(name)} is not lowercase letters and digits`);
   try {
     new CloudEvent(attributes).validate();
   } catch (error) {
     const details = (error as { errors?: { message?: string }[] }).errors?.map((e) => e.message).join('; ');
-    problems.push(`the cloudevents SDK refuses it: ${(error as Error).message.split('\n')[0]}${details ? ` (${details})` : ''}`);
+    problems.push(
+      `the cloudevents SDK refuses it: ${(error as Error).message.split('\n')[0]}${details ? ` (${details})` : ''}`,
+    );
   }
   return problems;
 }
@@ -204,7 +212,11 @@ export function structuredEvent(type: string, order: Order, id?: string) {
     datacontenttype: 'application/json',
     data: order,
   });
-  return { id: event.id, value: JSON.stringify(event), headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' } };
+  return {
+    id: event.id,
+    value: JSON.stringify(event),
+    headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' },
+  };
 }
 
 /** Produce messages to a topic in this order (one partition, so that they are read in this order too). */

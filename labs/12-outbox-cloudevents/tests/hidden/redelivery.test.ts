@@ -90,6 +90,7 @@ graded(
   },
   async () => {
     await scenario.catch(() => {});
+    // The app running now (the second, or the first when the scenario could not get that far), on the scenario's topic.
     const app = second ?? started[0]!;
     const customer = `cus_${short()}`;
     const a = order({ customer_id: customer, total_cents: 400 });
@@ -99,7 +100,7 @@ graded(
     const next = structuredEvent(PLACED, b);
     // One partition, in this order: when b's event has been applied, the copy before it has been read too.
     await produce(
-      names(app.prefix).topic,
+      names(prefix).topic,
       [first, copy, next].map((m, i) => ({ key: [a, a, b][i]!.order_id, value: m.value, headers: m.headers })),
     );
     const res = await waitFor(
@@ -111,6 +112,9 @@ graded(
       { timeoutMs: 20_000, message: `GET /customers/${customer} with both orders applied` },
     );
     const eur = res.json.totals.find((t: { currency: string }) => t.currency === 'EUR');
-    expect(eur, `${res.said}: the event ${first.id} came twice`).toMatchObject({ orders_placed: 2, open_total_cents: 1000 });
+    expect(eur, `${res.said}: the event ${first.id} came twice`).toMatchObject({
+      orders_placed: 2,
+      open_total_cents: 1000,
+    });
   },
 );

@@ -143,10 +143,11 @@ graded(
       const res = await http(`${run.url}/customers/${customer}`);
       return res.status === 200 && Array.isArray(res.json?.totals) && res.json.totals.length >= 2 ? res : undefined;
     };
-    const res = await waitFor(totals, { timeoutMs: 15_000, message: `GET /customers/${customer} with EUR and USD totals` });
-    const byCurrency = Object.fromEntries(
-      (res.json.totals as { currency: string }[]).map((t) => [t.currency, t]),
-    );
+    const res = await waitFor(totals, {
+      timeoutMs: 15_000,
+      message: `GET /customers/${customer} with EUR and USD totals`,
+    });
+    const byCurrency = Object.fromEntries((res.json.totals as { currency: string }[]).map((t) => [t.currency, t]));
     expect(byCurrency.EUR, res.said).toMatchObject({ orders_placed: 2, orders_cancelled: 1, open_total_cents: 300 });
     expect(byCurrency.USD, res.said).toMatchObject({ orders_placed: 1, orders_cancelled: 0, open_total_cents: 125 });
   },

@@ -72,7 +72,9 @@ afterAll(async () => {
 async function ours(): Promise<TopicMessage[]> {
   const messages = await scenario;
   const ids = new Set(orders.map((o) => o.order_id));
-  return [...byOrder(messages).entries()].filter(([id]) => ids.has(id)).flatMap(([, events]) => events.map((e) => e.message));
+  return [...byOrder(messages).entries()]
+    .filter(([id]) => ids.has(id))
+    .flatMap(([, events]) => events.map((e) => e.message));
 }
 
 graded(
@@ -144,11 +146,19 @@ graded(
       const data = (typeof attributes.data === 'string' ? JSON.parse(attributes.data) : attributes.data) as Order;
       const order = byId.get(data.order_id)!;
       expect(
-        { specversion: attributes.specversion, source: attributes.source, subject: attributes.subject, datacontenttype: attributes.datacontenttype },
+        {
+          specversion: attributes.specversion,
+          source: attributes.source,
+          subject: attributes.subject,
+          datacontenttype: attributes.datacontenttype,
+        },
         where,
       ).toEqual({ specversion: '1.0', source: SOURCE, subject: order.order_id, datacontenttype: 'application/json' });
       expect([PLACED, CANCELLED], `type of the ${where}`).toContain(attributes.type);
-      expect(Number.isNaN(Date.parse(String(attributes.time))), `time ${attributes.time} of the ${where} is RFC 3339`).toBe(false);
+      expect(
+        Number.isNaN(Date.parse(String(attributes.time))),
+        `time ${attributes.time} of the ${where} is RFC 3339`,
+      ).toBe(false);
       expect(data, `data of the ${where}`).toMatchObject(order);
     }
     const ids = new Map<string, string>();
@@ -156,7 +166,9 @@ graded(
       const { id, type, data } = rawAttributes(message) as { id: string; type: string; data: Order };
       ids.set(`${data.order_id} ${type}`, id);
     }
-    expect(new Set(ids.values()).size, 'distinct ids of distinct events (each order placed and cancelled)').toBe(ids.size);
+    expect(new Set(ids.values()).size, 'distinct ids of distinct events (each order placed and cancelled)').toBe(
+      ids.size,
+    );
   },
 );
 
@@ -173,9 +185,10 @@ graded(
     expect(messages.length, "messages about the scenario's orders on the topic").toBeGreaterThan(0);
     for (const message of messages) {
       const where = `message at partition ${message.partition}, offset ${message.offset}`;
-      expect(message.headers['content-type'] ?? '(no content-type header)', `content-type header of the ${where}`).toMatch(
-        /^application\/cloudevents\+json(;|$)/,
-      );
+      expect(
+        message.headers['content-type'] ?? '(no content-type header)',
+        `content-type header of the ${where}`,
+      ).toMatch(/^application\/cloudevents\+json(;|$)/);
       let value: unknown;
       try {
         value = JSON.parse(message.value);
