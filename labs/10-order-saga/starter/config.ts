@@ -34,7 +34,7 @@ export interface Config {
 const DEFAULT_PRODUCTS: Product[] = [
   { sku: 'mug', name: 'Enamel mug', price_cents: 1250, weight_grams: 450, stock: 100 },
   { sku: 'lamp', name: 'Desk lamp', price_cents: 4900, weight_grams: 1800, stock: 20 },
-  { sku: 'poster', name: 'Sequence diagram poster', price_cents: 900, weight_grams: 200, stock: 50 },
+  { sku: 'vase', name: 'Glass vase', price_cents: 3200, weight_grams: 900, stock: 5 },
 ];
 
 function readProducts(raw: string | undefined, problems: string[]): Product[] {
