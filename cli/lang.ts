@@ -110,6 +110,7 @@ const english = {
   langSaved: (lang: Lang) => `${lang === 'uk' ? 'Ukrainian' : 'English'} from now on (saved in .cache/settings.json).`,
   langForgotten: 'No language saved: LAB_LANG or your locale decides.',
   langOverride: 'LAB_LANG is set in this shell and wins over the saved setting.',
+  badLang: (value: string) => `choose one of ${LANGS.join(', ')} or auto, not "${value}"`,
   // bad input
   unknownLab: (ref: string, known: string) => `no lab "${ref}". Labs:\n${known || '  (none yet)'}`,
   noFolder: (dir: string, given?: string) => `there is no folder ${dir}${given ? ` (from --dir ${given})` : ''}`,
@@ -183,6 +184,7 @@ const ukrainian: Messages = {
   langSaved: (lang) => `Відтепер ${lang === 'uk' ? 'українською' : 'англійською'} (збережено в .cache/settings.json).`,
   langForgotten: 'Мову не збережено: її визначає LAB_LANG або ваша локаль.',
   langOverride: 'У цій оболонці задано LAB_LANG, і вона важить більше за збережене налаштування.',
+  badLang: (value) => `оберіть одне з ${LANGS.join(', ')} або auto, а не "${value}"`,
   unknownLab: (ref, known) => `немає лабораторної "${ref}". Лабораторні:\n${known || '  (ще жодної)'}`,
   noFolder: (dir, given) => `немає теки ${dir}${given ? ` (із --dir ${given})` : ''}`,
   noEntry: (dir, entry, lab) => `у ${dir} немає ${entry}: лабораторна ${lab} запускає застосунок із цього файлу`,

@@ -221,10 +221,12 @@ export function registerLabCommands(program: Command): void {
     )
     .description('the language the lab commands speak to you (LAB_LANG=uk|en overrides it for one command)')
     .action(async (value: string | undefined) => {
-      const { LANGS, parseLang, saveLang } = await import('../lang.ts');
+      const { parseLang, saveLang } = await import('../lang.ts');
       const wanted = value === undefined || value === 'auto' ? undefined : parseLang(value);
-      if (value !== undefined && value !== 'auto' && !wanted)
-        fail(`choose one of ${LANGS.join(', ')} or auto, not "${value}"`, 2);
+      if (value !== undefined && value !== 'auto' && !wanted) {
+        const say = messages(chooseLang().lang);
+        fail(say.badLang(value), 2, say.error);
+      }
       if (value !== undefined) saveLang(wanted);
       const choice = chooseLang();
       const say = messages(wanted ?? choice.lang);
