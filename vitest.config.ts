@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // real brokers, mock servers on loopback, or a browser. Each project can be run alone: npx vitest run --project NAME
 export default defineConfig({
   test: {
+    // The project's tests read the lab commands' English; a Ukrainian locale or a saved `lab lang uk` must not change
+    // that (tests of the Ukrainian loop set LAB_LANG=uk themselves).
+    env: { LAB_LANG: 'en' },
     projects: [
       {
         extends: true,

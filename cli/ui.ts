@@ -23,8 +23,11 @@ export function portOption(min = 1) {
   };
 }
 
-/** Every command's error exit: the message on stderr; exit code 1, or 2 for an unknown name (a usage error). */
-export function fail(message: string, code: 1 | 2 = 1): never {
-  process.stderr.write(`${bad('error:')} ${message}\n`);
+/**
+ * Every command's error exit: the message on stderr; exit code 1, or 2 for an unknown name (a usage error).
+ * `label`: the word before it, in the language of the message (student commands: messages(lang).error).
+ */
+export function fail(message: string, code: 1 | 2 = 1, label = 'error:'): never {
+  process.stderr.write(`${bad(label)} ${message}\n`);
   process.exit(code);
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, statSync, watch, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { LabConfigError, discoverLabs, findLab } from '../harness/labs.ts';
+import { LabConfigError, UnknownLabError, discoverLabs, findLab } from '../harness/labs.ts';
 import { readProgress, saveProgress } from '../harness/progress.ts';
 import {
   chooseLayers,
@@ -12,23 +12,27 @@ import {
 } from '../harness/sandbox/index.ts';
 import type { GradebookFormat } from '../harness/gradebook.ts';
 import type { LabSpec, SubmissionResult } from '../harness/types.ts';
+import { chooseLang, localHint, messages, hintTable, type Lang } from '../lang.ts';
 import { repoRoot } from '../paths.ts';
 import { bad, bold, dim, fail, ok } from '../ui.ts';
 
 // Commands load what they run when they run it (await import): `lab --help` or `lab list` need no test runner, mock
 // server or broker client.
 
-export function lab(ref: string): LabSpec {
+/** The lab `ref` names; else the error, in `lang` (student commands) or English (instructor commands). */
+export function lab(ref: string, lang: Lang = 'en'): LabSpec {
+  const say = messages(lang);
   try {
     return findLab(ref);
   } catch (error) {
-    if (error instanceof LabConfigError) fail(error.message);
+    if (error instanceof UnknownLabError) fail(say.unknownLab(error.ref, error.known), 1, say.error);
+    if (error instanceof LabConfigError) fail(error.message, 1, say.error);
     throw error;
   }
 }
 
 /** Bring up the brokers a lab needs (the same rule as `lab services up`). */
-export async function servicesFor(spec: LabSpec): Promise<void> {
+export async function servicesFor(spec: LabSpec, lang: Lang = 'en'): Promise<void> {
   if (spec.services.length === 0) return;
   const { ServiceError, serviceUp } = await import('../services/index.ts');
   for (const name of spec.services) {
@@ -36,7 +40,8 @@ export async function servicesFor(spec: LabSpec): Promise<void> {
       const report = await serviceUp(name, { log: (line) => console.log(dim(`  ${line}`)) });
       if (report.via !== 'already-running') console.log(dim(`  ${report.detail}`));
     } catch (error) {
-      fail(`lab ${spec.id} needs ${name}: ${error instanceof ServiceError ? error.message : String(error)}`);
+      const why = error instanceof ServiceError ? error.message : String(error);
+      fail(messages(lang).needsService(spec.id, name, why), 1, messages(lang).error);
     }
   }
 }
@@ -45,12 +50,11 @@ export async function servicesFor(spec: LabSpec): Promise<void> {
  * The folder `lab check` / `lab start` run: `--dir` (absolute, or relative to where the command runs), the solution,
  * or the lab's starter. A folder that does not exist, or has no entry file, stops here with what to fix.
  */
-export function targetFolder(spec: LabSpec, opts: { dir?: string; solution?: boolean }): string {
+export function targetFolder(spec: LabSpec, opts: { dir?: string; solution?: boolean }, lang: Lang = 'en'): string {
+  const say = messages(lang);
   const dir = opts.dir ? resolve(opts.dir) : join(spec.dir, opts.solution ? 'solution' : 'starter');
-  if (!existsSync(dir) || !statSync(dir).isDirectory())
-    fail(`there is no folder ${dir}${opts.dir ? ` (from --dir ${opts.dir})` : ''}`);
-  if (!existsSync(join(dir, spec.entry)))
-    fail(`${dir} has no ${spec.entry}: lab ${spec.id} starts the app from that file`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(say.noFolder(dir, opts.dir), 1, say.error);
+  if (!existsSync(join(dir, spec.entry))) fail(say.noEntry(dir, spec.entry, spec.id), 1, say.error);
   return dir;
 }
 
@@ -61,51 +65,59 @@ function isStarter(spec: LabSpec, targetDir: string): boolean {
 
 async function printResult(
   result: SubmissionResult,
-  { showHidden, verbose = false }: { showHidden: boolean; verbose?: boolean },
+  { showHidden, verbose = false, lang }: { showHidden: boolean; verbose?: boolean; lang: Lang },
 ): Promise<void> {
   const { failureLines } = await import('../harness/summary.ts');
+  const say = messages(lang);
   const width = Math.min(78, Math.max(...result.tests.map((t) => t.name.length), 20));
   for (const t of result.tests) {
     const mark = t.status === 'passed' ? ok() : bad();
     const tag = showHidden && t.visibility === 'hidden' ? dim(' [hidden]') : '';
     console.log(`  ${mark} ${t.name.padEnd(width)}  ${t.score}/${t.points}${tag}`);
     if (t.status === 'failed') {
-      for (const line of failureLines(t, { verbose, width: (process.stdout.columns || 160) - 6 }))
+      for (const line of failureLines(t, { verbose, width: (process.stdout.columns || 160) - 6, lang }))
         console.log(dim(`      ${line}`));
-      if (t.hint) console.log(`      ${bold('hint:')} ${t.hint}`);
+      if (t.hint) console.log(`      ${bold(say.hint)} ${t.hint}`);
     }
   }
   for (const p of result.problems) console.log(`  ${bad('!')} ${verbose ? p : p.split('\n')[0]}`);
 }
 
-async function checkOnce(spec: LabSpec, targetDir: string, verbose: boolean, json?: string): Promise<SubmissionResult> {
+/**
+ * One `lab check`: the public tests in a run whose sentences are in `lang`, printed with the hints in `lang`. The
+ * progress keeps the English hints (`lab hint` says them in the language of the day); `--json` (GitHub Classroom)
+ * carries what the student read.
+ */
+async function checkOnce(
+  spec: LabSpec,
+  targetDir: string,
+  { verbose = false, json, lang = 'en' }: { verbose?: boolean; json?: string; lang?: Lang } = {},
+): Promise<SubmissionResult> {
+  const say = messages(lang);
   console.log(
-    `${bold(`Lab ${spec.id} — ${spec.title}`)} ${dim(`(public tests against ${relative(process.cwd(), targetDir) || '.'})`)}\n`,
+    `${bold(`Lab ${spec.id} — ${spec.title}`)} ${dim(say.checkHeading(relative(process.cwd(), targetDir) || '.'))}\n`,
   );
   const { runLab } = await import('../harness/runner.ts');
   const { classroomResult } = await import('../harness/reports.ts');
   const { pct } = await import('../harness/summary.ts');
-  const result = await runLab({ lab: spec, targetDir, visibility: ['public'], name: 'check' });
+  const result = await runLab({ lab: spec, targetDir, visibility: ['public'], name: 'check', lang });
+  const hints = hintTable(spec.dir, lang);
+  const shown = { ...result, tests: result.tests.map((t) => ({ ...t, hint: localHint(spec.dir, t, lang, hints) })) };
   if (json) {
     mkdirSync(dirname(resolve(json)), { recursive: true });
-    writeFileSync(resolve(json), `${JSON.stringify(classroomResult(result))}\n`);
+    writeFileSync(resolve(json), `${JSON.stringify(classroomResult(shown))}\n`);
   }
-  await printResult(result, { showHidden: false, verbose });
+  await printResult(shown, { showHidden: false, verbose, lang });
   if (isStarter(spec, targetDir)) saveProgress(result);
   const share = pct(result.score, result.maxScore);
-  console.log(`\n${bold('Score:')} ${result.score}/${result.maxScore} public points (${share} %)`);
+  console.log(`\n${bold(say.scoreLabel)} ${say.score(result.score, result.maxScore, share)}`);
   const next = result.tests.find((t) => t.status === 'failed');
   if (next) {
-    console.log(
-      `${bold('Next:')} make "${next.name}" pass — read its hint above, edit ${relative(process.cwd(), join(targetDir, spec.entry))}, run the check again.`,
-    );
+    console.log(`${bold(say.nextLabel)} ${say.next(next.name, relative(process.cwd(), join(targetDir, spec.entry)))}`);
   } else if (result.maxScore > 0) {
-    console.log(
-      `${ok('All public tests pass.')} Your instructor's grading adds hidden tests: think about edge cases and bad input.`,
-    );
+    console.log(`${ok(say.allPass)} ${say.hiddenTests}`);
   }
-  if (!isStarter(spec, targetDir))
-    console.log(dim(`(Not recorded as your progress on lab ${spec.id}: that follows checks of its starter/ folder.)`));
+  if (!isStarter(spec, targetDir)) console.log(dim(say.notRecorded(spec.id)));
   return result;
 }
 
@@ -116,18 +128,19 @@ export function registerLabCommands(program: Command): void {
     .action(async () => {
       const { default: Table } = await import('cli-table3');
       const { pct } = await import('../harness/summary.ts');
+      const say = messages(chooseLang().lang);
       const progress = readProgress();
-      const table = new Table({ head: ['lab', 'title', 'needs', 'last check'], style: { head: [], border: [] } });
+      const table = new Table({ head: say.listHead, style: { head: [], border: [] } });
       for (const spec of discoverLabs()) {
         const p = progress[spec.id];
         const needs = [...spec.services, ...spec.mocks.map((m) => `mock ${m}`)].join(', ') || '-';
         const last = p
           ? `${p.score === p.maxScore ? ok('✓') : bad('✗')} ${p.score}/${p.maxScore} (${pct(p.score, p.maxScore)} %)`
-          : dim('not checked yet');
+          : dim(say.notChecked);
         table.push([spec.id, spec.title, needs, last]);
       }
       console.log(table.toString());
-      console.log(dim('Check a lab with: npm run lab -- check NN'));
+      console.log(dim(say.listFooter));
     });
 
   program
@@ -147,16 +160,18 @@ export function registerLabCommands(program: Command): void {
         ref: string,
         opts: { dir?: string; solution?: boolean; watch?: boolean; verbose?: boolean; json?: string },
       ) => {
-        const spec = lab(ref);
-        const targetDir = targetFolder(spec, opts);
-        await servicesFor(spec);
+        const { lang } = chooseLang();
+        const say = messages(lang);
+        const spec = lab(ref, lang);
+        const targetDir = targetFolder(spec, opts, lang);
+        await servicesFor(spec, lang);
         const verbose = opts.verbose === true;
-        const first = await checkOnce(spec, targetDir, verbose, opts.json);
+        const first = await checkOnce(spec, targetDir, { verbose, json: opts.json, lang });
         if (!opts.watch) {
           if (first.score < first.maxScore || first.maxScore === 0) process.exitCode = 1;
           return;
         }
-        console.log(dim(`\nWatching ${relative(repoRoot, targetDir)} — save a file to check again, Ctrl-C to stop.`));
+        console.log(dim(`\n${say.watching(relative(repoRoot, targetDir))}`));
         let timer: NodeJS.Timeout | undefined;
         let running = false;
         watch(targetDir, { recursive: true }, () => {
@@ -165,9 +180,9 @@ export function registerLabCommands(program: Command): void {
             if (running) return;
             running = true;
             console.log(`\n${'─'.repeat(60)}\n`);
-            await checkOnce(spec, targetDir, verbose).catch((e: unknown) => console.error(e));
+            await checkOnce(spec, targetDir, { verbose, lang }).catch((e: unknown) => console.error(e));
             running = false;
-            console.log(dim('\nWatching — Ctrl-C to stop.'));
+            console.log(dim(`\n${say.watchingAgain}`));
           }, 300);
         });
       },
@@ -178,20 +193,46 @@ export function registerLabCommands(program: Command): void {
     .argument('<lab>', 'lab number or id')
     .description('the hints for the tests that failed in your last check')
     .action((ref: string) => {
-      const spec = lab(ref);
+      const { lang } = chooseLang();
+      const say = messages(lang);
+      const spec = lab(ref, lang);
       const p = readProgress()[spec.id];
       if (!p) {
-        console.log(`No check of lab ${spec.id} yet. Run: npm run lab -- check ${spec.id.slice(0, 2)}`);
-        console.log(`The task and its hints are in ${relative(process.cwd(), join(spec.dir, 'README.md'))}.`);
+        console.log(say.noCheckYet(spec.id, `npm run lab -- check ${spec.id.slice(0, 2)}`));
+        console.log(say.taskIn(relative(process.cwd(), join(spec.dir, 'README.md'))));
         return;
       }
       if (p.failing.length === 0) {
-        console.log(`${ok('Every public test passed')} in your last check (${p.score}/${p.maxScore}).`);
+        const [head, tail] = say.allPassedLast(p.score, p.maxScore);
+        console.log(`${ok(head)}${tail}`);
         return;
       }
+      const hints = hintTable(spec.dir, lang);
       for (const [i, f] of p.failing.entries()) {
-        console.log(`${bold(`${i + 1}. ${f.name}`)}\n   ${f.hint ?? '(no hint)'}\n`);
+        console.log(`${bold(`${i + 1}. ${f.name}`)}\n   ${localHint(spec.dir, f, lang, hints) ?? say.noHint}\n`);
       }
+    });
+
+  program
+    .command('lang')
+    .argument(
+      '[lang]',
+      'uk or en: the language of lab check, start, list and hint from now on; auto: as the locale says',
+    )
+    .description('the language the lab commands speak to you (LAB_LANG=uk|en overrides it for one command)')
+    .action(async (value: string | undefined) => {
+      const { parseLang, saveLang } = await import('../lang.ts');
+      const wanted = value === undefined || value === 'auto' ? undefined : parseLang(value);
+      if (value !== undefined && value !== 'auto' && !wanted) {
+        const say = messages(chooseLang().lang);
+        fail(say.badLang(value), 2, say.error);
+      }
+      if (value !== undefined) saveLang(wanted);
+      const choice = chooseLang();
+      const say = messages(wanted ?? choice.lang);
+      if (value !== undefined) console.log(wanted ? say.langSaved(wanted) : say.langForgotten);
+      if (wanted && choice.from === 'LAB_LANG') console.log(say.langOverride);
+      console.log(messages(choice.lang).langIs(choice.lang, choice.from));
     });
 
   program

@@ -3,8 +3,10 @@ import { portFree } from '../harness/ports.ts';
 import { InvalidArgumentError, type Command } from 'commander';
 import { labEnvironment } from '../harness/environment.ts';
 import type { MockName } from '../harness/types.ts';
+import { harnessSentence } from '../harness/explain.ts';
 import { displayStream, quietExcerpt } from '../harness/noise.ts';
 import { AppProcess, AppStartError } from '../harness/target.ts';
+import { chooseLang, explainMessages, messages, type Lang, type Messages } from '../lang.ts';
 import { mockAccessLines, readMockAccess, recordMockAccess } from '../mock-access.ts';
 import { bold, dim, fail, ok, portOption } from '../ui.ts';
 import { lab, servicesFor, targetFolder } from './labs.ts';
@@ -39,7 +41,7 @@ async function startRecordedMock(name: MockName, port: number): Promise<LabMock>
  * that one, with the control token it recorded and its secrets from its control API; when something else holds it,
  * start ours on a free port.
  */
-async function mockForLab(name: MockName): Promise<LabMock> {
+async function mockForLab(name: MockName, say: Messages): Promise<LabMock> {
   const { DEFAULT_PORTS, controlFetch } = await import('../../mock-servers/index.ts');
   const port = DEFAULT_PORTS[name];
   try {
@@ -52,7 +54,7 @@ async function mockForLab(name: MockName): Promise<LabMock> {
     access &&
     (await controlFetch(access, '/_control/secrets', { signal: AbortSignal.timeout(2000) }).catch(() => undefined));
   if (access && res?.ok) {
-    console.log(dim(`  using the ${name} mock that already runs at ${access.url}`));
+    console.log(dim(`  ${say.mockReused(name, access.url)}`));
     return {
       url: access.url,
       controlToken: access.controlToken,
@@ -61,11 +63,7 @@ async function mockForLab(name: MockName): Promise<LabMock> {
     };
   }
   await res?.body?.cancel();
-  console.log(
-    dim(
-      `  port ${port} is taken by a program whose control token was not recorded here: the ${name} mock runs on a free port instead`,
-    ),
-  );
+  console.log(dim(`  ${say.mockMoved(port, name)}`));
   return startRecordedMock(name, 0);
 }
 
@@ -75,6 +73,19 @@ function collectEnv(value: string, previous: Record<string, string>): Record<str
   if (at < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value.slice(0, at)))
     throw new InvalidArgumentError(`write it as NAME=value, got "${value}"`);
   return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+}
+
+/**
+ * Why the app did not start, for the terminal: the harness's sentence in `lang` (explain.ts), then the app's last
+ * output (without library chatter unless `verbose`).
+ */
+function startFailure(error: Error, verbose: boolean, lang: Lang): string {
+  const text = verbose ? error.message : quietExcerpt(error.message);
+  if (lang === 'en') return text;
+  const sentence = harnessSentence(error.message, explainMessages(lang));
+  if (!sentence) return text;
+  const output = text.split('\n').filter((line) => line.startsWith('  | '));
+  return [sentence, ...(output.length ? [messages(lang).lastOutput, ...output] : [])].join('\n');
 }
 
 /** `lab start NN`: the brokers and mocks a lab needs, then the student's app (or the solution), with live output. */
@@ -98,33 +109,26 @@ export function registerStart(program: Command): void {
         ref: string,
         opts: { solution?: boolean; dir?: string; port: number; env: Record<string, string>; verbose?: boolean },
       ) => {
-        const spec = lab(ref);
-        const dir = targetFolder(spec, opts);
+        const { lang } = chooseLang();
+        const say = messages(lang);
+        const spec = lab(ref, lang);
+        const dir = targetFolder(spec, opts, lang);
         const port = opts.port;
-        if (!(await portFree(port))) {
-          fail(
-            `port ${port} is taken by another program (an earlier lab start, or another server): stop it, or pick another port with --port ${port + 1}`,
-          );
-        }
-        await servicesFor(spec);
+        if (!(await portFree(port))) fail(say.portTaken(port), 1, say.error);
+        await servicesFor(spec, lang);
         const mocks: Record<string, LabMock> = {};
         for (const name of spec.mocks) {
           try {
-            mocks[name] = await mockForLab(name);
+            mocks[name] = await mockForLab(name, say);
           } catch (error) {
-            fail(`could not start the ${name} mock: ${(error as Error).message}`);
+            fail(say.mockFailed(name, (error as Error).message), 1, say.error);
           }
         }
         const closeMocks = async () => {
           for (const m of Object.values(mocks)) await m.close();
         };
         const screen = displayStream((text) => process.stdout.write(dim(text)), {
-          onFirstHidden: () =>
-            console.log(
-              dim(
-                '  (Kafka client chatter that needs no action is hidden: rebalances, retried broker answers; --verbose shows it)',
-              ),
-            ),
+          onFirstHidden: () => console.log(dim(`  ${say.chatterHidden}`)),
         });
         let app: AppProcess;
         try {
@@ -142,20 +146,16 @@ export function registerStart(program: Command): void {
         } catch (error) {
           await closeMocks();
           screen.flush();
-          if (!(error instanceof AppStartError)) fail(String(error));
-          fail(opts.verbose ? error.message : quietExcerpt(error.message));
+          if (!(error instanceof AppStartError)) fail(String(error), 1, say.error);
+          fail(startFailure(error, opts.verbose === true, lang), 1, say.error);
         }
         console.log(`\n${ok('✓')} ${bold(`Lab ${spec.id} — ${spec.title}`)}`);
-        console.log(
-          `  app:        http://localhost:${port}   ${dim(`(${dir}; pid ${app.pid}: kill -9 ${app.pid} crashes it)`)}`,
-        );
+        console.log(`  ${say.appLabel.padEnd(11)} http://localhost:${port}   ${dim(say.appLine(dir, app.pid))}`);
         for (const [name, m] of Object.entries(mocks)) {
           console.log(`  mock ${name.padEnd(8)} ${m.url}`);
           for (const line of await mockAccessLines({ name, ...m })) console.log(`  ${line}`);
         }
-        console.log(
-          dim('\n  Ctrl-C stops everything. In another terminal: npm run lab -- check ' + spec.id.slice(0, 2)),
-        );
+        console.log(dim(`\n  ${say.stopHint(spec.id.slice(0, 2))}`));
         const shutdown = async () => {
           await app.stop();
           await closeMocks();
@@ -172,13 +172,11 @@ export function registerStart(program: Command): void {
           restarting = true;
           try {
             await app.restart();
-            console.log(`${ok('✓')} the app runs again at http://localhost:${port} ${dim(`(pid ${app.pid})`)}`);
+            console.log(`${ok('✓')} ${say.runsAgain(`http://localhost:${port}`)} ${dim(`(pid ${app.pid})`)}`);
           } catch (error) {
             screen.flush();
-            console.error(
-              `The app did not start again: ${opts.verbose ? (error as Error).message : quietExcerpt((error as Error).message)}`,
-            );
-            console.error('Fix it and press Enter to try again, or Ctrl-C to stop everything.');
+            console.error(say.notAgain(startFailure(error as Error, opts.verbose === true, lang)));
+            console.error(say.fixAndEnter);
           } finally {
             restarting = false;
             watchApp();
@@ -196,15 +194,15 @@ export function registerStart(program: Command): void {
             clearInterval(watcher);
             screen.flush();
             const exit = app.exitInfo;
-            const how = exit?.signal ?? `exit code ${exit?.code}`;
+            const how = exit?.signal ?? say.exitCode(exit?.code);
             if (!stdinOpen) {
               // No keyboard to press Enter on (started in the background): stop everything, as a crash would.
-              console.error(`\nThe app stopped (${how}). Fix it and run lab start again.`);
+              console.error(`\n${say.stoppedNoKeyboard(how)}`);
               void closeMocks().then(() => process.exit(1));
               return;
             }
-            console.error(`\nThe app stopped (${how}). The mocks and brokers keep running.`);
-            console.error('Press Enter to start the app again (same port, same mocks), or Ctrl-C to stop everything.');
+            console.error(`\n${say.stopped(how)}`);
+            console.error(say.pressEnter);
           }, 250);
         };
         watchApp();

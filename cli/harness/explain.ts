@@ -3,6 +3,7 @@
 // and its serialized `actual` / `expected`) and the HTTP exchanges the testkit's http() kept for the test. The whole
 // error message stays in the results; this sentence is what `lab check` and the grade table show first.
 import { isDeepStrictEqual } from 'node:util';
+import { explainMessages, type ExplainMessages, type Lang } from '../lang.ts';
 
 /** One request a test made through the testkit's http(), and its answer (kept in the test's meta). */
 export interface HttpExchange {
@@ -35,17 +36,17 @@ export interface TestFailure {
 export function explainFailure(
   errors: readonly TestFailure[],
   exchanges: readonly HttpExchange[] = [],
+  lang: Lang = 'en',
 ): string | undefined {
   const [first] = errors;
   if (!first) return undefined;
-  const sentence = explainOne(first, [...exchanges].reverse());
+  const say = explainMessages(lang);
+  const sentence = explainOne(first, [...exchanges].reverse(), say, lang);
   if (!sentence || errors.length === 1) return sentence;
   const [line, ...rest] = sentence.split('\n');
-  const more = errors.length - 1;
-  return [`${line} (and ${more} more failed check${more === 1 ? '' : 's'})`, ...rest].join('\n');
+  return [`${line} ${say.andMore(errors.length - 1)}`, ...rest].join('\n');
 }
 
-const seconds = (ms: number) => (ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${ms} ms`);
 const request = (x: HttpExchange) => `${x.method} ${x.path}`;
 const oneLine = (text: string, max: number) => {
   const flat = text.replace(/\s*\n\s*/g, ' ').trim();
@@ -53,41 +54,79 @@ const oneLine = (text: string, max: number) => {
 };
 
 /** `exchanges` newest first. */
-function explainOne(error: TestFailure, exchanges: HttpExchange[]): string | undefined {
+function explainOne(
+  error: TestFailure,
+  exchanges: HttpExchange[],
+  say: ExplainMessages,
+  lang: Lang,
+): string | undefined {
   const { message } = error;
   let m = /^(Test|Hook) timed out in (\d+)ms\./.exec(message);
-  if (m) {
-    const what = m[1] === 'Test' ? 'the test' : 'the setup (starting the app, or a hook)';
-    return `${what} did not finish within ${seconds(Number(m[2]))}${lastRequest(exchanges[0])}`;
-  }
+  if (m) return say.timedOut(m[1] === 'Test', say.seconds(Number(m[2]))) + lastRequest(exchanges[0], say);
   m = /^timed out after (\d+) ms waiting for ([\s\S]*?) \(last: ([\s\S]*)\)$/.exec(message);
   if (m) {
     const last = m[3]!;
     const nothing = ['false', 'undefined', 'null', '0', '""', '[]', '{}'].includes(last.trim());
     const seen = nothing
       ? ''
-      : `; the last check: ${explainOne({ message: last }, exchanges)?.split('\n')[0] ?? oneLine(last, 160)}`;
-    return `waited ${seconds(Number(m[1]))} for ${m[2]}, but it did not happen${seen}`;
+      : say.lastCheck(explainOne({ message: last }, exchanges, say, lang)?.split('\n')[0] ?? oneLine(last, 160));
+    return say.waited(say.seconds(Number(m[1])), m[2]!, seen);
   }
   m = /^request to (\S+) failed: (.*)/.exec(message);
   if (m) {
     const url = new URL(m[1]!);
     const path = url.pathname + url.search;
-    const method = exchanges.find((x) => x.path === path && x.status === undefined)?.method ?? 'a request to';
+    const method = exchanges.find((x) => x.path === path && x.status === undefined)?.method ?? say.aRequestTo;
     const reason = /aborted due to timeout|TimeoutError/i.test(m[2]!)
-      ? 'no answer within 5 s'
-      : m[2]!.replace(/\s*Its last output:$/, '');
+      ? say.noAnswer
+      : ((lang === 'en' ? undefined : harnessSentence(m[2]!, say)) ?? m[2]!.replace(/\s*Its last output:$/, ''));
     return `${method} ${path}: ${reason}`;
   }
+  // The harness's own sentences (a failed start) speak for themselves in English; other languages reword them.
+  if (lang !== 'en') {
+    const sentence = harnessSentence(message, say);
+    if (sentence) return sentence;
+  }
   const assertion = parseAssertion(message);
-  return assertion && sentenceFor(assertion, error, exchanges);
+  return assertion && sentenceFor(assertion, error, exchanges, say);
 }
 
-function lastRequest(x: HttpExchange | undefined): string {
+function lastRequest(x: HttpExchange | undefined, say: ExplainMessages): string {
   if (!x) return '';
-  if (x.error) return `; its last request, ${request(x)}, failed: ${x.error}`;
-  if (x.status === undefined) return `; it was still waiting for ${request(x)} to answer`;
-  return `; its last request, ${request(x)}, answered ${x.status}`;
+  if (x.error) return say.lastFailed(request(x), x.error);
+  if (x.status === undefined) return say.lastWaiting(request(x));
+  return say.lastAnswered(request(x), x.status);
+}
+
+/**
+ * A message of target.ts (the app did not start) or of the testkit (the app is not running), as written by
+ * `english`, read back and said in another language; the app's output quoted after it is left to the caller.
+ */
+export function harnessSentence(message: string, say: ExplainMessages): string | undefined {
+  const first = message.split('\n')[0]!.replace(/\s*Its last output:$/, '');
+  const refusal = /^(.*?) The grading sandbox refused it (.*) \(ERR_ACCESS_DENIED\):/.exec(first);
+  const head = refusal ? refusal[1]! : first;
+  let sandbox = '';
+  if (refusal) {
+    const what = /^(?:(\w+) access)? ?(?:to (.*))?$/.exec(refusal[2]!);
+    sandbox = say.sandbox(say.sandboxAccess(what?.[1], what?.[2]));
+  }
+  let m = /^the app (exited with code (-?\d+|null)|was killed by (\w+)) before it was ready\.$/.exec(head);
+  if (m) return say.beforeReady(m[3] ? say.killed(m[3]) : say.exited(m[2]!)) + sandbox;
+  m = /^the app is not running \(it (?:exited with code (-?\d+|null|undefined)|was stopped by (\w+))\)\.$/.exec(head);
+  if (m) return say.notRunning(m[2] ? say.stoppedBy(m[2]) : say.exitedWith(m[1]!)) + sandbox;
+  m = /^the app did not print "(.*)" within (\d+) s\.(?: It listens on port ([\d, ]+) instead:.*)?$/.exec(head);
+  if (m) return say.notPrinted(m[1]!, Number(m[2])) + (m[3] ? say.wrongPort(m[3]) : '');
+  m =
+    /^the app did not answer GET (\S+) with 2xx on port (\d+) within (\d+) s\.(?: It listens on port ([\d, ]+) instead:.*)?$/.exec(
+      head,
+    );
+  if (m) return say.notAnswered(m[1]!, Number(m[2]), Number(m[3])) + (m[4] ? say.wrongPort(m[4]) : '');
+  m = /^the app printed more than (\d+) bytes before it was ready, so it was stopped$/.exec(head);
+  if (m) return say.outputLimit(Number(m[1]));
+  m = /^the entry file (\S+) is missing \(looked for (.*)\)$/.exec(head);
+  if (m) return say.entryMissing(m[1]!, m[2]!);
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -254,6 +293,7 @@ function findInBodies(
 
 /** Where expected and actual objects differ, as "status is "pending" (expected "paid")", at most three places. */
 function differences(
+  say: ExplainMessages,
   expected: Record<string, unknown>,
   actual: Record<string, unknown>,
   exact: boolean,
@@ -265,53 +305,39 @@ function differences(
       for (const [k, v] of Object.entries(e)) walk(v, a[k], path ? `${path}.${k}` : k);
       if (exact)
         for (const k of Object.keys(a))
-          if (!(k in e)) found.push(`${path ? `${path}.${k}` : k} is ${show(a[k], 40)} (not expected)`);
+          if (!(k in e)) found.push(say.notExpected(path ? `${path}.${k}` : k, show(a[k], 40)));
     } else if (Array.isArray(e) && Array.isArray(a)) {
       if (e.length === a.length) for (const [i, v] of e.entries()) walk(v, a[i], `${path}[${i}]`);
-      else found.push(`${path}: ${arrayDifference(e, a)}`);
+      else found.push(`${path}: ${arrayDifference(say, e, a)}`);
     } else if (!isDeepStrictEqual(e, a)) {
-      found.push(
-        a === undefined
-          ? `${path} is missing (expected ${show(e, 40)})`
-          : `${path} is ${show(a, 40)} (expected ${show(e, 40)})`,
-      );
+      found.push(a === undefined ? say.missing(path, show(e, 40)) : say.differs(path, show(a, 40), show(e, 40)));
     }
   };
   walk(expected, actual, root);
   if (!found.length) return undefined;
-  const more = found.length > 3 ? `; and ${found.length - 3} more` : '';
+  const more = found.length > 3 ? say.andMorePlaces(found.length - 3) : '';
   return found.slice(0, 3).join('; ') + more;
 }
 
-const items = (n: number) => `${n} item${n === 1 ? '' : 's'}`;
-
 /** How a list differs from the expected one: its length, what is missing, what is there unexpectedly, or the order. */
-function arrayDifference(expected: unknown[], actual: unknown[]): string {
+function arrayDifference(say: ExplainMessages, expected: unknown[], actual: unknown[]): string {
   const has = (list: unknown[], v: unknown) => list.some((x) => isDeepStrictEqual(x, v));
   const some = (list: unknown[]) =>
     list
       .slice(0, 2)
       .map((v) => show(v, 40))
-      .join(', ') + (list.length > 2 ? ` and ${list.length - 2} more` : '');
+      .join(', ') + (list.length > 2 ? say.andMoreItems(list.length - 2) : '');
   const missing = expected.filter((v) => !has(actual, v));
   const extra = actual.filter((v) => !has(expected, v));
-  if (!missing.length && !extra.length && expected.length === actual.length)
-    return `got the expected items in another order: ${show(actual)}`;
+  if (!missing.length && !extra.length && expected.length === actual.length) return say.otherOrder(show(actual));
   return [
-    `got ${items(actual.length)}, expected ${expected.length}`,
-    ...(missing.length ? [`missing ${some(missing)}`] : []),
-    ...(extra.length ? [`not expected ${some(extra)}`] : []),
+    say.gotItems(actual.length, expected.length),
+    ...(missing.length ? [say.missingItems(some(missing))] : []),
+    ...(extra.length ? [say.extraItems(some(extra))] : []),
   ].join('; ');
 }
 
-const RELATION: Record<string, string> = {
-  'greater than': 'more than',
-  'greater than or equal to': 'at least',
-  'less than': 'less than',
-  'less than or equal to': 'at most',
-};
-
-function sentenceFor(a: Assertion, error: TestFailure, exchanges: HttpExchange[]): string {
+function sentenceFor(a: Assertion, error: TestFailure, exchanges: HttpExchange[], say: ExplainMessages): string {
   const note = label(a.note);
   const about = note ? `${note}: ` : '';
   // The note after a sentence that names the exchange, unless it only repeats the request or the body.
@@ -324,70 +350,65 @@ function sentenceFor(a: Assertion, error: TestFailure, exchanges: HttpExchange[]
       ? ` (${note})`
       : '';
   const actual = tokenValue(a.actual, error.actual);
-  const not = a.negated ? 'not ' : '';
 
   // What the test expected, worded after "expected ".
   let wanted: string;
   switch (a.kind) {
     case 'length':
-      return countSentence(Number(a.parts[1]), Number(a.parts[0]), about, after, exchanges);
+      return countSentence(say, Number(a.parts[1]), Number(a.parts[0]), about, after, exchanges);
     case 'compare':
-      wanted = `${RELATION[a.parts[0]!]} ${a.parts[1]}`;
+      wanted = `${say.relation[a.parts[0]!]} ${a.parts[1]}`;
       if (isStatus(actual)) {
         const x = exchanges.find((e) => e.status === actual);
-        if (x) return `${request(x)} answered ${actual}, expected a status ${wanted}${after(x)}${answeredBody(x)}`;
+        if (x) return say.statusWanted(request(x), actual, say.aStatus(wanted)) + after(x) + answeredBody(x, say);
       }
-      return `${about}got ${show(actual)}, expected ${wanted}`;
-    case 'type':
-      return `${about}got ${article(typeof error.actual === 'string' ? error.actual : typeof actual)}, expected ${a.negated ? 'anything but ' : ''}${article(a.parts[0]!)}`;
+      return about + say.got(show(actual), wanted);
+    case 'type': {
+      const type = say.aType(typeof error.actual === 'string' ? error.actual : typeof actual);
+      const expected = say.aType(a.parts[0]!);
+      return about + say.got(type, a.negated ? say.anythingBut(expected) : expected);
+    }
     case 'state':
-      wanted = {
-        truthy: 'a value',
-        falsy: 'no value',
-        defined: 'a value',
-        undefined: 'undefined',
-        null: 'null',
-        NaN: 'NaN',
-      }[a.parts[0]!]!;
-      return `${about}got ${show(actual)}, expected ${a.negated ? `anything but ${wanted}` : wanted}`;
+      wanted = say.state[a.parts[0]!]!;
+      return about + say.got(show(actual), a.negated ? say.anythingBut(wanted) : wanted);
     case 'match':
-      wanted = `it ${not}to match ${typeof error.expected === 'string' ? error.expected : a.parts[0]}`;
+      wanted = say.toMatch(a.negated, typeof error.expected === 'string' ? error.expected : a.parts[0]!);
       break;
     case 'contain':
-      wanted = `it ${not}to contain ${show(tokenValue(a.parts[0]!, error.expected))}`;
+      wanted = say.toContain(a.negated, show(tokenValue(a.parts[0]!, error.expected)));
       break;
     case 'property':
-      wanted = `it ${not}to have ${a.parts[0]}${a.parts[1] ? ` = ${a.parts[1]}` : ''}`;
+      wanted = say.toHave(a.negated, a.parts[0]!, a.parts[1] || undefined);
       break;
     case 'object':
     case 'equal': {
       const expected = tokenValue(a.parts[0]!, error.expected);
-      if (a.negated) return `${about}got ${show(actual)}, expected anything else`;
+      if (a.negated) return about + say.anythingElse(show(actual));
       if (isStatus(actual) && isStatus(expected)) {
         const x = exchanges.find((e) => e.status === actual);
-        if (x) return `${request(x)} answered ${actual}, expected ${expected}${after(x)}${answeredBody(x)}`;
+        if (x) return say.statusWanted(request(x), actual, String(expected)) + after(x) + answeredBody(x, say);
       }
       if (isPlainObject(expected) && isPlainObject(actual)) {
         // The body (or the part of it) the test looked at: equal to what came back, or its subset for toMatchObject.
         const exact = a.kind === 'equal';
         const fits = (v: unknown) => (exact ? isDeepStrictEqual(v, actual) : isSubset(actual, v));
         const at = exchanges.map((x) => ({ x, paths: pathsTo(bodyOf(x), fits) })).find((f) => f.paths.length > 0);
-        const diff =
-          differences(expected, actual, exact, at?.paths[0]) ?? `it is ${show(actual)}, expected ${show(expected)}`;
-        return at ? `${request(at.x)} answered a body where ${diff}${after(at.x)}` : `${about}${diff}`;
+        const diff = differences(say, expected, actual, exact, at?.paths[0]) ?? say.itIs(show(actual), show(expected));
+        return at ? say.bodyWhere(request(at.x), diff) + after(at.x) : `${about}${diff}`;
       }
-      if (Array.isArray(expected) && Array.isArray(actual)) return `${about}${arrayDifference(expected, actual)}`;
+      if (Array.isArray(expected) && Array.isArray(actual)) return `${about}${arrayDifference(say, expected, actual)}`;
       wanted = show(expected);
       break;
     }
     default:
-      return `${about}${oneLine(`expected ${a.actual} ${not}to ${a.parts.at(-1)}`, 200)}`;
+      return `${about}${oneLine(`expected ${a.actual} ${a.negated ? 'not ' : ''}to ${a.parts.at(-1)}`, 200)}`;
   }
-  return valueSentence(actual, wanted, about, after, exchanges);
+  return valueSentence(say, actual, wanted, about, after, exchanges);
 }
 
 /** A scalar that came back: from a header, from a field of a JSON body, or from somewhere the test computed. */
 function valueSentence(
+  say: ExplainMessages,
   actual: unknown,
   wanted: string,
   about: string,
@@ -397,19 +418,19 @@ function valueSentence(
   if (typeof actual === 'string' && actual) {
     for (const x of exchanges) {
       const header = Object.entries(x.headers ?? {}).find(([, v]) => v === actual);
-      if (header) return `${request(x)} answered ${header[0]}: ${show(actual)}, expected ${wanted}${after(x)}`;
+      if (header) return say.header(request(x), header[0], show(actual), wanted) + after(x);
     }
   }
   // Field values worth looking for: strings, and numbers other than 0 and 1 (too common to point at one field).
   if ((typeof actual === 'string' && actual) || (typeof actual === 'number' && actual !== 0 && actual !== 1)) {
     const at = findInBodies(exchanges, (v) => v === actual);
-    if (at?.path)
-      return `${request(at.x)} answered a body with ${at.path} = ${show(actual)}, expected ${wanted}${after(at.x)}`;
+    if (at?.path) return say.field(request(at.x), at.path, show(actual), wanted) + after(at.x);
   }
-  return `${about}got ${show(actual)}, expected ${wanted}`;
+  return about + say.got(show(actual), wanted);
 }
 
 function countSentence(
+  say: ExplainMessages,
   got: number,
   wanted: number,
   about: string,
@@ -417,9 +438,8 @@ function countSentence(
   exchanges: HttpExchange[],
 ): string {
   const at = findInBodies(exchanges, (v) => Array.isArray(v) && v.length === got);
-  if (at)
-    return `${request(at.x)} answered ${at.path ? `a body with ${at.path} of ` : ''}${items(got)}, expected ${wanted}${after(at.x)}`;
-  return `${about}got ${items(got)}, expected ${wanted}`;
+  if (at) return say.count(request(at.x), at.path, got, wanted) + after(at.x);
+  return about + say.got(say.items(got), String(wanted));
 }
 
 function isSubset(part: unknown, whole: unknown): boolean {
@@ -429,10 +449,7 @@ function isSubset(part: unknown, whole: unknown): boolean {
   return isDeepStrictEqual(part, whole);
 }
 
-const article = (type: string) =>
-  type === 'undefined' ? 'undefined' : /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
-
 /** For a wrong status: the body that came with it, on a second line (lab check shows it; the grade table does not). */
-function answeredBody(x: HttpExchange): string {
-  return x.body?.trim() ? `\nit answered: ${oneLine(x.body, 200)}` : '';
+function answeredBody(x: HttpExchange, say: ExplainMessages): string {
+  return x.body?.trim() ? `\n${say.answeredBody(oneLine(x.body, 200))}` : '';
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
+import type { HintsFile } from '../lang.ts';
 import { repoRoot } from '../paths.ts';
 import { CLASSROOM_WORKFLOW, classroomWorkflow } from './classroom.ts';
 import { discoverLabs } from './labs.ts';
@@ -80,6 +81,19 @@ export function inlineSolutionSnippets(markdown: string, root = repoRoot): strin
     .join('\n');
 }
 
+/** A lab's translated hints (cli/lang.ts): keyed by test file, then test name. */
+const HINTS_FILE = /^labs\/[^/]+\/hints\.[a-z]{2}\.json$/;
+
+/** A hints file without the entries of instructor-only test files: hidden tests' names and hints stay private. */
+export function studentHints(path: string, text: string): string {
+  const labDir = path.slice(0, path.lastIndexOf('/'));
+  const byFile = JSON.parse(text) as HintsFile;
+  const kept = Object.fromEntries(
+    Object.entries(byFile).filter(([file]) => !isInstructorOnly(`${labDir}/tests/${file}`)),
+  );
+  return `${JSON.stringify(kept, null, 2)}\n`;
+}
+
 export interface ExportSummary {
   written: number;
   leftOut: number;
@@ -99,7 +113,9 @@ export function exportStudentEdition(out: string, root = repoRoot): ExportSummar
     }
     const target = join(out, file);
     mkdirSync(dirname(target), { recursive: true });
-    if (file.endsWith('.md')) {
+    if (HINTS_FILE.test(file)) {
+      writeFileSync(target, studentHints(file, readFileSync(join(root, file), 'utf8')));
+    } else if (file.endsWith('.md')) {
       const text = readFileSync(join(root, file), 'utf8');
       const result = inlineSolutionSnippets(text, root);
       if (result !== text) inlined++;

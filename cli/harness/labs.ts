@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { templateProblems } from './environment.ts';
 import type { MockName, LabSpec } from './types.ts';
+import { messages } from '../lang.ts';
 import { repoRoot } from '../paths.ts';
 
 export const labsDir = join(repoRoot, 'labs');
@@ -19,6 +20,17 @@ export const DEFAULT_LIMITS = {
 };
 
 export class LabConfigError extends Error {}
+
+/** No lab answers to what was asked for; `known` lists the labs, one "  id  title" a line. */
+export class UnknownLabError extends LabConfigError {
+  readonly ref: string;
+  readonly known: string;
+  constructor(ref: string, known: string) {
+    super(messages('en').unknownLab(ref, known));
+    this.ref = ref;
+    this.known = known;
+  }
+}
 
 /** Read and validate one lab.json; errors name the file and the field. */
 export function loadLab(dir: string): LabSpec {
@@ -82,8 +94,7 @@ export function findLab(ref: string, root = labsDir): LabSpec {
   const wanted = ref.trim().toLowerCase();
   const match = labs.find((l) => l.id === wanted || l.id.split('-')[0] === wanted.padStart(2, '0'));
   if (!match) {
-    const known = labs.map((l) => `  ${l.id}  ${l.title}`).join('\n');
-    throw new LabConfigError(`no lab "${ref}". Labs:\n${known || '  (none yet)'}`);
+    throw new UnknownLabError(ref, labs.map((l) => `  ${l.id}  ${l.title}`).join('\n'));
   }
   return match;
 }

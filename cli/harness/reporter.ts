@@ -2,6 +2,7 @@
 // LAB_RESULTS_FILE, so a run cut short by the time limit still tells which tests existed and which finished.
 import { appendFileSync } from 'node:fs';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import { messages, parseLang } from '../lang.ts';
 import { explainFailure, type TestFailure } from './explain.ts';
 
 export interface ReporterLine {
@@ -19,6 +20,8 @@ export interface ReporterLine {
 }
 
 const out = process.env.LAB_RESULTS_FILE;
+/** The language of the plain-words summaries: the runner's choice (English unless `lab check` asks for another). */
+const lang = parseLang(process.env.LAB_LANG) ?? 'en';
 
 function write(line: ReporterLine): void {
   if (out) appendFileSync(out, `${JSON.stringify(line)}\n`);
@@ -38,7 +41,7 @@ export default class HarnessReporter implements Reporter {
     const result = test.result();
     const errors = result.state === 'failed' ? (result.errors ?? []) : [];
     const message = result.state === 'failed' ? errors.map((e) => e.message).join('\n') : undefined;
-    const summary = explainFailure(errors, test.meta().exchanges);
+    const summary = explainFailure(errors, test.meta().exchanges, lang);
     write({
       kind: 'result',
       ...describeCase(test),
@@ -65,8 +68,10 @@ export default class HarnessReporter implements Reporter {
         ) {
           reasons.push(...at.errors());
         }
-        const message = reasons.map((e) => e.message).join('\n') || 'the test did not run';
-        write({ kind: 'result', ...describeCase(test), state: 'failed', message, summary: explainFailure(reasons) });
+        const message = reasons.map((e) => e.message).join('\n') || messages('en').didNotRun;
+        const summary =
+          explainFailure(reasons, [], lang) ?? (reasons.length || lang === 'en' ? undefined : messages(lang).didNotRun);
+        write({ kind: 'result', ...describeCase(test), state: 'failed', message, summary });
       }
     }
   }

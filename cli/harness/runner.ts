@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { amqpUrl, kafkaBrokers } from '../services/config.ts';
+import { messages, type Lang, type Messages } from '../lang.ts';
 import { repoRoot } from '../paths.ts';
 import { signalGroup } from '../services/processes.ts';
 import { openBrokerScope, type BrokerScope } from './broker-scope.ts';
@@ -35,6 +36,8 @@ export interface RunOptions {
   workers?: number;
   /** Which sandbox layers to use (default auto: namespaces where bubblewrap runs, else Node's permission model). */
   isolation?: IsolationMode;
+  /** The language of what the run says to a student (default English: every grading output is English). */
+  lang?: Lang;
 }
 
 /** Where a submission keeps this lab's code: a clone of the course repo, or just the lab or starter folder. */
@@ -54,6 +57,7 @@ export function resolveTarget(submissionDir: string, lab: LabSpec): string | und
  */
 export async function runLab(options: RunOptions): Promise<SubmissionResult> {
   const { lab, visibility, name } = options;
+  const say = messages(options.lang ?? 'en');
   const started = Date.now();
   const runId = `lab${lab.id.slice(0, 2)}-${randomUUID().slice(0, 12)}`;
   const layers = chooseLayers(options.isolation ?? 'auto');
@@ -71,9 +75,7 @@ export async function runLab(options: RunOptions): Promise<SubmissionResult> {
       if (
         folderBytes(options.targetDir, MAX_TARGET_BYTES, (n) => n === 'node_modules' || n === '.git') > MAX_TARGET_BYTES
       ) {
-        problems.push(
-          `the submission is larger than ${MAX_TARGET_BYTES / 1024 / 1024} MB (without node_modules); it was not run`,
-        );
+        problems.push(say.tooLarge(MAX_TARGET_BYTES / 1024 / 1024));
       } else {
         const prepared = prepareSandbox(options.targetDir, {
           layers,
@@ -98,6 +100,7 @@ export async function runLab(options: RunOptions): Promise<SubmissionResult> {
         LAB_TEST_MS: String(lab.limits.testMs),
         LAB_START_MS: String(lab.limits.startMs),
         LAB_WORKERS: String(options.workers ?? 2),
+        LAB_LANG: options.lang ?? 'en',
         ...(sandbox ? { LAB_SANDBOX: JSON.stringify(sandbox), TMPDIR: sandbox.scratchDir } : {}),
         AMQP_URL: amqpUrl(),
         KAFKA_BROKERS: kafkaBrokers().join(','),
@@ -105,10 +108,9 @@ export async function runLab(options: RunOptions): Promise<SubmissionResult> {
       },
       timeoutMs: lab.limits.totalMs,
     });
-    if (timedOut)
-      problems.push(`the run hit its time limit of ${Math.round(lab.limits.totalMs / 1000)} s and was stopped`);
-    const tests = collectOutcomes(resultsFile, lab, timedOut);
-    if (tests.length === 0) problems.push(`no test results (the test run failed to start):\n${output.slice(-2000)}`);
+    if (timedOut) problems.push(say.runTimeLimit(Math.round(lab.limits.totalMs / 1000)));
+    const tests = collectOutcomes(resultsFile, lab, timedOut, say);
+    if (tests.length === 0) problems.push(`${say.noResults}\n${output.slice(-2000)}`);
     const score = tests.reduce((sum, t) => sum + t.score, 0);
     const maxScore = tests.reduce((sum, t) => sum + t.points, 0);
     return {
@@ -129,7 +131,7 @@ export async function runLab(options: RunOptions): Promise<SubmissionResult> {
   }
 }
 
-function collectOutcomes(file: string, lab: LabSpec, timedOut: boolean): TestOutcome[] {
+function collectOutcomes(file: string, lab: LabSpec, timedOut: boolean, say: Messages): TestOutcome[] {
   if (!existsSync(file)) return [];
   const byId = new Map<string, TestOutcome>();
   for (const raw of readFileSync(file, 'utf8').split('\n')) {
@@ -149,7 +151,7 @@ function collectOutcomes(file: string, lab: LabSpec, timedOut: boolean): TestOut
           score: 0,
           status: 'failed',
           hint: line.hint,
-          message: timedOut ? 'not finished: the run hit its time limit' : 'the test did not run',
+          message: timedOut ? say.notFinished : say.didNotRun,
           durationMs: 0,
         });
       }

@@ -1,6 +1,7 @@
 // What the terminal shows of a run: `lab check`'s lines per test and `lab grade`'s summary table. Short and in plain
 // words; everything else (whole messages, bodies) is in results.json and report.html, or on screen with --verbose.
 import Table from 'cli-table3';
+import { messages, type Lang } from '../lang.ts';
 import { quietExcerpt } from './noise.ts';
 import type { SubmissionResult, TestOutcome } from './types.ts';
 
@@ -19,17 +20,19 @@ export function reason(test: TestOutcome): string {
 /**
  * The lines under a failed test in `lab check`: the sentence (and the body that came back, when it says so), the app's
  * last output when the failure quotes it (without library chatter), not indented. `verbose`: also the whole message.
+ * `lang`: the language of the labels (the summary is already in the run's language).
  */
-export function failureLines(test: TestOutcome, { verbose = false, width = 160 } = {}): string[] {
+export function failureLines(test: TestOutcome, { verbose = false, width = 160, lang = 'en' as Lang } = {}): string[] {
+  const say = messages(lang);
   const message = test.message ?? '';
   if (verbose)
-    return [...(test.summary ? [...test.summary.split('\n'), 'the whole message:'] : []), ...message.split('\n')];
+    return [...(test.summary ? [...test.summary.split('\n'), say.wholeMessage] : []), ...message.split('\n')];
   const lines = quietExcerpt(message).split('\n');
   const excerpt = lines.filter((l) => l.startsWith(EXCERPT));
   const head = test.summary
     ? test.summary.split('\n')
     : lines.filter((l) => l.trim() && !l.startsWith(EXCERPT)).slice(0, 4);
-  if (excerpt.length && test.summary) head.push('its last output:');
+  if (excerpt.length && test.summary) head.push(say.lastOutput);
   return [...head, ...excerpt].map((l) => cut(l, width));
 }
 

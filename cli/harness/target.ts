@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { explainMessages } from '../lang.ts';
 import { isAlive, signalGroup } from '../services/processes.ts';
 import { appPortsDir, folderBytes, registerAppPort, sandboxedCommand, type SandboxSpec } from './sandbox/index.ts';
 
@@ -44,6 +45,9 @@ const TRANSIENT_BROKER_ERRORS = [/This server does not host this topic-partition
 const START_ATTEMPTS = 3;
 
 const BASE_ENV_KEYS = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SYSTEMROOT'];
+
+/** The harness's sentences are written once, in English (explain.ts says them again in the student's language). */
+const say = explainMessages('en');
 
 export class AppProcess {
   readonly port: number;
@@ -102,7 +106,7 @@ export class AppProcess {
   private async launch(): Promise<void> {
     const { dir, entry, port, env } = this.options;
     const entryPath = join(dir, entry);
-    if (!existsSync(entryPath)) throw new AppStartError(`the entry file ${entry} is missing (looked for ${entryPath})`);
+    if (!existsSync(entryPath)) throw new AppStartError(say.entryMissing(entry, entryPath));
     const base = Object.fromEntries(BASE_ENV_KEYS.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
     const { sandbox } = this.options;
     const nodeArgs = ['--max-old-space-size=512'];
@@ -211,15 +215,12 @@ export class AppProcess {
     const deadline = Date.now() + startMs;
     const firstChunk = this.#chunks.length;
     while (Date.now() < deadline) {
-      if (this.#overLimit)
-        throw new AppStartError(
-          `the app printed more than ${this.options.outputBytes} bytes before it was ready, so it was stopped`,
-        );
+      if (this.#overLimit) throw new AppStartError(say.outputLimit(this.options.outputBytes));
       if (this.#exit) {
         await Promise.race([this.#drained, new Promise((r) => setTimeout(r, 1000))]);
-        const how = this.#exit.signal ? `was killed by ${this.#exit.signal}` : `exited with code ${this.#exit.code}`;
+        const how = this.#exit.signal ? say.killed(this.#exit.signal) : say.exited(String(this.#exit.code));
         const error = new AppStartError(
-          `the app ${how} before it was ready.${sandboxRefusal(this.output())} Its last output:\n${this.outputTail()}`,
+          `${say.beforeReady(how)}${sandboxRefusal(this.output())} Its last output:\n${this.outputTail()}`,
         );
         error.portTaken = this.output().includes('EADDRINUSE') && this.output().includes(`:${port}`);
         error.transient = TRANSIENT_BROKER_ERRORS.some((pattern) => pattern.test(this.output()));
@@ -240,14 +241,10 @@ export class AppProcess {
       await new Promise((r) => setTimeout(r, 100));
     }
     const listening = this.#child?.pid ? listeningPorts(this.#child.pid).filter((p) => p !== port) : [];
-    const what =
-      'log' in ready ? `did not print "${ready.log}"` : `did not answer GET ${ready.http} with 2xx on port ${port}`;
-    const wrongPort = listening.length
-      ? ` It listens on port ${listening.join(', ')} instead: read the port from the PORT environment variable.`
-      : '';
-    throw new AppStartError(
-      `the app ${what} within ${Math.round(startMs / 1000)} s.${wrongPort} Its last output:\n${this.outputTail()}`,
-    );
+    const seconds = Math.round(startMs / 1000);
+    const what = 'log' in ready ? say.notPrinted(ready.log, seconds) : say.notAnswered(ready.http, port, seconds);
+    const wrongPort = listening.length ? say.wrongPort(listening.join(', ')) : '';
+    throw new AppStartError(`${what}${wrongPort} Its last output:\n${this.outputTail()}`);
   }
 
   /** Signal the whole process group at once (SIGKILL = a crash, for tests that check recovery). */
@@ -277,12 +274,7 @@ export function sandboxRefusal(output: string): string {
   if (!output.includes('ERR_ACCESS_DENIED')) return '';
   const permission = /permission: '(\w+)'/.exec(output)?.[1];
   const resource = /resource: '([^']*)'/.exec(output)?.[1];
-  const what =
-    [permission && `${permission} access`, resource && `to ${resource}`].filter(Boolean).join(' ') || 'an operation';
-  return (
-    ` The grading sandbox refused it ${what} (ERR_ACCESS_DENIED): a lab app may read its own files and node_modules,` +
-    ' write only in $TMPDIR, and start no processes or workers unless the lab allows it.'
-  );
+  return say.sandbox(say.sandboxAccess(permission, resource));
 }
 
 /** Only app processes carry this variable (never the test runner), so sweeping by it cannot hit the tests. */

@@ -21,12 +21,12 @@ const work = mkdtempSync(join(tmpdir(), 'student-loop-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const lab00 = findLab('00');
 
-function lab(args: string[], cwd = repoRoot) {
+function lab(args: string[], cwd = repoRoot, env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [cli, ...args], {
     cwd,
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env },
   });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
@@ -99,6 +99,51 @@ describe('a crash is shown with its error line', () => {
     const r = lab(['check', '00', '--dir', broken]);
     expect(r.code).not.toBe(0);
     expect(r.out).toContain("Cannot find package 'no-such-package-in-the-course'");
+  });
+});
+
+describe('lab check in Ukrainian (LAB_LANG=uk)', () => {
+  const uk = { LAB_LANG: 'uk' };
+  const hints = Object.assign({}, ...Object.values(JSON.parse(readFileSync(join(lab00.dir, 'hints.uk.json'), 'utf8'))));
+
+  test('a real run of the starter: lines, hints, score and next step in Ukrainian; test names in English', {
+    timeout: 60_000,
+  }, () => {
+    const starter = join(work, 'uk-starter');
+    cpSync(join(lab00.dir, 'starter'), starter, { recursive: true });
+    const r = lab(['check', '00', '--dir', starter], repoRoot, uk);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('(відкриті тести на');
+    // The starter has /health and no /hello: the failing test's line, its sentence and its Ukrainian hint.
+    expect(r.out).toContain('✗ GET /hello greets the world when no name is given');
+    expect(r.out).toContain('GET /hello повернув код відповіді 404, а очікували 200');
+    expect(r.out).toContain(`підказка: ${hints['GET /hello greets the world when no name is given']}`);
+    expect(r.out).not.toContain('hint:');
+    expect(r.out).toMatch(/Результат:\s*1\/9 балів за відкриті тести \(11 %\)/);
+    expect(r.out).toContain('Далі: доможіться, щоб тест "GET /hello greets the world when no name is given" проходив');
+    expect(r.out).toContain('Не записано як ваш поступ у лабораторній 00-warmup');
+  });
+
+  test('an app that crashes before it is ready is explained in Ukrainian, with its own output', {
+    timeout: 60_000,
+  }, () => {
+    const crashing = join(work, 'uk-crash');
+    mkdirSync(crashing);
+    writeFileSync(join(crashing, 'main.ts'), `console.error('cannot read the settings');\nprocess.exit(3);\n`);
+    const r = lab(['check', '00', '--dir', crashing], repoRoot, uk);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('застосунок завершився з кодом 3, перш ніж став готовим.');
+    expect(r.out).toContain('останній вивід застосунку:');
+    expect(r.out).toContain('  | cannot read the settings');
+    expect(r.out).toMatch(/Результат:\s*0\/9/);
+  });
+
+  test('bad input is refused in Ukrainian', { timeout: 60_000 }, () => {
+    const unknown = lab(['check', '77'], repoRoot, uk);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.out).toContain('помилка: немає лабораторної "77". Лабораторні:');
+    const missing = lab(['check', '00', '--dir', join(work, 'nowhere')], repoRoot, uk);
+    expect(missing.out).toContain(`помилка: немає теки ${join(work, 'nowhere')} (із --dir`);
   });
 });
 

@@ -6,6 +6,7 @@ import amqp from 'amqplib';
 import { Kafka, logLevel } from 'kafkajs';
 import { TestRunner, test, type TestContext } from 'vitest';
 import { amqpUrl, kafkaBrokers } from '../../services/config.ts';
+import { explainMessages } from '../../lang.ts';
 import { labEnvironment } from '../environment.ts';
 import { EXCHANGE_BODY_CHARS, type HttpExchange } from '../explain.ts';
 import { loadLab } from '../labs.ts';
@@ -181,9 +182,10 @@ async function whyUnreachable(url: string, error: unknown): Promise<Error> {
   for (let i = 0; i < 10 && app?.running; i++) await new Promise((r) => setTimeout(r, 30));
   if (!app || app.running) return new Error(`request to ${url} failed: ${reason}`);
   const exit = app.exitInfo;
-  const how = exit?.signal ? `was stopped by ${exit.signal}` : `exited with code ${exit?.code}`;
+  const say = explainMessages('en');
+  const how = exit?.signal ? say.stoppedBy(exit.signal) : say.exitedWith(String(exit?.code));
   return new Error(
-    `request to ${url} failed: the app is not running (it ${how}).${sandboxRefusal(app.output())} Its last output:\n${app.outputTail()}`,
+    `request to ${url} failed: ${say.notRunning(how)}${sandboxRefusal(app.output())} Its last output:\n${app.outputTail()}`,
   );
 }
 
