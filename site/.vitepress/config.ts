@@ -1,7 +1,9 @@
 // The course site. Pages come straight from where the course lives (srcDir is the repo root): lessons/**/*.md,
-// labs/*/README.md (shown at /labs/NN-slug/) and site/index.md (the home page). site/README.md explains the layout.
-import { defineConfig } from 'vitepress';
-import { buildSidebar, nonContentGlobs } from './content.ts';
+// labs/*/README.md (shown at /labs/NN-slug/) and site/index.md (the home page); their Ukrainian translations under
+// uk/ make the edition at /uk/. site/README.md explains the layout.
+import { type DefaultTheme, defineConfig, type LocaleSpecificConfig } from 'vitepress';
+import { buildSidebar, nonContentGlobs, rewritePage, untranslatedFallback } from './content.ts';
+import { EDITIONS, type EditionKey, wordsFor } from './i18n.ts';
 import { quizProblems } from './quiz.ts';
 
 /** `SITE_BASE` (e.g. `/integration-lab/` on GitHub Pages) as VitePress wants it: leading and trailing slash. */
@@ -14,22 +16,60 @@ function siteBase(raw: string | undefined): string {
   return `/${trimmed}/`;
 }
 
+/** One edition's title, language, nav, sidebar and theme labels, all words from i18n.ts. */
+function edition(key: EditionKey): LocaleSpecificConfig<DefaultTheme.Config> & { label: string; link: string } {
+  const { lang, label, dir } = EDITIONS[key];
+  const words = wordsFor(lang);
+  const home = dir ? `/${dir}/` : '/';
+  return {
+    label,
+    lang,
+    link: home,
+    title: 'Integration Lab',
+    description: words.siteDescription,
+    themeConfig: {
+      nav: [
+        { text: words.nav.home, link: home },
+        { text: words.nav.startHere, link: `${home}lessons/00-getting-started` },
+      ],
+      sidebar: buildSidebar(key),
+      outline: { level: [2, 3], label: words.theme.outlineLabel },
+      docFooter: { prev: words.theme.prev, next: words.theme.next },
+      darkModeSwitchLabel: words.theme.darkModeSwitchLabel,
+      lightModeSwitchTitle: words.theme.lightModeSwitchTitle,
+      darkModeSwitchTitle: words.theme.darkModeSwitchTitle,
+      sidebarMenuLabel: words.theme.sidebarMenuLabel,
+      returnToTopLabel: words.theme.returnToTopLabel,
+      langMenuLabel: words.theme.langMenuLabel,
+      skipToContentLabel: words.theme.skipToContentLabel,
+      notFound: words.theme.notFound,
+    },
+  };
+}
+
+/** Local search's own words for each edition that has them (English is VitePress's default). */
+function searchLocales(): Record<string, { translations: NonNullable<ReturnType<typeof wordsFor>['search']> }> {
+  const locales: Record<string, { translations: NonNullable<ReturnType<typeof wordsFor>['search']> }> = {};
+  for (const key of Object.keys(EDITIONS) as EditionKey[]) {
+    const translations = wordsFor(EDITIONS[key].lang).search;
+    if (translations) locales[key] = { translations };
+  }
+  return locales;
+}
+
 export default defineConfig({
   title: 'Integration Lab',
-  description: 'A hands-on course on systems integration and APIs, in TypeScript.',
-  lang: 'en',
+  // English at /, Ukrainian at /uk/: the language menu on every page leads to the same page in the other edition.
+  locales: { root: edition('root'), uk: edition('uk') },
   base: siteBase(process.env.SITE_BASE),
   srcDir: '..',
   srcExclude: nonContentGlobs(),
   // Pages may link to what runs on the student's machine (http://localhost:3000/…): live pages there, not pages of
   // this site. Every other dead link still fails the build.
   ignoreDeadLinks: 'localhostLinks',
-  rewrites(page) {
-    if (page === 'site/index.md') return 'index.md';
-    // labs/03-stripe-webhooks/README.md -> labs/03-stripe-webhooks/index.md, served as /labs/03-stripe-webhooks/
-    const lab = /^labs\/([^/]+)\/README\.md$/.exec(page);
-    return lab ? `labs/${lab[1]}/index.md` : page;
-  },
+  // site/index.md -> index.md; labs/03-stripe-webhooks/README.md -> labs/03-stripe-webhooks/index.md, served as
+  // /labs/03-stripe-webhooks/; the same under uk/.
+  rewrites: rewritePage,
   lastUpdated: false,
   // An inline icon: browsers stop asking for /favicon.ico (a 404 on every page), and there is no public/ folder
   // to keep at the repo root (srcDir) just for it.
@@ -50,6 +90,17 @@ export default defineConfig({
 
   markdown: {
     config(md) {
+      // On a Ukrainian page, a link to a page not translated yet leads to the English page (content.ts).
+      md.core.ruler.push('untranslated-fallback', (state) => {
+        const from = (state.env as { relativePath?: string }).relativePath ?? '';
+        for (const block of state.tokens) {
+          for (const token of block.children ?? []) {
+            const href = token.type === 'link_open' ? token.attrGet('href') : null;
+            const fallback = href === null ? undefined : untranslatedFallback(href, from);
+            if (fallback !== undefined) token.attrSet('href', fallback);
+          }
+        }
+      });
       // ```mermaid blocks become a component that loads Mermaid in the browser, so pages without a diagram never
       // download it. The source travels URI-encoded in a prop: no character in it can confuse the Vue compiler.
       const fence = md.renderer.rules.fence!;
@@ -72,15 +123,9 @@ export default defineConfig({
     }
   },
 
+  // Nav, sidebar and labels are per edition (`locales` above); search is one index per edition.
   themeConfig: {
-    nav: [
-      { text: 'Home', link: '/' },
-      { text: 'Start here', link: '/lessons/00-getting-started' },
-    ],
-    sidebar: buildSidebar(),
-    search: { provider: 'local' },
-    outline: { level: [2, 3] },
-    docFooter: { prev: 'Previous', next: 'Next' },
+    search: { provider: 'local', options: { locales: searchLocales() } },
   },
 
   vite: {

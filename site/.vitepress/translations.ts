@@ -9,8 +9,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { repoRoot } from '../../cli/paths.ts';
+import { EDITIONS } from './i18n.ts';
 
-export const UK_ROOT = 'uk';
+export const UK_ROOT = EDITIONS.uk.dir;
 
 /** Every English page (paths from the repo root): the home page, lessons, case studies and lab READMEs. */
 export function englishPages(root = repoRoot): string[] {
@@ -90,12 +91,14 @@ function shapeOf(text: string): Shape {
 }
 
 // VitePress's heading slug (its markdown `slugify`), so a translation can keep the English page's anchors.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: VitePress's slug drops control characters too.
+const CONTROL = /[\u0000-\u001f]/g;
 const SPECIAL = /[\s~`!@#$%^&*()\-_+=[\]{}|\\;:"'“”‘’<>,.?/]+/g;
 function slugify(text: string): string {
   return text
     .normalize('NFKD')
     .replace(/[\u0300-\u036F]/g, '')
-    .replace(/[\u0000-\u001f]/g, '')
+    .replace(CONTROL, '')
     .replace(SPECIAL, '-')
     .replace(/-{2,}/g, '-')
     .replace(/^-+|-+$/g, '')
@@ -191,7 +194,8 @@ export function translationStatus(englishPage: string, root = repoRoot): Transla
   let stamp: unknown;
   try {
     problems = structureProblems(english, text);
-    stamp = shapeOf(text).frontMatter.translatedFrom;
+    // Read as written: YAML would turn a stamp of digits only (or digits and one `e`) into a number.
+    stamp = /^translatedFrom:\s*['"]?([0-9a-f]{12})['"]?\s*$/m.exec(FRONT_MATTER.exec(text)?.[1] ?? '')?.[1];
   } catch (error) {
     problems = [`cannot read it: ${(error as Error).message}`];
   }

@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 
 export { repoRoot } from '../../cli/paths.ts';
 import { repoRoot } from '../../cli/paths.ts';
+import { UK_ROOT } from '../../site/.vitepress/translations.ts';
 export const screenshotDir = join(repoRoot, 'test-results', 'site');
 
 /** Build the site into `outDir`; throws with VitePress's own output (dead links, bad front matter…). */
@@ -117,8 +118,11 @@ function markdownIn(relDir: string): string[] {
     .map((name) => `${relDir}/${name}`);
 }
 
-/** The home page, every lesson and case study, and every lab README, straight from disk. */
-export function sitePages(): SitePage[] {
+/**
+ * The home page, every lesson, case study and reference page, and every lab README, straight from disk. With `uk`:
+ * the Ukrainian translations of those pages that exist on disk (`uk/<English source>`, served under `uk/`).
+ */
+export function sitePages(edition: 'en' | 'uk' = 'en'): SitePage[] {
   const read = (source: string) => readFileSync(join(repoRoot, source), 'utf8');
   const pages: SitePage[] = [{ source: 'site/index.md', path: '', markdown: read('site/index.md') }];
   for (const source of [...markdownIn('lessons'), ...markdownIn('lessons/case-studies')]) {
@@ -129,7 +133,11 @@ export function sitePages(): SitePage[] {
     const source = `labs/${lab}/README.md`;
     if (existsSync(join(repoRoot, source))) pages.push({ source, path: `labs/${lab}/`, markdown: read(source) });
   }
-  return pages;
+  if (edition === 'en') return pages;
+  return pages
+    .map((p) => ({ source: `${UK_ROOT}/${p.source}`, path: `${UK_ROOT}/${p.path}` }))
+    .filter((p) => existsSync(join(repoRoot, p.source)))
+    .map((p) => ({ ...p, markdown: read(p.source) }));
 }
 
 /** How many ```mermaid fences a Markdown file has (outside other fenced blocks). */

@@ -1,6 +1,7 @@
-// The built course site in headless Chromium: every page loads cleanly, every ```mermaid block is drawn, the quiz
-// works by mouse and keyboard, dark mode redraws diagrams, local search finds lessons, and Mermaid stays off pages
-// that have no diagram. Screenshots land in test-results/site/ for a human to look at.
+// The built course site in headless Chromium: every page of both editions (English at /, Ukrainian at /uk/) loads
+// cleanly, every ```mermaid block is drawn, the quiz works by mouse and keyboard in each language, dark mode redraws
+// diagrams, local search finds lessons in each edition, the language menu leads to the same section of the other
+// edition, and Mermaid stays off pages that have no diagram. Screenshots land in test-results/site/ for a human.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,9 @@ import {
 const pages = sitePages();
 const diagramPage = pages.find((p) => p.source === 'lessons/01-why-integrate.md')!;
 const quizPage = diagramPage;
+// The Ukrainian pages on disk (translations land one by one; the structure test in tests/unit requires them all).
+const ukPages = sitePages('uk');
+const ukQuizPage = ukPages.find((p) => p.source === 'uk/lessons/00-getting-started.md')!;
 
 let outDir: string;
 let site: { url: string; close: () => Promise<void> };
@@ -98,26 +102,40 @@ describe('every page of the built site', () => {
     );
   });
 
-  test.for(pages.map((p) => [p.source, p] as const))('%s loads cleanly and draws its diagrams', async ([, p]) => {
-    const { page, problems, close } = await open(p.path);
-    try {
-      const diagrams = mermaidBlockCount(p.markdown);
-      await waitForDiagrams(page, diagrams);
-      expect(await page.locator('.mermaid-diagram').count(), 'diagram components vs ```mermaid blocks').toBe(diagrams);
-
-      const questions = quizQuestionCount(p.markdown);
-      if (questions > 0) {
-        expect(await page.locator('.quiz__question').count(), 'quiz questions rendered').toBe(questions);
-      }
-      expect(await page.locator('.quiz--broken').count(), 'a <Quiz /> with a malformed or missing quiz').toBe(0);
-
-      await page.waitForLoadState('networkidle');
-      await page.screenshot({ path: shotName(p.source), fullPage: p.source === 'site/index.md' });
-      expect(problems).toEqual([]);
-    } finally {
-      await close();
-    }
+  test('the Ukrainian edition has its home page, lesson 00 and the glossary', () => {
+    expect(ukPages.map((p) => p.source)).toEqual(
+      expect.arrayContaining(['uk/site/index.md', 'uk/lessons/00-getting-started.md', 'uk/lessons/glossary.md']),
+    );
   });
+
+  test.for([...pages, ...ukPages].map((p) => [p.source, p] as const))(
+    '%s loads cleanly and draws its diagrams',
+    async ([, p]) => {
+      const { page, problems, close } = await open(p.path);
+      try {
+        expect(await page.locator('html').getAttribute('lang'), "the edition's language").toBe(
+          p.source.startsWith('uk/') ? 'uk' : 'en',
+        );
+        const diagrams = mermaidBlockCount(p.markdown);
+        await waitForDiagrams(page, diagrams);
+        expect(await page.locator('.mermaid-diagram').count(), 'diagram components vs ```mermaid blocks').toBe(
+          diagrams,
+        );
+
+        const questions = quizQuestionCount(p.markdown);
+        if (questions > 0) {
+          expect(await page.locator('.quiz__question').count(), 'quiz questions rendered').toBe(questions);
+        }
+        expect(await page.locator('.quiz--broken').count(), 'a <Quiz /> with a malformed or missing quiz').toBe(0);
+
+        await page.waitForLoadState('networkidle');
+        await page.screenshot({ path: shotName(p.source), fullPage: p.source === 'site/index.md' });
+        expect(problems).toEqual([]);
+      } finally {
+        await close();
+      }
+    },
+  );
 });
 
 describe('Mermaid', () => {
@@ -169,13 +187,40 @@ describe('Mermaid', () => {
   });
 });
 
-describe('Quiz', () => {
+// The quiz's words in each edition, written out here (not read from site/.vitepress/i18n.ts) so that the test says
+// what a reader sees.
+const quizEditions = [
+  {
+    edition: 'English',
+    page: () => quizPage,
+    words: { right: 'Right.', notQuite: 'Not quite.', answer: 'Answer:', show: 'Show answer', shown: 'Answer shown' },
+    title: /^Quiz: \d+ questions/,
+    firstLetter: 'A',
+  },
+  {
+    edition: 'Ukrainian',
+    page: () => ukQuizPage,
+    words: {
+      right: 'Правильно.',
+      notQuite: 'Не зовсім.',
+      answer: 'Відповідь:',
+      show: 'Показати відповідь',
+      shown: 'Відповідь показано',
+    },
+    title: /^Тест: \d+ запитан/,
+    firstLetter: 'А',
+  },
+];
+
+describe.each(quizEditions)('Quiz ($edition)', ({ page: quizPageOf, words, title, firstLetter }) => {
   test('choosing an option by click shows right or wrong and the explanation', async () => {
-    const { page, problems, close } = await open(quizPage.path);
+    const { page, problems, close } = await open(quizPageOf().path);
     try {
+      expect(await page.locator('.quiz__title').first().innerText()).toMatch(title);
       const first = page.locator('.quiz__question').nth(0);
       const options = first.locator('.quiz__option');
       expect(await options.count()).toBeGreaterThanOrEqual(2);
+      expect(await options.first().locator('.quiz__letter').innerText()).toBe(firstLetter);
       await expect.poll(() => first.locator('.quiz__feedback').innerText()).toBe('');
 
       // Click every option in turn: exactly one of them is judged right.
@@ -185,13 +230,13 @@ describe('Quiz', () => {
         expect(await options.nth(o).getAttribute('aria-pressed')).toBe('true');
         verdicts.push(await first.locator('.quiz__verdict strong').innerText());
       }
-      expect(verdicts.filter((v) => v === 'Right.')).toHaveLength(1);
-      expect(verdicts.filter((v) => v === 'Not quite.')).toHaveLength(verdicts.length - 1);
+      expect(verdicts.filter((v) => v === words.right)).toHaveLength(1);
+      expect(verdicts.filter((v) => v === words.notQuite)).toHaveLength(verdicts.length - 1);
       expect(await first.locator('.quiz__explanation').innerText()).not.toBe('');
       expect(await first.locator('.quiz__option.is-right').count()).toBe(1);
 
       await first.scrollIntoViewIfNeeded();
-      await page.screenshot({ path: join(screenshotDir, 'quiz-after-click.png') });
+      await page.screenshot({ path: shotName(quizPageOf().source, '-quiz-after-click') });
       expect(problems).toEqual([]);
     } finally {
       await close();
@@ -199,7 +244,7 @@ describe('Quiz', () => {
   });
 
   test('works from the keyboard: Tab to an option, Enter/Space choose it, Tab to "Show answer" and press Enter', async () => {
-    const { page, problems, close } = await open(quizPage.path);
+    const { page, problems, close } = await open(quizPageOf().path);
     try {
       expect(await page.locator('.quiz__question').count(), 'this test needs 3 questions').toBeGreaterThanOrEqual(3);
       const second = page.locator('.quiz__question').nth(1);
@@ -220,8 +265,10 @@ describe('Quiz', () => {
         reached = await page.evaluate(() => document.activeElement?.classList.contains('quiz__reveal') ?? false);
       }
       expect(reached, '"Show answer" is reachable with Tab').toBe(true);
+      expect(await page.evaluate(() => (document.activeElement as HTMLElement).innerText.trim())).toBe(words.show);
       await page.keyboard.press('Enter');
       expect(await third.locator('.quiz__reveal').getAttribute('aria-expanded')).toBe('true');
+      expect((await third.locator('.quiz__reveal').innerText()).trim()).toBe(words.shown);
       expect(await third.locator('.quiz__option.is-right').count()).toBe(1);
       expect(await third.locator('.quiz__feedback').getAttribute('aria-live')).toBe('polite');
       expect(problems).toEqual([]);
@@ -231,13 +278,13 @@ describe('Quiz', () => {
   });
 
   test('"Show answer" reveals the answer without choosing', async () => {
-    const { page, close } = await open(quizPage.path);
+    const { page, close } = await open(quizPageOf().path);
     try {
       const q = page.locator('.quiz__question').last();
       expect(await q.locator('.quiz__option.is-right').count()).toBe(0);
       await q.locator('.quiz__reveal').click();
       expect(await q.locator('.quiz__option.is-right').count()).toBe(1);
-      expect(await q.locator('.quiz__verdict strong').innerText()).toBe('Answer:');
+      expect(await q.locator('.quiz__verdict strong').innerText()).toBe(words.answer);
       expect(await q.locator('.quiz__option[aria-pressed="true"]').count()).toBe(0);
     } finally {
       await close();
@@ -277,6 +324,10 @@ describe('navigation and search', () => {
           .locator('.VPLocalSearchBox .results a.result')
           .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
         expect(hrefs.some((h) => h.startsWith('/lessons/04-webhooks'))).toBe(true);
+        expect(
+          hrefs.filter((h) => h.startsWith('/uk/')),
+          'the English search shows no Ukrainian page',
+        ).toEqual([]);
         await page.screenshot({ path: join(screenshotDir, 'search-idempotency.png') });
         expect(problems).toEqual([]);
       } finally {
@@ -284,4 +335,103 @@ describe('navigation and search', () => {
       }
     },
   );
+
+  test('the Ukrainian sidebar: Ukrainian group names, translated pages in Ukrainian, the rest in English', async () => {
+    const { page, problems, close } = await open(ukQuizPage.path);
+    try {
+      const groups = await page.locator('.VPSidebar .VPSidebarItem.level-0 > .item .text').allInnerTexts();
+      expect(groups).toEqual(expect.arrayContaining(['Уроки', 'Практичні кейси', 'Довідка']));
+      const links = await page
+        .locator('.VPSidebar a.VPLink')
+        .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+      const translated = new Set(ukPages.map((p) => p.source.slice('uk/'.length)));
+      // Each English page is listed once: as its Ukrainian page when it is translated, else as the English one.
+      for (const p of pages.filter((p) => p.source !== 'site/index.md')) {
+        const want = translated.has(p.source) ? `/uk/${p.path}` : `/${p.path}`;
+        expect(links, `${p.source} in the Ukrainian sidebar`).toContain(want);
+      }
+      expect(await page.locator('.VPSidebar a.VPLink', { hasText: 'Перші кроки' }).count()).toBe(1);
+      expect(await page.locator('.VPDocAsideOutline .outline-title').innerText()).toBe('На цій сторінці');
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  test('the language menu leads from an English lesson to the same section of its Ukrainian page, and back', async () => {
+    const anchor = '#the-lab-loop';
+    const { page, problems, close } = await open(`lessons/00-getting-started.html${anchor}`);
+    const switchTo = async (label: string) => {
+      await page.locator('.VPNavBarTranslations').hover();
+      await page.locator('.VPNavBarTranslations a', { hasText: label }).click();
+    };
+    try {
+      expect(await page.locator('.VPNavBarTranslations button').getAttribute('aria-label')).toBe('Change language');
+      await switchTo('Українська');
+      await page.waitForURL(`**/uk/lessons/00-getting-started.html${anchor}`);
+      await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('uk');
+      expect(await page.locator('h1').first().innerText()).toContain('Перші кроки');
+      expect(await page.locator(`h2${anchor}`).innerText()).toContain('Цикл роботи з лабораторною');
+      await expect.poll(() => page.locator(`h2${anchor}`).isVisible()).toBe(true);
+      await page.screenshot({ path: shotName('uk/lessons/00-getting-started', '-after-switch') });
+
+      expect(await page.locator('.VPNavBarTranslations button').getAttribute('aria-label')).toBe('Змінити мову');
+      await switchTo('English');
+      await page.waitForURL(`**/lessons/00-getting-started.html${anchor}`);
+      expect(new URL(page.url()).pathname).toBe('/lessons/00-getting-started.html');
+      await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
+      expect(await page.locator(`h2${anchor}`).innerText()).toContain('The lab loop');
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  test('local search on /uk/ finds a Ukrainian word, in Ukrainian pages only', async () => {
+    const { page, problems, close } = await open('uk/');
+    try {
+      const button = page.locator('#local-search .DocSearch-Button');
+      expect(await button.innerText()).toContain('Пошук');
+      await button.click();
+      await page.locator('#localsearch-input').fill('ідемпотентність');
+      await page.waitForSelector('.VPLocalSearchBox .results a.result', { timeout: 15_000 });
+      const hrefs = await page
+        .locator('.VPLocalSearchBox .results a.result')
+        .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+      expect(hrefs.some((h) => h.startsWith('/uk/lessons/glossary'))).toBe(true);
+      expect(
+        hrefs.filter((h) => !h.startsWith('/uk/')),
+        'only Ukrainian pages',
+      ).toEqual([]);
+      await page.locator('#localsearch-input').fill('щосьтакогоніде');
+      await expect
+        .poll(() => page.locator('.VPLocalSearchBox .no-results').innerText())
+        .toContain('Нічого не знайдено');
+      await page.screenshot({ path: join(screenshotDir, 'search-uk.png') });
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  test.for([
+    ['', 'PAGE NOT FOUND', 'Take me home', '/'],
+    ['uk/', 'СТОРІНКУ НЕ ЗНАЙДЕНО', 'На головну', '/uk/'],
+  ] as const)("a missing page under /%s says so in its edition's language", async ([prefix, title, linkText, home]) => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    try {
+      const response = await page.goto(`${site.url}${prefix}lessons/no-such-lesson.html`, { waitUntil: 'load' });
+      expect(response?.status()).toBe(404);
+      await expect.poll(() => page.locator('.NotFound .title').innerText()).toBe(title);
+      const link = page.locator('.NotFound a.link');
+      expect((await link.innerText()).trim()).toBe(linkText);
+      expect(new URL(await link.evaluate((a) => (a as HTMLAnchorElement).href)).pathname).toBe(home);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

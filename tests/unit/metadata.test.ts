@@ -38,6 +38,16 @@ describe.each(labs.map((l) => [l.id, l] as const))('lab %s', (id, lab) => {
     expect(loadMutants(lab).length, 'mutants/*.json').toBeGreaterThanOrEqual(3);
   });
 
+  test("every mutant's edits apply to the solution as it is now (each text to replace occurs exactly once)", () => {
+    for (const mutant of loadMutants(lab)) {
+      for (const edit of mutant.edits) {
+        const file = join(lab.dir, 'solution', edit.file);
+        const count = existsSync(file) ? readFileSync(file, 'utf8').split(edit.find).length - 1 : 0;
+        expect(count, `mutant ${mutant.slug}: occurrences of its text in solution/${edit.file}`).toBe(1);
+      }
+    }
+  });
+
   test('files given ready-made are the same bytes in starter/, solution/ and any second solution', () => {
     const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
     const solutions = readdirSync(lab.dir).filter((d) => d === 'solution' || d.startsWith('solution-'));

@@ -27,6 +27,7 @@ export interface Order {
 export type CustomerFields = Pick<Customer, 'name' | 'email'>;
 export type OrderFields = Pick<Order, 'status' | 'total_cents' | 'currency' | 'note'>;
 
+// #region monotonic-clock
 let lastStamp = 0;
 /**
  * Timestamps that strictly increase, even for two writes in the same millisecond: `created_at` is then a total order,
@@ -36,6 +37,7 @@ function nextTimestamp(): string {
   lastStamp = Math.max(Date.now(), lastStamp + 1);
   return new Date(lastStamp).toISOString();
 }
+// #endregion monotonic-clock
 
 export function createRepository() {
   const customers = new Map<string, Customer>();
