@@ -435,3 +435,64 @@ describe('navigation and search', () => {
     }
   });
 });
+
+describe('API reference', () => {
+  const lesson = 'lessons/02-rest-apis.html';
+  const offSite = (url: string) => !url.startsWith(site.url) && !url.startsWith('data:') && !url.startsWith('blob:');
+
+  test('lesson 02 draws the library API from its OpenAPI document, with nothing fetched from elsewhere', async () => {
+    const { page, problems, requests, close } = await open(lesson);
+    try {
+      const reference = page.locator('.api-reference__host');
+      await reference.scrollIntoViewIfNeeded();
+      // Scalar draws the document's title, then one section per operation with its summary and responses.
+      await expect.poll(() => reference.innerText(), { timeout: 30_000 }).toContain('Library API');
+      // Scalar draws the sections as the reader scrolls to them: keep scrolling down while looking for each operation.
+      for (const summary of ['Read one book', 'Change some fields of a book', 'Add a book', 'Lend a book to a member'])
+        await expect
+          .poll(
+            async () => {
+              await page.mouse.wheel(0, 600);
+              return reference.innerText();
+            },
+            { timeout: 15_000, message: `the reference shows "${summary}"` },
+          )
+          .toContain(summary);
+      await reference.scrollIntoViewIfNeeded();
+      expect(await page.locator('.api-reference__error').count(), 'the component reports no failure').toBe(0);
+      await page.waitForLoadState('networkidle');
+      await reference.screenshot({ path: join(screenshotDir, 'api-reference.png') });
+      expect(requests.filter(offSite), 'requests that leave the site (fonts, telemetry, a proxy)').toEqual([]);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  test("Scalar's code and styles load only on the page that shows a reference", async () => {
+    const withReference = await open(lesson);
+    await expect
+      .poll(() => withReference.page.locator('.api-reference__host').innerText(), { timeout: 30_000 })
+      .toContain('Library API');
+    await withReference.page.waitForLoadState('networkidle');
+    const home = await open('');
+    await home.page.waitForLoadState('networkidle');
+    const other = await open('lessons/01-why-integrate.html');
+    await other.page.waitForLoadState('networkidle');
+    const elsewhere = new Set([...home.requests, ...other.requests]);
+    // What lesson 02 fetches that neither other page does: its own page chunk, and Scalar (its styles ride in JS).
+    const onlyThere = withReference.requests.filter((url) => !elsewhere.has(url) && !url.includes('02-rest-apis'));
+    expect(onlyThere.filter((url) => url.endsWith('.js')).length, 'script chunks of its own').toBeGreaterThan(0);
+    const cssOf = (page: Page) =>
+      page.evaluate(() =>
+        [...document.styleSheets].flatMap((sheet) => [...sheet.cssRules].map((rule) => rule.cssText)).join('\n'),
+      );
+    expect(await cssOf(withReference.page), "lesson 02's styles hold Scalar's").toContain('.scalar-app');
+    for (const { page } of [home, other]) {
+      const css = await cssOf(page);
+      expect(css, "another page's styles hold none of Scalar's").not.toContain('.scalar-app');
+      expect(css, "another page keeps the site's own styles").toContain('.VPNav');
+    }
+    await Promise.all([withReference.close(), home.close(), other.close()]);
+  });
+});

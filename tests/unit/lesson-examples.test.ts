@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, test } from 'vitest';
+import { OpenApiContract, openApiProblems, type SeenReply } from '../../cli/harness/testkit/openapi.ts';
 import { createLibraryApp } from '../../lessons/examples/02-rest-apis/library.ts';
+import { libraryOpenApi } from '../../lessons/examples/02-rest-apis/library-openapi.ts';
 import {
   createTrackingApp,
   jwksVerifier,
@@ -152,6 +154,81 @@ describe('lesson 02: the library API', () => {
     expect(again.headers.get('Idempotent-Replayed')).toBe('true');
     expect(await again.json()).toEqual(await first.json());
     expect((await send({ member_id: 'mem_1', days: 7 })).status).toBe(422);
+  });
+
+  test('serves a valid OpenAPI document that describes every route, and every answer matches it', async () => {
+    const app = createLibraryApp();
+    const served = await app.request('/openapi.json');
+    expect(served.headers.get('Content-Type')).toMatch(/^application\/json/);
+    const document: unknown = await served.json();
+    expect(document).toEqual(libraryOpenApi);
+    expect(await openApiProblems(document)).toEqual([]);
+    const contract = OpenApiContract.from(document);
+    const seen = async (res: Response): Promise<SeenReply> => ({
+      status: res.status,
+      headers: res.headers,
+      text: await res.text(),
+    });
+    const calls: [string, string, number, SeenReply][] = [];
+    const call = async (method: string, template: string, path: string, init: RequestInit = {}) => {
+      const reply = await seen(await app.request(path, { ...init, method }));
+      calls.push([method, template, reply.status, reply]);
+      return reply;
+    };
+    const created = await call(
+      'POST',
+      '/v1/books',
+      '/v1/books',
+      json({ isbn: '9780262033848', title: 'A', author: 'B' }),
+    );
+    const id = (JSON.parse(created.text) as { id: string }).id;
+    const etag = created.headers.get('ETag')!;
+    await call('POST', '/v1/books', '/v1/books', json({ isbn: '9780262033848', title: 'Twin', author: 'B' }));
+    await call('POST', '/v1/books', '/v1/books', json({ isbn: '123', title: '' }));
+    await call('POST', '/v1/books', '/v1/books', { body: 'isbn=1', headers: { 'Content-Type': 'text/plain' } });
+    await call('GET', '/v1/books', '/v1/books?per_page=5');
+    await call('GET', '/v1/books/{id}', `/v1/books/${id}`);
+    await call('GET', '/v1/books/{id}', `/v1/books/${id}`, { headers: { 'If-None-Match': etag } });
+    await call('PATCH', '/v1/books/{id}', `/v1/books/${id}`, { ...json({ shelf: 'B12' }), method: 'PATCH' });
+    await call('PUT', '/v1/books/{id}', `/v1/books/${id}`, {
+      ...json({ isbn: '9780262033848', title: 'A', author: 'B' }, { 'If-Match': etag }),
+    });
+    await call(
+      'POST',
+      '/v1/books/{id}/loans',
+      `/v1/books/${id}/loans`,
+      json({ member_id: 'mem_7', days: 14 }, { 'Idempotency-Key': 'loan-key-0002' }),
+    );
+    await call(
+      'POST',
+      '/v1/books/{id}/loans',
+      `/v1/books/${id}/loans`,
+      json({ member_id: 'mem_7', days: 3 }, { 'Idempotency-Key': 'loan-key-0002' }),
+    );
+    await call('DELETE', '/v1/books/{id}', `/v1/books/${id}`);
+    await call('GET', '/v1/books/{id}', `/v1/books/${id}`);
+    expect(calls.map(([method, , status]) => `${method} ${status}`)).toEqual([
+      'POST 201',
+      'POST 409',
+      'POST 400',
+      'POST 415',
+      'GET 200',
+      'GET 200',
+      'GET 304',
+      'PATCH 200',
+      'PUT 412',
+      'POST 201',
+      'POST 422',
+      'DELETE 204',
+      'GET 404',
+    ]);
+    for (const [method, template, , reply] of calls) expect(contract.check(method, template, reply)).toEqual([]);
+    // The check is not blind: a document that calls the shelf a number is caught on the first answer.
+    const wrong = structuredClone(libraryOpenApi);
+    wrong.components.schemas.Book.properties.shelf = { type: 'number' } as never;
+    expect(OpenApiContract.from(wrong).check('GET', '/v1/books/{id}', calls[5]![3])).toEqual([
+      expect.stringContaining('shelf must be number'),
+    ]);
   });
 });
 

@@ -18,6 +18,7 @@ import type { LabSpec, MockName } from '../types.ts';
 
 export { AppProcess, AppStartError, freePort };
 export { expectEnvelopeOnRefusals, expectErrorEnvelope } from './envelope.ts';
+export { OpenApiContract, openApiProblems, type SeenReply } from './openapi.ts';
 
 declare module 'vitest' {
   interface TaskMeta {

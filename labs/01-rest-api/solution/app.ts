@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { methodNotAllowed, readJson, requestId, sendError, sendResource, staleIfMatch, type AppContext, type AppEnv } from './http.ts';
+import { openApiDocument } from './openapi.ts';
 import type { Customer, CustomerFields, Order, OrderFields, Repository } from './repository.ts';
 import { checkCustomer, checkListQuery, checkOrder, type ListQuery } from './validation.ts';
 
@@ -33,6 +34,8 @@ export function createApp(repo: Repository) {
     sendError(c, 409, 'email_taken', 'Another customer already uses this e-mail address.', [{ field: 'email', message: `${email} is taken` }]);
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
+  // The menu: what a client may call and what it gets back (openapi.ts).
+  app.get('/openapi.json', (c) => c.json(openApiDocument));
 
   // ---- customers ----
   app.get('/v1/customers', (c) => {

@@ -41,6 +41,8 @@ function sendError(
 // TODO 7: a known path with a method it does not support → 405 with an Allow header.
 // TODO 8: Idempotency-Key on POST /v1/customers/:id/orders: a retry gets the first response again; the same key with
 //         another body gets 422.
+// TODO 9: the menu. GET /openapi.json answers an OpenAPI 3.1 document (c.json(…)) describing every route above:
+//         its parameters, request bodies and each status with the schema of its body (components/schemas + $ref).
 
 // Keep this: the port comes from the PORT environment variable.
 const port = Number(process.env.PORT ?? 3000);

@@ -3,7 +3,7 @@
 // answers 200 instead of 201 still gives a customer to test with), so one mistake costs one rule's points.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { expectErrorEnvelope, http } from '#testkit';
+import { expectErrorEnvelope, http, OpenApiContract } from '#testkit';
 
 export type Reply = Awaited<ReturnType<typeof http>>;
 
@@ -94,3 +94,56 @@ export async function changeOrder(base: string, id: string, fields: Record<strin
 /** Ids of a list reply's data (empty when the reply is not a list). */
 export const idsOf = (res: Reply): string[] =>
   Array.isArray(res.json?.data) ? res.json.data.map((o: { id: string }) => o.id) : [];
+
+/** The routes of the README's table, as the OpenAPI document must describe them (parameter names are free). */
+export const README_ROUTES = [
+  'GET /v1/customers',
+  'POST /v1/customers',
+  'GET /v1/customers/{id}',
+  'PUT /v1/customers/{id}',
+  'PATCH /v1/customers/{id}',
+  'DELETE /v1/customers/{id}',
+  'GET /v1/customers/{id}/orders',
+  'POST /v1/customers/{id}/orders',
+  'GET /v1/orders/{id}',
+  'PUT /v1/orders/{id}',
+  'PATCH /v1/orders/{id}',
+  'DELETE /v1/orders/{id}',
+] as const;
+
+/**
+ * The app's own OpenAPI document, to check its answers against. Served with the wrong Content-Type or not valid
+ * OpenAPI is the openapi-served rule's business: here it only has to be a JSON object.
+ */
+export async function documentOf(base: string): Promise<OpenApiContract> {
+  const res = await http(`${base}/openapi.json`);
+  expect(
+    typeof res.json === 'object' && res.json !== null && !Array.isArray(res.json),
+    `GET /openapi.json gives a JSON document to check the answers against: ${res.said}`,
+  ).toBe(true);
+  return OpenApiContract.from(res.json);
+}
+
+/** A request a test made, the status it expects, and what came back. */
+export type Probe = [method: string, path: string, status: number, reply: Reply];
+
+/**
+ * Every reply must match the document. A reply with another status than expected is skipped (its own rule judges
+ * that status), and so is an operation the document leaves out (openapi-served judges coverage); at least half of
+ * the probes must have been judged, so a document that describes nothing cannot pass.
+ */
+export function expectMatchesDocument(contract: OpenApiContract, probes: Probe[]): void {
+  const problems: string[] = [];
+  let judged = 0;
+  for (const [method, path, status, reply] of probes) {
+    if (reply.status !== status) continue;
+    const found = contract.check(method, path, reply);
+    if (found === undefined) continue;
+    judged++;
+    problems.push(...found);
+  }
+  expect(problems, 'answers of the API that its OpenAPI document does not describe').toEqual([]);
+  expect(judged, `answers checked against the document (of ${probes.length} requests)`).toBeGreaterThanOrEqual(
+    Math.ceil(probes.length / 2),
+  );
+}

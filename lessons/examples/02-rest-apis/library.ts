@@ -3,6 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { libraryOpenApi } from './library-openapi.ts';
 
 type Env = { Variables: { requestId: string } };
 type Ctx = Context<Env>;
@@ -188,6 +189,11 @@ export function createLibraryApp() {
     await next();
   });
   // #endregion request-id
+
+  // #region serve-openapi
+  // The menu: clients, SDK generators and documentation tools read the API's description from here.
+  app.get('/openapi.json', (c) => c.json(libraryOpenApi));
+  // #endregion serve-openapi
 
   const noBook = (c: Ctx) => sendError(c, 404, 'not_found', `No book with id "${c.req.param('id')}".`);
   const invalid = (c: Ctx, errors: FieldError[]) =>

@@ -5,7 +5,9 @@ import {
   changeOrder,
   createCustomer,
   createOrder,
+  documentOf,
   expectEnvelope,
+  expectMatchesDocument,
   expectInvalid,
   expectStatus,
   idsOf,
@@ -778,5 +780,53 @@ graded(
     ]) {
       expectInvalid(await list(`/v1/customers?${query}`), [field!], `GET /v1/customers?${query}`);
     }
+  },
+);
+
+graded(
+  'Writes, deletes, the customers list and the other errors answer as the OpenAPI document says',
+  {
+    rule: 'openapi-matches',
+    points: 1,
+    hint: 'Every status the API answers needs its entry under responses: 204 for DELETE, 409, 412, 415 and 422 with the error schema, and the customers list with its own schema.',
+  },
+  async () => {
+    const document = await documentOf(run.url);
+    const customer = await createCustomer(run.url);
+    const order = await createOrder(run.url, customer.id, { total_cents: 800, currency: 'usd' });
+    const etag = (await send('GET', `/v1/orders/${order.id}`)).headers.get('etag') ?? '"none"';
+    const patched = await send('PATCH', `/v1/orders/${order.id}`, { status: 'paid' });
+    const key = { 'idempotency-key': `contract-${randomUUID()}` };
+    await send('POST', `/v1/customers/${customer.id}/orders`, { total_cents: 100, currency: 'eur' }, key);
+    expectMatchesDocument(document, [
+      ['GET', '/v1/customers', 200, await send('GET', '/v1/customers?per_page=3')],
+      ['PATCH', '/v1/orders/{id}', 200, patched],
+      [
+        'PUT',
+        '/v1/customers/{id}',
+        200,
+        await send('PUT', `/v1/customers/${customer.id}`, { name: 'Ada King', email: customer.email }),
+      ],
+      ['POST', '/v1/customers', 409, await send('POST', '/v1/customers', { name: 'Twin', email: customer.email })],
+      ['POST', '/v1/customers', 415, await sendRaw('POST', '/v1/customers', 'name=Ada', 'text/plain')],
+      [
+        'PUT',
+        '/v1/orders/{id}',
+        412,
+        await send(
+          'PUT',
+          `/v1/orders/${order.id}`,
+          { status: 'shipped', total_cents: 800, currency: 'usd' },
+          { 'if-match': etag },
+        ),
+      ],
+      [
+        'POST',
+        '/v1/customers/{id}/orders',
+        422,
+        await send('POST', `/v1/customers/${customer.id}/orders`, { total_cents: 999, currency: 'eur' }, key),
+      ],
+      ['DELETE', '/v1/orders/{id}', 204, await send('DELETE', `/v1/orders/${order.id}`)],
+    ]);
   },
 );

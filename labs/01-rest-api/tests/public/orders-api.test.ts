@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, expect } from 'vitest';
-import { graded, http, startLab, type LabRun } from '#testkit';
-import { createCustomer, createOrder, detailFields, expectInvalid, expectStatus, idsOf, uniqueEmail } from '../api.ts';
+import { graded, http, OpenApiContract, openApiProblems, startLab, type LabRun } from '#testkit';
+import {
+  createCustomer,
+  createOrder,
+  detailFields,
+  documentOf,
+  expectInvalid,
+  expectMatchesDocument,
+  expectStatus,
+  idsOf,
+  README_ROUTES,
+  uniqueEmail,
+} from '../api.ts';
 
 let run: LabRun;
 beforeAll(async () => {
@@ -342,5 +353,59 @@ graded(
     });
     expect(other.status >= 200 && other.status < 300, `a new key creates a new order: ${other.said}`).toBe(true);
     expect(other.json?.id, 'a new key is a new order').not.toBe(first.json.id);
+  },
+);
+
+graded(
+  'GET /openapi.json serves a valid OpenAPI document that describes every route',
+  {
+    rule: 'openapi-served',
+    points: 2,
+    hint: 'Serve the document with c.json(…) at /openapi.json, with a path and a method for every row of the Routes table; the failure lists what a validator found (a path parameter needs required: true, every response a description).',
+  },
+  async () => {
+    const res = await http(`${run.url}/openapi.json`);
+    expectStatus(res, 200);
+    expect(res.headers.get('content-type') ?? '(none)', `the document is served as JSON: ${res.said}`).toMatch(
+      /^application\/([\w.-]+\+)?json\s*(;|$)/,
+    );
+    expect(await openApiProblems(res.json), `what a validator finds wrong with the document: ${res.said}`).toEqual([]);
+    const document = OpenApiContract.from(res.json);
+    expect(
+      README_ROUTES.filter((route) => !document.describes(...(route.split(' ') as [string, string]))),
+      'routes of the README that the document does not describe',
+    ).toEqual([]);
+  },
+);
+
+graded(
+  'Customers, orders, a list and errors answer as the OpenAPI document says',
+  {
+    rule: 'openapi-matches',
+    points: 2,
+    hint: "Each answer is checked against your document: the status must be listed under the operation's responses, with an application/json schema that the body fits (field types, required fields, null where allowed). Put shared shapes in components/schemas and $ref them.",
+  },
+  async () => {
+    const document = await documentOf(run.url);
+    const customer = await http(`${run.url}/v1/customers`, {
+      method: 'POST',
+      json: { name: 'Mary Somerville', email: uniqueEmail('mary') },
+    });
+    const customerId = customer.json?.id ?? (await createCustomer(run.url)).id;
+    const order = await http(`${run.url}/v1/customers/${customerId}/orders`, {
+      method: 'POST',
+      json: { total_cents: 1250, currency: 'eur', note: 'no sugar' },
+    });
+    const orderId =
+      order.json?.id ?? (await createOrder(run.url, customerId, { total_cents: 300, currency: 'eur' })).id;
+    expectMatchesDocument(document, [
+      ['POST', '/v1/customers', 201, customer],
+      ['GET', '/v1/customers/{id}', 200, await http(`${run.url}/v1/customers/${customerId}`)],
+      ['POST', '/v1/customers/{id}/orders', 201, order],
+      ['GET', '/v1/orders/{id}', 200, await http(`${run.url}/v1/orders/${orderId}`)],
+      ['GET', '/v1/customers/{id}/orders', 200, await http(`${run.url}/v1/customers/${customerId}/orders?per_page=5`)],
+      ['GET', '/v1/orders/{id}', 404, await http(`${run.url}/v1/orders/ord_nothing`)],
+      ['POST', '/v1/customers', 400, await http(`${run.url}/v1/customers`, { method: 'POST', json: { name: '' } })],
+    ]);
   },
 );
