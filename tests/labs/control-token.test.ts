@@ -19,6 +19,7 @@ const LABS = [
   { id: '02-api-auth', mock: 'oauth' },
   { id: '03-stripe-webhooks', mock: 'stripe' },
   { id: '04-github-webhooks', mock: 'github' },
+  { id: '09-resilient-calls', mock: 'carriers' },
 ] as const;
 const fixture = join(repoRoot, 'tests/fixtures/control');
 const work = mkdtempSync(join(tmpdir(), 'lab-control-token-'));
