@@ -40,7 +40,10 @@ const start = (dir: string) =>
   });
 
 describe('an app that dies before it is ready', () => {
-  test('the error carries the last lines it printed, however fast it exited', async () => {
+  // The harness reads the app's output until its pipes close, not only until it exits: under bubblewrap 'exit' came
+  // first and the crash's message was lost (seen in CI). Unsandboxed here, that race does not show: this test holds
+  // the message's path to the error, the grading runs (tests/labs) hold the sandboxed one.
+  test('the error carries the last lines it printed', async () => {
     const dir = app(`process.stderr.write('Error: Cannot find package "kafkajs"\\n'); process.exit(1);`);
     const error = await start(dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppStartError);
