@@ -118,6 +118,8 @@ const english = {
     `${dir} has no ${entry}: lab ${lab} starts the app from that file`,
   needsService: (lab: string, service: string, why: string) => `lab ${lab} needs ${service}: ${why}`,
   // lab start
+  suiteNotStarted: (lab: string, entry: string) =>
+    `lab ${lab} has no app to start: its work is a test suite. Run it with: node ${entry} (in your starter folder), or grade it with: npm run lab -- check ${lab.slice(0, 2)}`,
   portTaken: (port: number) =>
     `port ${port} is taken by another program (an earlier lab start, or another server): stop it, or pick another port with --port ${port + 1}`,
   mockFailed: (mock: string, why: string) => `could not start the ${mock} mock: ${why}`,
@@ -189,6 +191,8 @@ const ukrainian: Messages = {
   noFolder: (dir, given) => `немає теки ${dir}${given ? ` (із --dir ${given})` : ''}`,
   noEntry: (dir, entry, lab) => `у ${dir} немає ${entry}: лабораторна ${lab} запускає застосунок із цього файлу`,
   needsService: (lab, service, why) => `лабораторній ${lab} потрібен ${service}: ${why}`,
+  suiteNotStarted: (lab, entry) =>
+    `лабораторна ${lab} не має застосунку для запуску: її робота — набір тестів. Запустіть його: node ${entry} (у теці starter), або перевірте: npm run lab -- check ${lab.slice(0, 2)}`,
   portTaken: (port) =>
     `порт ${port} зайняла інша програма (попередній lab start або інший сервер): зупиніть її або оберіть інший порт: --port ${port + 1}`,
   mockFailed: (mock, why) => `не вдалося запустити mock ${mock}: ${why}`,

@@ -337,7 +337,7 @@ export function registerGradeCommands(program: Command): void {
         const spec = lab(ref);
         let layers;
         try {
-          layers = chooseLayers(opts.isolation);
+          layers = chooseLayers(opts.isolation, { nativeCode: Boolean(spec.grants.addons) });
         } catch (error) {
           fail((error as Error).message);
         }

@@ -112,6 +112,7 @@ export function registerStart(program: Command): void {
         const { lang } = chooseLang();
         const say = messages(lang);
         const spec = lab(ref, lang);
+        if (spec.kind === 'suite') fail(say.suiteNotStarted(spec.id, spec.entry), 1, say.error);
         const dir = targetFolder(spec, opts, lang);
         const port = opts.port;
         if (!(await portFree(port))) fail(say.portTaken(port), 1, say.error);

@@ -54,7 +54,8 @@ export function loadLab(dir: string): LabSpec {
     });
     throw new LabConfigError(`${file} is not a valid lab.json:\n${problems.join('\n')}`);
   }
-  const spec = raw as Omit<LabSpec, 'dir' | 'limits' | 'grants'> & {
+  const spec = raw as Omit<LabSpec, 'dir' | 'limits' | 'grants' | 'kind'> & {
+    kind?: LabSpec['kind'];
     limits?: Partial<LabSpec['limits']>;
     grants?: LabSpec['grants'];
   };
@@ -67,6 +68,7 @@ export function loadLab(dir: string): LabSpec {
   }
   const lab: LabSpec = {
     ...spec,
+    kind: spec.kind ?? 'app',
     services: spec.services ?? [],
     mocks: (spec.mocks ?? []) as MockName[],
     env: spec.env ?? {},

@@ -69,7 +69,12 @@ export async function runLab(options: RunOptions): Promise<SubmissionResult> {
   const problems: string[] = [];
   try {
     brokers = await openBrokerScope(lab, runId);
-    const isolation = [describeIsolation(layers), ...brokers.isolation].join('; ');
+    // Native code is beyond Node's permission model: with an addon grant only the namespace layer contains it.
+    const addons =
+      lab.grants.addons && layers.length > 0 && !layers.includes('namespace')
+        ? ['native addons granted without namespaces: their native code is not held by the sandbox']
+        : [];
+    const isolation = [describeIsolation(layers), ...addons, ...brokers.isolation].join('; ');
     let targetDir = join(workDir, 'missing');
     if (existsSync(options.targetDir)) {
       if (

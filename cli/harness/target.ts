@@ -17,7 +17,8 @@ export interface AppStartOptions {
   port: number;
   /** Environment given to the app (on top of a minimal base: PATH, HOME, TZ, NODE_ENV). */
   env: Record<string, string>;
-  ready: { http: string } | { log: string };
+  /** When the app is ready; required by start() (a suite lab has none: see runToEnd). */
+  ready?: { http: string } | { log: string };
   startMs: number;
   outputBytes: number;
   /** Also hand every chunk of output here as it comes (`lab start` shows it live). */
@@ -26,6 +27,17 @@ export interface AppStartOptions {
   runId: string;
   /** Run inside this sandbox (grading); `dir` is then the sandbox's copy. Without it the app runs as is (lab start). */
   sandbox?: SandboxSpec;
+}
+
+/** What a target run to its end did (a `suite` lab's entry: a test suite). */
+export interface RunToEndOutcome {
+  /** Its exit code (null when a signal ended it). */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** It was still running at the time limit and was killed. */
+  timedOut: boolean;
+  /** Everything it printed (capped at outputBytes). */
+  output: string;
 }
 
 export class AppStartError extends Error {
@@ -80,6 +92,29 @@ export class AppProcess {
     return app;
   }
 
+  /**
+   * Run a target to its end instead of waiting for it to be ready: a `suite` lab's entry is a test suite, graded by
+   * what it wrote. Same process group, sandbox, output and scratch limits as an app; no port. Killed at `timeoutMs`.
+   */
+  static async runToEnd(
+    options: Omit<AppStartOptions, 'port' | 'ready' | 'startMs'> & { timeoutMs: number },
+  ): Promise<RunToEndOutcome> {
+    const run = new AppProcess({ ...options, port: 0, ready: { log: '' }, startMs: options.timeoutMs });
+    await run.launch(false);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      run.#exited.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), options.timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) run.kill('SIGKILL');
+    await Promise.race([run.#drained, new Promise((r) => setTimeout(r, 1000))]);
+    await run.stop();
+    return { code: run.#exit?.code ?? null, signal: run.#exit?.signal ?? null, timedOut, output: run.output() };
+  }
+
   /** Start again after stop() or kill() (same port and environment): a restart after a crash. */
   async restart(): Promise<void> {
     await this.stop();
@@ -103,7 +138,7 @@ export class AppProcess {
     }
   }
 
-  private async launch(): Promise<void> {
+  private async launch(waitReady = true): Promise<void> {
     const { dir, entry, port, env } = this.options;
     const entryPath = join(dir, entry);
     if (!existsSync(entryPath)) throw new AppStartError(say.entryMissing(entry, entryPath));
@@ -116,7 +151,7 @@ export class AppProcess {
     // In a sandbox, HOME and TMPDIR are its scratch folder: the only place it may write. Its port is registered as a
     // graded app's, so that no other sandboxed app may connect to it (see appPortsDir).
     const own = sandbox ? { HOME: sandbox.scratchDir, TMPDIR: sandbox.scratchDir, LAB_APP_PORTS: appPortsDir() } : {};
-    if (sandbox) {
+    if (sandbox && port) {
       this.#forgetPort?.();
       this.#forgetPort = registerAppPort(port);
     }
@@ -124,7 +159,15 @@ export class AppProcess {
       cwd: dir,
       detached: true, // its own process group, so its children are stopped with it
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...base, TZ: 'UTC', NODE_ENV: 'test', ...env, ...own, PORT: String(port), [APP_MARKER]: this.#mark },
+      env: {
+        ...base,
+        TZ: 'UTC',
+        NODE_ENV: 'test',
+        ...env,
+        ...own,
+        ...(port ? { PORT: String(port) } : {}),
+        [APP_MARKER]: this.#mark,
+      },
     });
     this.#child = child;
     this.#exit = undefined;
@@ -162,6 +205,7 @@ export class AppProcess {
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
     this.#watchScratch();
+    if (!waitReady) return;
     try {
       await this.waitReady();
     } catch (error) {
@@ -212,6 +256,8 @@ export class AppProcess {
 
   private async waitReady(): Promise<void> {
     const { ready, startMs, port } = this.options;
+    if (!ready)
+      throw new AppStartError('this lab has no ready check: its entry is a test suite, run it with runSuite()');
     const deadline = Date.now() + startMs;
     const firstChunk = this.#chunks.length;
     while (Date.now() < deadline) {
@@ -233,7 +279,10 @@ export class AppProcess {
         try {
           const res = await fetch(`${this.url}${ready.http}`, { signal: AbortSignal.timeout(1000) });
           await res.body?.cancel();
-          if (res.ok) return;
+          // The answer must be this app's: if another program took the port between choosing it and this app
+          // listening (the app of a submission graded beside this one, say), that program answers, and this app
+          // will stop with EADDRINUSE (a fresh port, then) — its tests must not talk to the other one meanwhile.
+          if (res.ok && this.listensOnItsPort() !== false) return;
         } catch {
           /* not listening yet */
         }
@@ -245,6 +294,13 @@ export class AppProcess {
     const what = 'log' in ready ? say.notPrinted(ready.log, seconds) : say.notAnswered(ready.http, port, seconds);
     const wrongPort = listening.length ? say.wrongPort(listening.join(', ')) : '';
     throw new AppStartError(`${what}${wrongPort} Its last output:\n${this.outputTail()}`);
+  }
+
+  /** Whether this app (its process group) holds the listening socket of its port; undefined where /proc cannot say. */
+  private listensOnItsPort(): boolean | undefined {
+    const pid = this.#child?.pid;
+    if (!pid || !this.options.port || !existsSync('/proc/net/tcp')) return undefined;
+    return listeningPorts(pid).includes(this.options.port);
   }
 
   /** Signal the whole process group at once (SIGKILL = a crash, for tests that check recovery). */

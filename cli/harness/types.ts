@@ -38,11 +38,14 @@ export interface LabSpec {
   title: string;
   lesson?: string;
   order: number;
+  /** `app`: a program the tests start (`ready` says when); `suite`: a test suite the tests run to its end. */
+  kind: 'app' | 'suite';
   services: ServiceName[];
   mocks: MockName[];
   entry: string;
   env: Record<string, string>;
-  ready: { http: string } | { log: string };
+  /** How the harness knows an app is ready (every `app` lab has it; a `suite` lab has none). */
+  ready?: { http: string } | { log: string };
   limits: LabLimits;
   /** What the app may do beyond the sandbox's default (child processes, workers, addons, WASI), with the reason. */
   grants: Grants;

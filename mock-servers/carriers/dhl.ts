@@ -1,4 +1,4 @@
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { limitBody, safeEqual } from '../shared/index.ts';
 import type { RateLimiter } from './faults.ts';
@@ -103,25 +103,28 @@ export interface DhlDeps {
   clock: ShipmentClock;
 }
 
-/** `GET /track/shipments?trackingNumber=…`: DHL's unified tracking API, keyed by the `DHL-API-Key` header. */
-export function mountDhl(app: Hono, deps: DhlDeps): void {
+/**
+ * `GET /track/shipments?trackingNumber=…`: DHL's unified tracking API, keyed by the `DHL-API-Key` header. Mounted at
+ * `/track` (`app.route('/track', dhlRoutes(deps))`), after the fault injection that applies to it.
+ */
+export function dhlRoutes(deps: DhlDeps): Hono {
+  const app = new Hono();
   app.use(
-    '/track/*',
+    '*',
     limitBody(8 * 1024, (c) => dhlProblem(c, 413, 'The request body is too large.')),
   );
-  app.get('/track/shipments', (c) => {
+  app.get('/shipments', (c) => {
     const key = c.req.header('DHL-API-Key');
     if (!key) return dhlProblem(c, 401, 'The DHL-API-Key header is missing.');
     if (!deps.apiKeys().some((k) => safeEqual(k, key))) return dhlProblem(c, 401, 'Invalid API key.');
 
     const quota = deps.limiter.take(key);
-    const { limit } = deps.limiter.config();
-    c.header('RateLimit-Limit', String(limit));
+    c.header('RateLimit-Limit', String(quota.limit));
     c.header('RateLimit-Remaining', String(quota.remaining));
     c.header('RateLimit-Reset', String(Math.ceil(quota.resetInMs / 1000)));
     if (!quota.allowed) {
       c.header('Retry-After', String(Math.max(1, Math.ceil(quota.resetInMs / 1000))));
-      return dhlProblem(c, 429, `Rate limit of ${limit} requests exceeded for this API key; retry later.`);
+      return dhlProblem(c, 429, `Rate limit of ${quota.limit} requests exceeded for this API key; retry later.`);
     }
 
     const numbers = c.req.queries('trackingNumber') ?? [];
@@ -140,8 +143,9 @@ export function mountDhl(app: Hono, deps: DhlDeps): void {
     }
     return c.json({ shipments: [dhlShipmentView(shipment, deps.clock)] });
   });
-  app.all('/track/shipments', (c) => {
+  app.all('/shipments', (c) => {
     c.header('Allow', 'GET');
     return dhlProblem(c, 405, 'Use GET to track shipments.');
   });
+  return app;
 }

@@ -78,6 +78,13 @@ export interface SeenRequest {
   api: FaultApi | 'control' | 'other';
   method: string;
   path: string;
+  /** The query string as sent, with its `?` (`''` when there was none). */
+  query: string;
+  /**
+   * The request's headers, names in lower case, so a test can see what a client sent (`traceparent`, `user-agent`,
+   * `idempotency-key`, …); credentials (`dhl-api-key`, `authorization`) are recorded as `[redacted]`.
+   */
+  headers: Record<string, string>;
   status: number;
   durationMs: number;
   /** The injected fault, if any. */
@@ -99,30 +106,66 @@ export function createRequestLog(max = 1000) {
   };
 }
 
-/** A fixed-window limit per API key: `limit` requests per `windowMs` (real time). */
-export function createRateLimiter(initial: { limit: number; windowMs: number }, now: () => number = Date.now) {
+/** DHL's published default for its Unified Tracking API: 1 call per second and 250 calls per day per key. */
+export const DHL_PUBLISHED_RATE_LIMIT = { limit: 1, windowMs: 1000, perDay: 250 } as const;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A fixed-window limit per API key: `limit` requests per `windowMs` (real time) and, when `perDay` is set, that many
+ * requests per day as well (a fixed window of 24 h from the key's first request). A request the short window refuses
+ * does not count against the day.
+ */
+export function createRateLimiter(
+  initial: { limit: number; windowMs: number; perDay?: number },
+  now: () => number = Date.now,
+) {
   let config = { ...initial };
   const windows = new Map<string, { startedAt: number; count: number }>();
+  const days = new Map<string, { startedAt: number; count: number }>();
+  const windowOf = (map: typeof windows, key: string, t: number, length: number) => {
+    let w = map.get(key);
+    if (!w || t - w.startedAt >= length) {
+      w = { startedAt: t, count: 0 };
+      map.set(key, w);
+    }
+    return w;
+  };
   return {
     config: () => ({ ...config }),
-    configure(next: { limit: number; windowMs: number }): void {
+    configure(next: { limit: number; windowMs: number; perDay?: number }): void {
       config = { ...next };
       windows.clear();
+      days.clear();
     },
-    /** Counts one request; says whether it is allowed and how long until the window resets. */
-    take(key: string): { allowed: boolean; remaining: number; resetInMs: number } {
+    /**
+     * Counts one request; says whether it is allowed, the limit and remaining count of the window that decides, and
+     * how long until that window resets.
+     */
+    take(key: string): { allowed: boolean; limit: number; remaining: number; resetInMs: number } {
       const t = now();
-      let w = windows.get(key);
-      if (!w || t - w.startedAt >= config.windowMs) {
-        w = { startedAt: t, count: 0 };
-        windows.set(key, w);
-      }
+      const w = windowOf(windows, key, t, config.windowMs);
       w.count += 1;
-      const resetInMs = w.startedAt + config.windowMs - t;
-      return { allowed: w.count <= config.limit, remaining: Math.max(0, config.limit - w.count), resetInMs };
+      const short = {
+        allowed: w.count <= config.limit,
+        limit: config.limit,
+        remaining: Math.max(0, config.limit - w.count),
+        resetInMs: w.startedAt + config.windowMs - t,
+      };
+      if (config.perDay === undefined || !short.allowed) return short;
+      const d = windowOf(days, key, t, DAY_MS);
+      d.count += 1;
+      const daily = {
+        allowed: d.count <= config.perDay,
+        limit: config.perDay,
+        remaining: Math.max(0, config.perDay - d.count),
+        resetInMs: d.startedAt + DAY_MS - t,
+      };
+      return daily.allowed && daily.remaining >= short.remaining ? short : daily;
     },
     reset(): void {
       windows.clear();
+      days.clear();
     },
   };
 }

@@ -1,20 +1,21 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { controlError, guardControl, limitBody, pause } from '../shared/index.ts';
+import { controlError, createControlApi, pause } from '../shared/index.ts';
 import type { CommonMockOptions, MockServer } from '../types.ts';
 import { createFieldChecker, readControlJson } from '../shared/index.ts';
-import { dhlProblem, mountDhl } from './dhl.ts';
+import { dhlProblem, dhlRoutes } from './dhl.ts';
 import {
   FAULT_APIS,
   createFaultBook,
   createRateLimiter,
+  DHL_PUBLISHED_RATE_LIMIT,
   createRequestLog,
   type FaultApi,
   type FaultSettings,
   type SeenRequest,
 } from './faults.ts';
-import { mountPostal, soapFault } from './postal.ts';
-import { SHIPPING_PATH, createShippingBook, mountShipping, shippingAnswer } from './shipping.ts';
+import { postalRoutes, soapFault } from './postal.ts';
+import { SHIPPING_BASE, SHIPPING_PATH, createShippingBook, shippingAnswer, shippingRoutes } from './shipping.ts';
 import {
   CARRIER_APIS,
   SCENARIOS,
@@ -35,8 +36,12 @@ export interface CarriersMockOptions extends CommonMockOptions {
   apiKeys?: string[];
   /** SOAP header credentials of the postal API; default `lab-user` / `lab-password`. */
   postal?: { login: string; password: string };
-  /** Per DHL API key, in real time; default 60 requests per 60 seconds. */
-  rateLimit?: { limit: number; windowSeconds: number };
+  /**
+   * Per DHL API key, in real time: `limit` requests per `windowSeconds`, and at most `perDay` a day when given;
+   * default DHL's published limit, `DHL_PUBLISHED_RATE_LIMIT`: 1 per second and 250 a day. Tests that are not about
+   * the limit give a looser one (`{ limit: 1_000_000, windowSeconds: 60 }`).
+   */
+  rateLimit?: { limit: number; windowSeconds: number; perDay?: number };
   /** The longest an injected hang lasts before it answers 504; default 120 000 ms. */
   maxHangMs?: number;
 }
@@ -65,10 +70,14 @@ export interface ShipmentSummary {
 export function createCarriersMock(options: CarriersMockOptions = {}) {
   const seed = options.seed ?? 'integration-lab';
   const timeScale = options.timeScale ?? 1;
-  const initialRate = {
-    limit: options.rateLimit?.limit ?? 60,
-    windowMs: (options.rateLimit?.windowSeconds ?? 60) * 1000,
-  };
+  // DHL's own limit unless told otherwise: a client that works against the mock's default works against DHL.
+  const initialRate = options.rateLimit
+    ? {
+        limit: options.rateLimit.limit,
+        windowMs: options.rateLimit.windowSeconds * 1000,
+        ...(options.rateLimit.perDay === undefined ? {} : { perDay: options.rateLimit.perDay }),
+      }
+    : { ...DHL_PUBLISHED_RATE_LIMIT };
   const maxHangMs = options.maxHangMs ?? 120_000;
   const apiKeys = options.apiKeys ?? ['demo-key'];
   const postalCredentials = options.postal ?? { login: 'lab-user', password: 'lab-password' };
@@ -130,11 +139,12 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
     requests: (api?: SeenRequest['api']) => log.list(api),
     clearRequests: () => log.clear(),
     rateLimit: () => {
-      const { limit, windowMs } = limiter.config();
-      return { limit, windowSeconds: windowMs / 1000 };
+      const { limit, windowMs, perDay } = limiter.config();
+      return { limit, windowSeconds: windowMs / 1000, ...(perDay === undefined ? {} : { perDay }) };
     },
-    setRateLimit: (limit: number, windowSeconds: number) =>
-      limiter.configure({ limit, windowMs: windowSeconds * 1000 }),
+    /** A new limit, fresh windows; without `perDay`, no daily cap. */
+    setRateLimit: (limit: number, windowSeconds: number, perDay?: number) =>
+      limiter.configure({ limit, windowMs: windowSeconds * 1000, ...(perDay === undefined ? {} : { perDay }) }),
     /** Seeded shipments back from the start, no faults, empty log and rate windows. */
     reset(): void {
       shipments = seedShipments(seed);
@@ -149,7 +159,8 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
   };
 
   const app = new Hono();
-  const controlToken = guardControl(app, 'carriers', options.controlToken);
+  const controlApi = createControlApi(app, 'carriers', options.controlToken);
+  const controlToken = controlApi.token;
   // Which injected fault a request met, keyed by the request object the log middleware saw first.
   const faultOf = new WeakMap<Request, 'error' | 'hang' | 'hang-after'>();
 
@@ -172,6 +183,8 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
       api,
       method: c.req.method,
       path: c.req.path,
+      query: new URL(raw.url).search,
+      headers: recordedHeaders(raw.headers),
       status: c.res.status,
       durationMs: Math.round(performance.now() - started),
       ...(fault ? { fault } : {}),
@@ -221,26 +234,29 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
     `${SHIPPING_PATH}*`,
     injectFaults('dhl-shipping', (c, status, message) => shippingAnswer(c, status, message)),
   );
-  mountDhl(app, { apiKeys: () => apiKeys, limiter, find: find('dhl'), clock });
-  mountShipping(app, shipping, {
-    apiKeys: () => apiKeys,
-    choose: () => shippingChooser,
-    onBooked: (shipmentNo) => {
-      const elapsed = clock.worldElapsed();
-      const start = Number.isFinite(elapsed) ? elapsed : 0;
-      shipments.push(planShipment('dhl', 'in-progress', shippingChooser, start, shipmentNo));
-    },
-    onCancelled: (shipmentNo) => {
-      shipments = shipments.filter((s) => !(s.api === 'dhl' && s.trackingNumber === shipmentNo));
-    },
-  });
-  mountPostal(app, { credentials: () => postalCredentials, find: find('postal'), clock });
+  // The three APIs, one module each, mounted after the middleware above: Hono runs a parent's middleware on a
+  // sub-app's routes only when it was registered before the `app.route()` call.
+  app.route('/track', dhlRoutes({ apiKeys: () => apiKeys, limiter, find: find('dhl'), clock }));
+  app.route(
+    SHIPPING_BASE,
+    shippingRoutes({
+      book: shipping,
+      apiKeys: () => apiKeys,
+      choose: () => shippingChooser,
+      onBooked: (shipmentNo) => {
+        const elapsed = clock.worldElapsed();
+        const start = Number.isFinite(elapsed) ? elapsed : 0;
+        shipments.push(planShipment('dhl', 'in-progress', shippingChooser, start, shipmentNo));
+      },
+      onCancelled: (shipmentNo) => {
+        shipments = shipments.filter((s) => !(s.api === 'dhl' && s.trackingNumber === shipmentNo));
+      },
+    }),
+  );
+  app.route('/postal', postalRoutes({ credentials: () => postalCredentials, find: find('postal'), clock }));
 
   // ---- control API: our own error envelope ----
-  const ctl = new Hono();
-  ctl.use(
-    limitBody(64 * 1024, (c) => controlError(c, 413, 'payload_too_large', 'Control requests are limited to 64 KiB.')),
-  );
+  const ctl = controlApi.routes;
   const apiParam = (value: unknown, allowAll: boolean): CarrierApi[] | undefined => {
     if (allowAll && (value === undefined || value === 'all')) return [...CARRIER_APIS];
     return CARRIER_APIS.includes(value as CarrierApi) ? [value as CarrierApi] : undefined;
@@ -250,7 +266,6 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
     return FAULT_APIS.includes(value as FaultApi) ? [value as FaultApi] : undefined;
   };
 
-  ctl.get('/secrets', (c) => c.json(control.secrets()));
   ctl.get('/shipments', (c) => c.json({ shipments: control.shipments() }));
   ctl.post('/shipments', async (c) => {
     const body = await readControlJson(c);
@@ -336,21 +351,17 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
     const check = createFieldChecker(body.value);
     const limit = check.optionalNumber('limit', 1, 1_000_000);
     const windowSeconds = check.optionalNumber('windowSeconds', 0.001, 86_400);
+    const perDay = check.optionalNumber('perDay', 1, 1_000_000_000);
     if (limit === undefined) check.problems.push({ field: 'limit', message: 'is required' });
     if (windowSeconds === undefined) check.problems.push({ field: 'windowSeconds', message: 'is required' });
     if (check.problems.length > 0 || limit === undefined || windowSeconds === undefined) {
       return controlError(c, 422, 'validation_failed', 'Bad rate limit.', check.problems);
     }
-    control.setRateLimit(Math.floor(limit), windowSeconds);
+    control.setRateLimit(Math.floor(limit), windowSeconds, perDay === undefined ? undefined : Math.floor(perDay));
     return c.json(control.rateLimit());
   });
 
-  ctl.post('/reset', (c) => {
-    control.reset();
-    return c.json({ ok: true });
-  });
-  ctl.onError((err, c) => controlError(c, 500, 'internal', err.message));
-  app.route('/_control', ctl);
+  controlApi.mount({ secrets: control.secrets, reset: control.reset });
 
   // Hono calls only the top-level app's notFound, so it picks each area's error shape by path.
   const within = (path: string, area: string) => path === area || path.startsWith(`${area}/`);
@@ -382,6 +393,17 @@ export function createCarriersMock(options: CarriersMockOptions = {}) {
     },
   };
   return server;
+}
+
+const REDACTED_HEADERS = new Set(['dhl-api-key', 'authorization', 'x-control-token']);
+
+/** A request's headers as the request log keeps them: lower-case names, credentials redacted. */
+function recordedHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = REDACTED_HEADERS.has(name) ? '[redacted]' : value;
+  });
+  return out;
 }
 
 /** @public The control handle of a carriers mock, for lab tests (`run.mocks.carriers.mock.control`). */

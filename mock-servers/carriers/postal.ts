@@ -1,5 +1,5 @@
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { limitBody, mediaType, safeEqual } from '../shared/index.ts';
 import type { Place, Shipment, ShipmentClock, Stage } from './shipments.ts';
@@ -127,13 +127,17 @@ export interface PostalDeps {
   clock: ShipmentClock;
 }
 
-/** `POST /postal/tracking`: a SOAP 1.2 operation-history service, one operation: getOperationHistory. */
-export function mountPostal(app: Hono, deps: PostalDeps): void {
+/**
+ * `POST /postal/tracking`: a SOAP 1.2 operation-history service, one operation: getOperationHistory. Mounted at
+ * `/postal` (`app.route('/postal', postalRoutes(deps))`), after the fault injection that applies to it.
+ */
+export function postalRoutes(deps: PostalDeps): Hono {
+  const app = new Hono();
   app.use(
-    '/postal/*',
+    '*',
     limitBody(64 * 1024, (c) => soapFault(c, 'Sender', 'The request is larger than 64 KiB.', { status: 413 })),
   );
-  app.post('/postal/tracking', async (c) => {
+  app.post('/tracking', async (c) => {
     const type = mediaType(c);
     if (type !== 'application/soap+xml') {
       const hint = type === 'text/xml' ? ' (text/xml is SOAP 1.1; this service speaks SOAP 1.2)' : '';
@@ -177,8 +181,32 @@ export function mountPostal(app: Hono, deps: PostalDeps): void {
         subcode: 'AuthorizationFault',
       });
     }
+    const headerScopes = [auth.value, ...(isNode(header) && isNode(header.value) ? [header.value] : []), root];
+    const authNs = namespaceOf(auth.key, headerScopes);
+    if (authNs !== DATA_NS) {
+      return soapFault(
+        c,
+        'Sender',
+        `AuthorizationHeader must be in the namespace ${DATA_NS}, not ${authNs ?? 'none'}.`,
+        {
+          subcode: 'AuthorizationFault',
+        },
+      );
+    }
     const login = child(auth.value, 'login');
     const password = child(auth.value, 'password');
+    for (const [name, element] of [
+      ['login', login],
+      ['password', password],
+    ] as const) {
+      if (!isNode(element)) continue;
+      const ns = namespaceOf(element.key, [...(isNode(element.value) ? [element.value] : []), ...headerScopes]);
+      if (ns !== DATA_NS) {
+        return soapFault(c, 'Sender', `${name} must be in the namespace ${DATA_NS}, not ${ns ?? 'none'}.`, {
+          subcode: 'AuthorizationFault',
+        });
+      }
+    }
     const given = {
       login: isNode(login) ? text(login.value) : undefined,
       password: isNode(password) ? text(password.value) : undefined,
@@ -210,8 +238,35 @@ export function mountPostal(app: Hono, deps: PostalDeps): void {
       );
     }
     const request = child(operation, 'OperationHistoryRequest');
+    const operationScopes = [operation, body.value, root];
+    if (isNode(request)) {
+      const ns = namespaceOf(request.key, [...(isNode(request.value) ? [request.value] : []), ...operationScopes]);
+      if (ns !== DATA_NS) {
+        return soapFault(
+          c,
+          'Sender',
+          `OperationHistoryRequest must be in the namespace ${DATA_NS}, not ${ns ?? 'none'}.`,
+          {
+            subcode: 'OperationHistoryFault',
+          },
+        );
+      }
+    }
     const holder = isNode(request) && isNode(request.value) ? request.value : operation;
     const barcodeElement = child(holder, 'Barcode');
+    if (isNode(barcodeElement)) {
+      const scopes = [
+        ...(isNode(barcodeElement.value) ? [barcodeElement.value] : []),
+        ...(holder === operation ? [] : [holder]),
+        ...operationScopes,
+      ];
+      const ns = namespaceOf(barcodeElement.key, scopes);
+      if (ns !== DATA_NS) {
+        return soapFault(c, 'Sender', `Barcode must be in the namespace ${DATA_NS}, not ${ns ?? 'none'}.`, {
+          subcode: 'OperationHistoryFault',
+        });
+      }
+    }
     const barcode = isNode(barcodeElement) ? text(barcodeElement.value)?.toUpperCase() : undefined;
     if (barcode === undefined || barcode === '') {
       return soapFault(c, 'Sender', 'OperationHistoryRequest must hold exactly one Barcode.', {
@@ -246,8 +301,140 @@ export function mountPostal(app: Hono, deps: PostalDeps): void {
     }) as string;
     return c.body(xmlOut, 200, { 'Content-Type': SOAP_CONTENT_TYPE });
   });
-  app.all('/postal/tracking', (c) => {
-    c.header('Allow', 'POST');
-    return soapFault(c, 'Sender', 'This SOAP endpoint accepts POST only.', { status: 405 });
+  // The service description, as SOAP services publish it: GET …/tracking?wsdl.
+  app.get('/tracking', (c) => {
+    if (c.req.query('wsdl') === undefined && c.req.query('WSDL') === undefined) {
+      c.header('Allow', 'POST');
+      return soapFault(c, 'Sender', 'This SOAP endpoint accepts POST only (GET ?wsdl for its description).', {
+        status: 405,
+      });
+    }
+    const url = new URL(c.req.url);
+    return c.body(wsdl(`${url.origin}${url.pathname}`), 200, { 'Content-Type': 'text/xml; charset=utf-8' });
   });
+  app.all('/tracking', (c) => {
+    c.header('Allow', 'POST');
+    return soapFault(c, 'Sender', 'This SOAP endpoint accepts POST only (GET ?wsdl for its description).', {
+      status: 405,
+    });
+  });
+  return app;
 }
+
+/**
+ * A WSDL 1.1 description of the service with a SOAP 1.2 binding: the one operation, its request and answer types,
+ * the fault, and the header carrying the credentials. Enough for a WSDL-driven client (e.g. the `soap` package) to
+ * build its calls; the mock itself checks requests by hand (`postalRoutes`).
+ */
+export function wsdl(address: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<wsdl:definitions name="OperationHistory"
+    targetNamespace="${OPERATION_NS}"
+    xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
+    xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/"
+    xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    xmlns:tns="${OPERATION_NS}"
+    xmlns:data="${DATA_NS}">
+  <wsdl:types>
+    <xs:schema targetNamespace="${DATA_NS}" elementFormDefault="qualified">
+      <xs:element name="AuthorizationHeader">
+        <xs:complexType><xs:sequence>
+          <xs:element name="login" type="xs:string"/>
+          <xs:element name="password" type="xs:string"/>
+        </xs:sequence></xs:complexType>
+      </xs:element>
+      <xs:element name="OperationHistoryRequest">
+        <xs:complexType><xs:sequence>
+          <xs:element name="Barcode" type="xs:string"/>
+          <xs:element name="MessageType" type="xs:int" minOccurs="0"/>
+          <xs:element name="Language" type="xs:string" minOccurs="0"/>
+        </xs:sequence></xs:complexType>
+      </xs:element>
+      <xs:complexType name="IdName"><xs:sequence>
+        <xs:element name="Id" type="xs:int"/>
+        <xs:element name="Name" type="xs:string"/>
+      </xs:sequence></xs:complexType>
+      <xs:complexType name="Address"><xs:sequence>
+        <xs:element name="Index" type="xs:string" minOccurs="0"/>
+        <xs:element name="Description" type="xs:string" minOccurs="0"/>
+      </xs:sequence></xs:complexType>
+      <xs:element name="OperationHistoryData">
+        <xs:complexType><xs:sequence>
+          <xs:element name="historyRecord" minOccurs="0" maxOccurs="unbounded">
+            <xs:complexType><xs:sequence>
+              <xs:element name="AddressParameters"><xs:complexType><xs:sequence>
+                <xs:element name="DestinationAddress" type="data:Address"/>
+                <xs:element name="OperationAddress" type="data:Address"/>
+                <xs:element name="MailDirect" minOccurs="0"><xs:complexType><xs:sequence>
+                  <xs:element name="Id" type="xs:int"/>
+                  <xs:element name="Code2A" type="xs:string"/>
+                  <xs:element name="NameEN" type="xs:string"/>
+                </xs:sequence></xs:complexType></xs:element>
+              </xs:sequence></xs:complexType></xs:element>
+              <xs:element name="ItemParameters"><xs:complexType><xs:sequence>
+                <xs:element name="Barcode" type="xs:string"/>
+                <xs:element name="ComplexItemName" type="xs:string"/>
+              </xs:sequence></xs:complexType></xs:element>
+              <xs:element name="OperationParameters"><xs:complexType><xs:sequence>
+                <xs:element name="OperType" type="data:IdName"/>
+                <xs:element name="OperAttr" type="data:IdName"/>
+                <xs:element name="OperDate" type="xs:dateTime"/>
+              </xs:sequence></xs:complexType></xs:element>
+            </xs:sequence></xs:complexType>
+          </xs:element>
+        </xs:sequence></xs:complexType>
+      </xs:element>
+      <xs:element name="AuthorizationFault" type="xs:string"/>
+      <xs:element name="OperationHistoryFault" type="xs:string"/>
+    </xs:schema>
+    <xs:schema targetNamespace="${OPERATION_NS}" elementFormDefault="qualified">
+      <xs:import namespace="${DATA_NS}"/>
+      <xs:element name="getOperationHistory">
+        <xs:complexType><xs:sequence><xs:element ref="data:OperationHistoryRequest"/></xs:sequence></xs:complexType>
+      </xs:element>
+      <xs:element name="getOperationHistoryResponse">
+        <xs:complexType><xs:sequence><xs:element ref="data:OperationHistoryData"/></xs:sequence></xs:complexType>
+      </xs:element>
+    </xs:schema>
+  </wsdl:types>
+  <wsdl:message name="getOperationHistoryRequest">
+    <wsdl:part name="parameters" element="tns:getOperationHistory"/>
+    <wsdl:part name="auth" element="data:AuthorizationHeader"/>
+  </wsdl:message>
+  <wsdl:message name="getOperationHistoryResponse">
+    <wsdl:part name="parameters" element="tns:getOperationHistoryResponse"/>
+  </wsdl:message>
+  <wsdl:message name="AuthorizationFault"><wsdl:part name="fault" element="data:AuthorizationFault"/></wsdl:message>
+  <wsdl:message name="OperationHistoryFault"><wsdl:part name="fault" element="data:OperationHistoryFault"/></wsdl:message>
+  <wsdl:portType name="OperationHistory">
+    <wsdl:operation name="getOperationHistory">
+      <wsdl:input message="tns:getOperationHistoryRequest"/>
+      <wsdl:output message="tns:getOperationHistoryResponse"/>
+      <wsdl:fault name="AuthorizationFault" message="tns:AuthorizationFault"/>
+      <wsdl:fault name="OperationHistoryFault" message="tns:OperationHistoryFault"/>
+    </wsdl:operation>
+  </wsdl:portType>
+  <wsdl:binding name="OperationHistorySoap12" type="tns:OperationHistory">
+    <soap12:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <wsdl:operation name="getOperationHistory">
+      <soap12:operation soapAction="" style="document"/>
+      <wsdl:input>
+        <soap12:header message="tns:getOperationHistoryRequest" part="auth" use="literal"/>
+        <soap12:body parts="parameters" use="literal"/>
+      </wsdl:input>
+      <wsdl:output><soap12:body use="literal"/></wsdl:output>
+      <wsdl:fault name="AuthorizationFault"><soap12:fault name="AuthorizationFault" use="literal"/></wsdl:fault>
+      <wsdl:fault name="OperationHistoryFault"><soap12:fault name="OperationHistoryFault" use="literal"/></wsdl:fault>
+    </wsdl:operation>
+  </wsdl:binding>
+  <wsdl:service name="OperationHistoryService">
+    <wsdl:port name="OperationHistorySoap12" binding="tns:OperationHistorySoap12">
+      <soap12:address location="${escapeXml(address)}"/>
+    </wsdl:port>
+  </wsdl:service>
+</wsdl:definitions>
+`;
+}
+
+const escapeXml = (text: string) =>
+  text.replace(/[<>&'"]/g, (ch) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[ch]!);

@@ -1,4 +1,4 @@
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { limitBody, parseJsonObject, safeEqual } from '../shared/index.ts';
 import type { Chooser } from './shipments.ts';
@@ -11,7 +11,9 @@ import type { Chooser } from './shipments.ts';
  * real API has none: integrations there look their `refNo` up before booking again).
  */
 
-export const SHIPPING_PATH = '/parcel/de/shipping/v2/orders';
+/** Where the shipping module is mounted; its one resource is `/orders` below it. */
+export const SHIPPING_BASE = '/parcel/de/shipping/v2';
+export const SHIPPING_PATH = `${SHIPPING_BASE}/orders`;
 
 /** Products this mock books: DHL Paket (domestic) and Warenpost (domestic, up to 1 kg). */
 const PRODUCTS: Record<string, { maxGrams: number }> = { V01PAK: { maxGrams: 31_500 }, V62WP: { maxGrams: 1000 } };
@@ -73,6 +75,8 @@ export function shippingAnswer(
 }
 
 export interface ShippingDeps {
+  /** The bookings and saved idempotency keys (`createShippingBook`). */
+  book: ShippingBook;
   apiKeys: () => readonly string[];
   choose: () => Chooser;
   /** A booked parcel becomes trackable at once (its story starts "now"); a cancelled one no longer is. */
@@ -170,20 +174,26 @@ function checkShipment(value: unknown):
   };
 }
 
-/** `POST` and `DELETE /parcel/de/shipping/v2/orders`, keyed by the `DHL-API-Key` header like the tracking API. */
-export function mountShipping(app: Hono, book: ShippingBook, deps: ShippingDeps): void {
+/**
+ * `POST` and `DELETE /parcel/de/shipping/v2/orders`, keyed by the `DHL-API-Key` header like the tracking API. Mounted
+ * at `SHIPPING_BASE` (`app.route(SHIPPING_BASE, shippingRoutes(deps))`), after the fault injection that applies to it;
+ * its middleware covers `/orders*` (so also `/orders/…` and `/ordersx`), as the fault injection does.
+ */
+export function shippingRoutes(deps: ShippingDeps): Hono {
+  const { book } = deps;
+  const app = new Hono();
   app.use(
-    `${SHIPPING_PATH}*`,
+    '/orders*',
     limitBody(64 * 1024, (c) => shippingAnswer(c, 413, 'The request body is too large.')),
   );
-  app.use(`${SHIPPING_PATH}*`, async (c, next) => {
+  app.use('/orders*', async (c, next) => {
     const key = c.req.header('DHL-API-Key');
     if (!key) return shippingAnswer(c, 401, 'The DHL-API-Key header is missing.');
     if (!deps.apiKeys().some((k) => safeEqual(k, key))) return shippingAnswer(c, 401, 'Invalid API key.');
     await next();
   });
 
-  app.post(SHIPPING_PATH, async (c) => {
+  app.post('/orders', async (c) => {
     const raw = await c.req.text();
     if (!/^application\/json\b/i.test(c.req.header('content-type') ?? ''))
       return shippingAnswer(c, 415, 'Send the order as application/json.');
@@ -250,7 +260,7 @@ export function mountShipping(app: Hono, book: ShippingBook, deps: ShippingDeps)
     return c.json(body, status);
   });
 
-  app.delete(SHIPPING_PATH, (c) => {
+  app.delete('/orders', (c) => {
     const numbers = c.req.queries('shipment') ?? [];
     if (numbers.length !== 1 || !/^\d{10,39}$/.test(numbers[0]!))
       return shippingAnswer(c, 400, 'Give one shipment number: ?shipment=<shipmentNo>.');
@@ -271,8 +281,9 @@ export function mountShipping(app: Hono, book: ShippingBook, deps: ShippingDeps)
     ]);
   });
 
-  app.all(SHIPPING_PATH, (c) => {
+  app.all('/orders', (c) => {
     c.header('Allow', 'POST, DELETE');
     return shippingAnswer(c, 405, 'Use POST to book and DELETE to cancel.');
   });
+  return app;
 }

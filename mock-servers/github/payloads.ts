@@ -80,7 +80,8 @@ export function account(
   apiBase: string,
   type: Account['type'] = 'User',
 ): Account {
-  const url = `${apiBase}/users/${login}`;
+  // A bot's login has brackets (`my-app[bot]`), which GitHub escapes in its URLs.
+  const url = `${apiBase}/users/${encodeURIComponent(login)}`;
   return {
     login,
     id,
@@ -88,7 +89,7 @@ export function account(
     avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
     gravatar_id: '',
     url,
-    html_url: `${webBase}/${login}`,
+    html_url: type === 'Bot' ? `${webBase}/apps/${login.replace(/\[bot\]$/, '')}` : `${webBase}/${login}`,
     followers_url: `${url}/followers`,
     following_url: `${url}/following{/other_user}`,
     gists_url: `${url}/gists{/gist_id}`,
@@ -357,5 +358,64 @@ export function issueObject(repo: Repository, user: Account, issue: Issue) {
     timeline_url: `${url}/timeline`,
     performed_via_github_app: null,
     state_reason: issue.state === 'closed' ? 'completed' : issue.reopened ? 'reopened' : null,
+  };
+}
+
+/** The commit a `status` event carries (GitHub's "commit" object of the REST API, with its git data). */
+export function statusCommit(repo: Repository, author: Account, sha: string, message: string, at: string) {
+  const person = { name: author.login, email: `${author.login}@users.noreply.github.com`, date: at };
+  const api = `${repo.url}/git/commits/${sha}`;
+  return {
+    sha,
+    node_id: Buffer.from(`C_${repo.id}:${sha}`).toString('base64'),
+    commit: {
+      author: person,
+      committer: { name: 'GitHub', email: 'noreply@github.com', date: at },
+      message,
+      tree: { sha: sha.split('').reverse().join(''), url: `${repo.url}/git/trees/${sha.split('').reverse().join('')}` },
+      url: api,
+      comment_count: 0,
+      verification: { verified: false, reason: 'unsigned', signature: null, payload: null },
+    },
+    url: `${repo.url}/commits/${sha}`,
+    html_url: `${repo.html_url}/commit/${sha}`,
+    comments_url: `${repo.url}/commits/${sha}/comments`,
+    author,
+    committer: null,
+    parents: [],
+  };
+}
+
+/**
+ * A check run as a `check_run` webhook shows it: GitHub's schema wants `external_id` as a string (empty when none) and
+ * `details_url` left out when there is none, where the REST answer has `null`; the check suite in full.
+ */
+export function checkRunForWebhook(run: Record<string, unknown>, repo: Repository, suiteCreatedAt: string) {
+  const { details_url, external_id, check_suite, ...rest } = run as {
+    details_url: string | null;
+    external_id: string | null;
+    check_suite: { id: number };
+  } & Record<string, unknown>;
+  const completed = run.status === 'completed';
+  return {
+    ...rest,
+    external_id: external_id ?? '',
+    ...(details_url ? { details_url } : {}),
+    check_suite: {
+      id: check_suite.id,
+      node_id: Buffer.from(`CS:${check_suite.id}`).toString('base64'),
+      head_branch: repo.default_branch,
+      head_sha: run.head_sha,
+      status: completed ? 'completed' : 'in_progress',
+      // `skipped` is a check run's conclusion, not a suite's: a suite of one skipped run is `neutral`.
+      conclusion: completed ? (run.conclusion === 'skipped' ? 'neutral' : run.conclusion) : null,
+      url: `${repo.url}/check-suites/${check_suite.id}`,
+      before: null,
+      after: run.head_sha,
+      pull_requests: [],
+      app: run.app,
+      created_at: suiteCreatedAt,
+      updated_at: new Date().toISOString(),
+    },
   };
 }

@@ -8,5 +8,7 @@ export type { IdFactory } from './ids.ts';
 export { hmacSha256, safeEqual } from './crypto.ts';
 export { listenMock } from './listen.ts';
 export { createFieldChecker, readControlJson } from './control-input.ts';
-export { CONTROL_TOKEN_HEADER, controlFetch, guardControl } from './control-token.ts';
+export { CONTROL_TOKEN_HEADER, controlFetch } from './control-token.ts';
 export { pause } from './pause.ts';
+export { ControlInputError, createControlApi, isControlPath } from './control-api.ts';
+export type { ControlApi } from './control-api.ts';

@@ -16,7 +16,12 @@ export interface Customer extends Obj {
   metadata: Record<string, string>;
 }
 
-export type PaymentIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'succeeded' | 'canceled';
+export type PaymentIntentStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'succeeded'
+  | 'canceled';
 
 export interface PaymentIntent extends Obj {
   object: 'payment_intent';
@@ -30,6 +35,8 @@ export interface PaymentIntent extends Obj {
   status: PaymentIntentStatus;
   latest_charge: string | null;
   last_payment_error: Record<string, unknown> | null;
+  next_action: Record<string, unknown> | null;
+  client_secret: string;
   canceled_at: number | null;
   cancellation_reason: string | null;
   receipt_email: string | null;
@@ -149,6 +156,16 @@ const SUCCEEDS = new Set([
   'pm_card_bypassPending',
 ]);
 
+/**
+ * Stripe's test PaymentMethods that need 3-D Secure (https://docs.stripe.com/testing#regulatory-cards), with their
+ * last four digits: the confirm answers `requires_action`; authenticated, they succeed.
+ */
+const AUTHENTICATION_REQUIRED: Record<string, string> = {
+  pm_card_threeDSecure2Required: '3220',
+  pm_card_authenticationRequired: '3184',
+};
+export const needsAuthentication = (method: string): boolean => Object.hasOwn(AUTHENTICATION_REQUIRED, method);
+
 /** The decline a test PaymentMethod causes, if it is one of those. */
 export const declineOf = (method: string): Decline | undefined =>
   Object.hasOwn(DECLINES, method) ? DECLINES[method] : undefined;
@@ -159,15 +176,17 @@ export const declineOf = (method: string): Decline | undefined =>
  * so a request naming a missing one leaves no trace.
  */
 export function checkPaymentMethod(method: string): void {
-  if (!SUCCEEDS.has(method) && !declineOf(method)) throw noSuch('PaymentMethod', method, 'payment_method');
+  if (!SUCCEEDS.has(method) && !declineOf(method) && !needsAuthentication(method))
+    throw noSuch('PaymentMethod', method, 'payment_method');
 }
 
 /** The card behind a test PaymentMethod, as `payment_method_details.card` shows it (brand and last4 per Stripe's docs). */
-function testCard(method: string): Record<string, unknown> {
+function testCard(method: string, threeDSecure: Record<string, unknown> | null = null): Record<string, unknown> {
   const brand =
     ['mastercard', 'amex', 'discover', 'diners', 'jcb', 'unionpay'].find((b) => method.includes(b)) ?? 'visa';
   const last4 =
     (Object.hasOwn(DECLINE_LAST4, method) ? DECLINE_LAST4[method] : undefined) ??
+    (Object.hasOwn(AUTHENTICATION_REQUIRED, method) ? AUTHENTICATION_REQUIRED[method] : undefined) ??
     (
       {
         visa: '4242',
@@ -200,7 +219,7 @@ function testCard(method: string): Record<string, unknown> {
     network_transaction_id: null,
     overcapture: { maximum_amount_capturable: 0, status: 'unavailable' },
     regulated_status: 'unregulated',
-    three_d_secure: null,
+    three_d_secure: threeDSecure,
     wallet: null,
   };
 }
@@ -279,7 +298,12 @@ export function createStripeStore(deps: { ids: IdFactory; engine: DeliveryEngine
     return found;
   }
 
-  function createCharge(pi: PaymentIntent, paymentMethod: string, decline: Decline | undefined): Charge {
+  function createCharge(
+    pi: PaymentIntent,
+    paymentMethod: string,
+    decline: Decline | undefined,
+    threeDSecure: Record<string, unknown> | null = null,
+  ): Charge {
     const declined = decline !== undefined;
     const declineCode = decline?.decline_code;
     const charge: Charge = {
@@ -335,7 +359,7 @@ export function createStripeStore(deps: { ids: IdFactory; engine: DeliveryEngine
       failure_balance_transaction: null,
       fraud_details: {},
       on_behalf_of: null,
-      payment_method_details: { card: testCard(paymentMethod), type: 'card' },
+      payment_method_details: { card: testCard(paymentMethod, threeDSecure), type: 'card' },
       receipt_number: null,
       receipt_url: `https://pay.stripe.com/receipts/payment/${ids.id('', 40)}`,
       review: null,
@@ -457,8 +481,17 @@ export function createStripeStore(deps: { ids: IdFactory; engine: DeliveryEngine
       return pi;
     },
 
-    /** Confirm: a test card either succeeds (charge + events) or declines (402 card_error, like Stripe). */
-    confirmPaymentIntent(pi: PaymentIntent, paymentMethod: string | undefined, request: RequestInfo): PaymentIntent {
+    /**
+     * Confirm: a test card either succeeds (charge + events), declines (402 card_error, like Stripe), or needs 3-D
+     * Secure (`requires_action` with `next_action`: `redirect_to_url` to `authenticationUrl` when the confirm gave a
+     * `return_url`, else `use_stripe_sdk`, which only Stripe.js reads).
+     */
+    confirmPaymentIntent(
+      pi: PaymentIntent,
+      paymentMethod: string | undefined,
+      request: RequestInfo,
+      authentication: { returnUrl?: string; authenticationUrl?: (pi: PaymentIntent) => string } = {},
+    ): PaymentIntent {
       if (pi.status !== 'requires_payment_method' && pi.status !== 'requires_confirmation') {
         throw invalid(
           `You cannot confirm this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be confirmed: requires_confirmation, requires_payment_method.`,
@@ -474,6 +507,20 @@ export function createStripeStore(deps: { ids: IdFactory; engine: DeliveryEngine
       }
       checkPaymentMethod(method);
       pi.payment_method = method;
+      if (needsAuthentication(method)) {
+        const url = authentication.authenticationUrl?.(pi) ?? `https://hooks.stripe.com/3d_secure_2/hosted/${pi.id}`;
+        pi.status = 'requires_action';
+        pi.last_payment_error = null;
+        pi.next_action = authentication.returnUrl
+          ? { type: 'redirect_to_url', redirect_to_url: { url, return_url: authentication.returnUrl } }
+          : {
+              type: 'use_stripe_sdk',
+              // Opaque to servers ("only intended to be used by Stripe.js"); what Stripe.js would open.
+              use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: url, source: ids.id('src_', 24) },
+            };
+        emit('payment_intent.requires_action', pi, request);
+        return pi;
+      }
       const decline = declineOf(method);
       const charge = createCharge(pi, method, decline);
       pi.latest_charge = charge.id;
@@ -510,6 +557,53 @@ export function createStripeStore(deps: { ids: IdFactory; engine: DeliveryEngine
       return pi;
     },
 
+    /**
+     * The customer finishes 3-D Secure (on the mock's authentication page, or `POST
+     * /_control/payment_intents/:id/authenticate`): `complete` charges the card (`charge.succeeded`,
+     * `payment_intent.succeeded`); `fail` leaves the PaymentIntent in `requires_payment_method` with Stripe's
+     * `payment_intent_authentication_failure` (`payment_intent.payment_failed`; no charge is made).
+     */
+    authenticatePaymentIntent(pi: PaymentIntent, outcome: 'complete' | 'fail', request: RequestInfo): PaymentIntent {
+      if (pi.status !== 'requires_action') {
+        throw invalid(
+          `This PaymentIntent (${pi.id}) has a status of ${pi.status}: only one in requires_action awaits authentication.`,
+          'payment_intent_unexpected_state',
+        );
+      }
+      const method = pi.payment_method!;
+      pi.next_action = null;
+      if (outcome === 'fail') {
+        pi.status = 'requires_payment_method';
+        pi.payment_method = null;
+        pi.last_payment_error = {
+          type: 'invalid_request_error',
+          code: 'payment_intent_authentication_failure',
+          message:
+            'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
+          doc_url: 'https://stripe.com/docs/error-codes/payment-intent-authentication-failure',
+          payment_method: { id: method, object: 'payment_method', type: 'card' },
+        };
+        emit('payment_intent.payment_failed', pi, request);
+        return pi;
+      }
+      const charge = createCharge(pi, method, undefined, {
+        authentication_flow: 'challenge',
+        electronic_commerce_indicator: '05',
+        exemption_indicator: null,
+        result: 'authenticated',
+        result_reason: null,
+        transaction_id: ids.guid(),
+        version: '2.2.0',
+      });
+      pi.latest_charge = charge.id;
+      pi.status = 'succeeded';
+      pi.amount_received = pi.amount;
+      pi.last_payment_error = null;
+      emit('charge.succeeded', charge, request);
+      emit('payment_intent.succeeded', pi, request);
+      return pi;
+    },
+
     cancelPaymentIntent(pi: PaymentIntent, reason: string | undefined, request: RequestInfo): PaymentIntent {
       if (pi.status === 'succeeded' || pi.status === 'canceled') {
         throw invalid(
@@ -518,6 +612,7 @@ export function createStripeStore(deps: { ids: IdFactory; engine: DeliveryEngine
         );
       }
       pi.status = 'canceled';
+      pi.next_action = null;
       pi.canceled_at = now();
       pi.cancellation_reason = reason ?? null;
       emit('payment_intent.canceled', pi, request);

@@ -167,7 +167,7 @@ describe('a 413 closes the connection cleanly (every mock)', () => {
   afterAll(() => Promise.all(Object.values(mocks).map((m) => m.close())));
 
   // Bodies over each route's limit: Stripe and GitHub 1 KiB here, OAuth's token endpoint 16 KiB, DHL 8 KiB,
-  // Postal and every control API 64 KiB or 1 MiB.
+  // Postal 64 KiB, every control API 1 MiB (the shared control API's limit).
   const cases: Array<[string, string, Record<string, string>, number]> = [
     ['stripe', '/v1/customers', FORM, 300_000],
     ['stripe', '/_control/events', { 'content-type': 'application/json' }, 1_200_000],
@@ -178,10 +178,10 @@ describe('a 413 closes the connection cleanly (every mock)', () => {
       300_000,
     ],
     ['oauth', '/oauth/token', { 'content-type': 'application/x-www-form-urlencoded' }, 300_000],
-    ['oauth', '/_control/tokens', { 'content-type': 'application/json' }, 300_000],
+    ['oauth', '/_control/tokens', { 'content-type': 'application/json' }, 1_200_000],
     ['carriers', '/track/shipments', { 'content-type': 'application/json' }, 300_000],
     ['carriers', '/postal/tracking', { 'content-type': 'application/soap+xml' }, 300_000],
-    ['carriers', '/_control/faults', { 'content-type': 'application/json' }, 300_000],
+    ['carriers', '/_control/faults', { 'content-type': 'application/json' }, 1_200_000],
   ];
 
   it.each(cases)(
@@ -273,5 +273,15 @@ describe('OAuth control API: a claim of the wrong type is a 400 naming it', () =
     expect(
       (JSON.parse(text) as { error: { details: Array<{ field: string }> } }).error.details.map((d) => d.field).sort(),
     ).toEqual(['claims.aud', 'claims.exp', 'claims.sub']);
+  });
+
+  // Found by the fuzzer (seed 7): jsonwebtoken looked `valueOf` up on a plain object and crashed (500).
+  it.each(['valueOf', 'toString', 'hasOwnProperty'])('a claim named %s is a 400 naming it, not a 500', async (name) => {
+    const res = await mint({ claims: { [name]: {} } });
+    const text = await res.text();
+    expect(res.status, text).toBe(400);
+    expect(
+      (JSON.parse(text) as { error: { details: Array<{ field: string }> } }).error.details.map((d) => d.field),
+    ).toEqual([`claims.${name}`]);
   });
 });

@@ -501,6 +501,8 @@ const ids = (list: unknown) => ((list as { data?: Array<{ id: string }> }).data 
 const STRIPE_KEY = 'sk_test_fuzz_key_0001';
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const GITHUB_TOKEN = 'ghp_fuzz_token_000000000000000000000001';
+/** The GitHub App's installation token: check runs are written with it (a personal token gets 403). */
+const GITHUB_APP_TOKEN = 'ghs_fuzz_app_token_000000000000000000001';
 
 const SPECS: Spec[] = [
   {
@@ -522,6 +524,8 @@ const SPECS: Spec[] = [
             'pm_card_chargeDeclined',
             'pm_card_visa_chargeDeclined',
             'pm_card_chargeDeclinedInsufficientFunds',
+            'pm_card_threeDSecure2Required',
+            'pm_card_authenticationRequired',
           ],
           ['pm_card_bogus', 'pm_x', '', 'card_visa'],
         ),
@@ -545,6 +549,9 @@ const SPECS: Spec[] = [
         capture_method: fc.constantFrom('automatic', 'manual', 'x'),
         receipt_email: fc.constantFrom('a@example.com', 'x'),
         api_version: fc.constantFrom('2024-06-20', 'x'),
+        return_url: fc.constantFrom('https://shop.example/done', 'javascript:alert(1)', 'nope', ''),
+        outcome: fc.constantFrom('complete', 'fail', 'maybe', ''),
+        client_secret: fc.oneof(fc.constantFrom('pi_x_secret_y', ''), refTo('pi_')),
       };
       const form = formBody(formVocab);
       const controlVocab: Record<string, fc.Arbitrary<unknown>> = {
@@ -567,6 +574,7 @@ const SPECS: Spec[] = [
         count: fc.constantFrom(1, 0, -1, 1e9),
         delay_ms: fc.constantFrom(0, 10, 70_000),
         endpoint_id: fc.constantFrom('we_1', '', 5),
+        outcome: fc.constantFrom('complete', 'fail', 'maybe', 1),
       };
       const control = jsonBody(controlVocab);
       return request({
@@ -578,10 +586,14 @@ const SPECS: Spec[] = [
           'DELETE /v1/customers/{cus_}',
           'POST /v1/payment_intents amount currency confirm payment_method customer metadata[order] capture_method',
           'POST /v1/payment_intents amount currency confirm payment_method',
+          'POST /v1/payment_intents amount currency confirm payment_method return_url',
           'GET /v1/payment_intents',
           'GET /v1/payment_intents/{pi_}',
           'POST /v1/payment_intents/{pi_} amount currency payment_method description metadata[order]',
           'POST /v1/payment_intents/{pi_}/confirm payment_method receipt_email',
+          'POST /v1/payment_intents/{pi_}/confirm payment_method return_url',
+          'GET /3d_secure_2/hosted/{pi_}',
+          'POST /3d_secure_2/hosted/{pi_} outcome client_secret',
           'POST /v1/payment_intents/{pi_}/cancel cancellation_reason',
           'GET /v1/charges',
           'GET /v1/charges/{ch_}',
@@ -608,6 +620,7 @@ const SPECS: Spec[] = [
           'GET /_control/api-faults',
           'POST /_control/api-faults mode path count method',
           'DELETE /_control/api-faults',
+          'POST /_control/payment_intents/{pi_}/authenticate outcome',
           ...ENGINE_CONTROL_ROUTES,
         ],
         vendorFocus: (names) => focused(formVocab, names, 'form', form),
@@ -666,6 +679,7 @@ const SPECS: Spec[] = [
       timeScale: 0.0001,
       seed: 'fuzz',
       tokens: ['ghp_fuzz_token_000000000000000000000001'],
+      appTokens: [GITHUB_APP_TOKEN],
     },
     arbitrary: (mock) => {
       const jsonVocab: Record<string, fc.Arbitrary<unknown>> = {
@@ -742,7 +756,15 @@ const SPECS: Spec[] = [
         controlFocus: (names) => focused(jsonVocab, names, 'json', json),
         vendorType: 'application/json',
         headers: headers(
-          [`token ${token}`, `Bearer ${token}`, `token ${token}`, 'token ghp_wrong', 'Bearer', 'Basic eDp5', ''],
+          [
+            `token ${token}`,
+            `Bearer ${token}`,
+            `token ${GITHUB_APP_TOKEN}`,
+            'token ghp_wrong',
+            'Bearer',
+            'Basic eDp5',
+            '',
+          ],
           mock,
           ['application/json'],
           ['x-github-event'],

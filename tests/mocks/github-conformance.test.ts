@@ -46,6 +46,9 @@ const EXPECTED = [
   'issues$labeled',
   'issues$closed',
   'issues$reopened',
+  'status$event',
+  'check_run$created',
+  'check_run$completed',
 ];
 
 describe('GitHub webhooks validate against @octokit/webhooks-schemas', () => {
@@ -87,7 +90,53 @@ describe('GitHub webhooks validate against @octokit/webhooks-schemas', () => {
         `POST /_control/events ${JSON.stringify(trigger)} → ${res.status} ${await res.clone().text()}`,
       ).toBe(201);
     }
-    await receiver.waitFor(1 + TRIGGERS.length);
+    // A commit status, and check runs from the App (one queued then completed, one completed at once): 5 events.
+    const sha = String(
+      (
+        (await (
+          await controlFetch(github, '/_control/events', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ event: 'push', commits: ['Ship the checks'] }),
+          })
+        ).json()) as { payload: { after: string } }
+      ).payload.after,
+    );
+    const rest = (path: string, method: string, body: unknown, as = token) =>
+      fetch(`${github.url}/repos/octocat/hello-world${path}`, {
+        method,
+        headers: { authorization: `token ${as}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (res) => {
+        expect(res.status, `${method} ${path} → ${res.status} ${await res.clone().text()}`).toBeLessThan(300);
+        return (await res.json()) as { id: number };
+      });
+    const app = (github.secrets as { installation_token: string }).installation_token;
+    await rest(`/statuses/${sha}`, 'POST', {
+      state: 'success',
+      context: 'ci/build',
+      target_url: 'https://ci.example/1',
+    });
+    const queued = await rest('/check-runs', 'POST', { name: 'lint', head_sha: sha }, app);
+    await rest(
+      `/check-runs/${queued.id}`,
+      'PATCH',
+      { conclusion: 'failure', output: { title: 'Lint', summary: '2 problems' } },
+      app,
+    );
+    await rest(
+      '/check-runs',
+      'POST',
+      {
+        name: 'docs',
+        head_sha: sha,
+        external_id: 'docs-1',
+        details_url: 'https://ci.example/docs',
+        conclusion: 'skipped',
+      },
+      app,
+    );
+    await receiver.waitFor(1 + TRIGGERS.length + 1 + 5);
 
     const seen = new Set<string>();
     const failures: string[] = [];

@@ -7,6 +7,7 @@ import type { GitHubControl, StartedMock } from '../../mock-servers/index.ts';
 import { sleep, startReceiver } from './receiver.ts';
 
 const TOKEN = 'ghp_integrationlabtoken000000000000000001';
+const APP_TOKEN = 'ghs_integrationlabinstallation00000000001';
 const SECRET = 'It’s a Secret to Everybody';
 let mock: StartedMock;
 let control: GitHubControl;
@@ -42,7 +43,12 @@ const createHook = (events = ['push', 'pull_request', 'issues'], config: Record<
 const settledAll = () => Promise.all(control.engine.list().map((d) => control.engine.settled(d.id)));
 
 beforeAll(async () => {
-  mock = await startMock('github', { repos: ['acme/shop'], tokens: [TOKEN], maxPayloadBytes: 64 * 1024 });
+  mock = await startMock('github', {
+    repos: ['acme/shop'],
+    tokens: [TOKEN],
+    appTokens: [APP_TOKEN],
+    maxPayloadBytes: 64 * 1024,
+  });
   control = mock.mock.control as GitHubControl;
   receiver = await startReceiver();
 });
@@ -206,29 +212,101 @@ describe('GitHub mock API a receiver calls back', () => {
     });
   });
 
-  it('check runs: create, complete, list by commit', async () => {
+  it('check runs: create, complete, list by commit (with the App installation token)', async () => {
     const sha = 'b'.repeat(40);
+    const asApp = { authorization: `token ${APP_TOKEN}` };
     const run = await (
       await api('/repos/acme/shop/check-runs', {
         method: 'POST',
+        headers: asApp,
         json: { name: 'lab-tests', head_sha: sha, status: 'in_progress' },
       })
     ).json();
     expect(run).toMatchObject({ name: 'lab-tests', status: 'in_progress', conclusion: null });
     const needsConclusion = await api(`/repos/acme/shop/check-runs/${run.id}`, {
       method: 'PATCH',
+      headers: asApp,
       json: { status: 'completed' },
     });
     expect(needsConclusion.status).toBe(422);
     const done = await (
       await api(`/repos/acme/shop/check-runs/${run.id}`, {
         method: 'PATCH',
+        headers: asApp,
         json: { conclusion: 'success', output: { title: 'All green', summary: '12 passed' } },
       })
     ).json();
     expect(done).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: 'All green' } });
     const list = await (await api(`/repos/acme/shop/commits/${sha}/check-runs`)).json();
     expect(list).toMatchObject({ total_count: 1, check_runs: [{ id: run.id }] });
+  });
+
+  it('a personal access token may read check runs but not write them: 403, as GitHub answers', async () => {
+    const sha = 'c'.repeat(40);
+    const refused = await api('/repos/acme/shop/check-runs', {
+      method: 'POST',
+      json: { name: 'lab-tests', head_sha: sha },
+    });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({
+      message: 'You must authenticate via a GitHub App.',
+      documentation_url: expect.stringContaining('create-a-check-run'),
+    });
+    expect(control.checkRuns('acme/shop', sha)).toEqual([]);
+    const run = await (
+      await api('/repos/acme/shop/check-runs', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${APP_TOKEN}` },
+        json: { name: 'lab-tests', head_sha: sha },
+      })
+    ).json();
+    const update = await api(`/repos/acme/shop/check-runs/${run.id}`, {
+      method: 'PATCH',
+      json: { conclusion: 'failure' },
+    });
+    expect(update.status).toBe(403);
+    expect((await api(`/repos/acme/shop/check-runs/${run.id}`)).status).toBe(200);
+    expect(control.checkRuns('acme/shop', sha)).toMatchObject([{ status: 'queued', conclusion: null }]);
+  });
+
+  it('hooks subscribed to status and check_run hear of commit statuses and check runs', async () => {
+    expect((await createHook(['status', 'check_run'])).status).toBe(201);
+    await receiver.waitFor(1); // the ping
+    const sha = 'd'.repeat(40);
+    await api(`/repos/acme/shop/statuses/${sha}`, { method: 'POST', json: { state: 'pending', context: 'ci/lab' } });
+    const asApp = { authorization: `token ${APP_TOKEN}` };
+    const run = await (
+      await api('/repos/acme/shop/check-runs', {
+        method: 'POST',
+        headers: asApp,
+        json: { name: 'lint', head_sha: sha },
+      })
+    ).json();
+    await api(`/repos/acme/shop/check-runs/${run.id}`, {
+      method: 'PATCH',
+      headers: asApp,
+      json: { status: 'in_progress' },
+    });
+    await api(`/repos/acme/shop/check-runs/${run.id}`, {
+      method: 'PATCH',
+      headers: asApp,
+      json: { conclusion: 'success' },
+    });
+    await receiver.waitFor(4);
+    await sleep(100);
+    const seen = receiver.received.slice(1).map((d) => {
+      const payload = JSON.parse(d.body) as { action?: string; state?: string; check_run?: { status: string } };
+      return [d.headers['x-github-event'], payload.action ?? payload.state, payload.check_run?.status ?? payload.state];
+    });
+    // No event for in_progress: repository hooks get `created` and `completed` only.
+    expect(seen).toEqual([
+      ['status', 'pending', 'pending'],
+      ['check_run', 'created', 'queued'],
+      ['check_run', 'completed', 'completed'],
+    ]);
+    for (const d of receiver.received) {
+      expect(await verify(SECRET, d.body, String(d.headers['x-hub-signature-256']))).toBe(true);
+    }
   });
 
   it("errors in GitHub's shape: bad credentials, unknown repo, malformed JSON", async () => {

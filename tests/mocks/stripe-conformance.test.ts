@@ -101,6 +101,24 @@ describe('Stripe objects match the official SDK types', () => {
       await call('POST', `/v1/payment_intents/${String(canceled.id)}/cancel`, 'cancellation_reason=abandoned'),
     );
     objects.push(await call('POST', '/v1/refunds', `payment_intent=${String(pi.id)}&amount=500`));
+    // 3-D Secure: requires_action (redirect_to_url, use_stripe_sdk), then authenticated or failed.
+    for (const [extra, outcome] of [
+      ['&return_url=https://shop.example/done', 'complete'],
+      ['', 'fail'],
+    ] as const) {
+      const threeDs = await call(
+        'POST',
+        '/v1/payment_intents',
+        `amount=3100&currency=usd&payment_method=pm_card_threeDSecure2Required&confirm=true${extra}`,
+      );
+      objects.push(threeDs);
+      const authenticated = await controlFetch(stripe, `/_control/payment_intents/${String(threeDs.id)}/authenticate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ outcome }),
+      });
+      objects.push((await authenticated.json()) as Record<string, unknown>);
+    }
     for (const list of ['charges', 'refunds', 'payment_intents', 'customers'])
       objects.push(...((await call('GET', `/v1/${list}?limit=100`)).data as Record<string, unknown>[]));
     objects.push(await call('POST', '/v1/webhook_endpoints', 'url=https://example.com/hook&enabled_events[]=*'));

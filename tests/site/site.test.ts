@@ -1,5 +1,6 @@
-// The built course site in headless Chromium: every page of both editions (English at /, Ukrainian at /uk/) loads
-// cleanly, every ```mermaid block is drawn, the quiz works by mouse and keyboard in each language, dark mode redraws
+// The built course site in headless Chromium, built once under the path prefix of a GitHub Pages project page
+// (SITE_BASE=/integration-lab/, so assets, links, lazy chunks and the client router are proven to know the base): every
+// page of both editions (English at the base, Ukrainian at <base>uk/) loads cleanly, every ```mermaid block is drawn, the quiz works by mouse and keyboard in each language, dark mode redraws
 // diagrams, local search finds lessons in each edition, the language menu leads to the same section of the other
 // edition, and Mermaid stays off pages that have no diagram. Screenshots land in test-results/site/ for a human.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -29,7 +30,13 @@ let outDir: string;
 let site: { url: string; close: () => Promise<void> };
 let browser: Browser;
 
-// SITE_DIST=<folder> reuses a site built earlier (handy while editing a test); otherwise build a fresh one.
+// One build, under a base: what a root build does is the same with base `/`, and a page that forgot the base breaks
+// here. `local` turns a pathname under the base into the site's own path (`/integration-lab/uk/` -> `/uk/`).
+const base = '/integration-lab/';
+const local = (pathname: string) => (pathname.startsWith(base) ? `/${pathname.slice(base.length)}` : pathname);
+
+// SITE_DIST=<folder> reuses a site built earlier with SITE_BASE=/integration-lab/ (handy while editing a test);
+// otherwise build a fresh one.
 const reuseDist = process.env.SITE_DIST;
 
 beforeAll(async () => {
@@ -39,9 +46,9 @@ beforeAll(async () => {
     outDir = reuseDist;
   } else {
     outDir = mkdtempSync(join(tmpdir(), 'lab-site-'));
-    await buildSite(outDir);
+    await buildSite(outDir, { SITE_BASE: base });
   }
-  site = await serveStatic(outDir);
+  site = await serveStatic(outDir, base);
   browser = await launchChromium();
 }, 900_000); // a cold build takes ~40 s on an idle 2-core machine, several minutes on a busy one
 
@@ -293,12 +300,33 @@ describe.each(quizEditions)('Quiz ($edition)', ({ page: quizPageOf, words, title
 });
 
 describe('navigation and search', () => {
+  test('the home page links to lesson 0 through the client router, and the lesson draws its diagrams', async () => {
+    const { page, problems, close } = await open('');
+    try {
+      expect(site.url.endsWith(base)).toBe(true);
+      // Client-side navigation through the hero button: the router must know the base too.
+      await page.getByRole('link', { name: 'Start with lesson 0' }).click();
+      await page.waitForURL(`**${base}lessons/00-getting-started.html`);
+      const lesson = pages.find((p) => p.source === 'lessons/00-getting-started.md')!;
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('.mermaid-diagram__svg svg').length === n,
+        mermaidBlockCount(lesson.markdown),
+        { timeout: 30_000 },
+      );
+      await page.waitForLoadState('networkidle');
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   test('the sidebar lists the lessons in course order', async () => {
     const { page, close } = await open(pages[1]!.path);
     try {
       const links = await page
         .locator('.VPSidebar a.VPLink')
-        .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+        .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname))
+        .then((paths) => paths.map(local));
       const lessonLinks = links.filter((l) => /\/lessons\/\d\d-[^/]+\.html$/.test(l));
       const onDisk = pages.filter((p) => /^lessons\/\d\d-/.test(p.source)).map((p) => `/${p.path}`);
       // File names carry the course order (NN-slug), so sorted file names are the expected sidebar order.
@@ -322,7 +350,8 @@ describe('navigation and search', () => {
         await page.waitForSelector('.VPLocalSearchBox .results a.result', { timeout: 15_000 });
         const hrefs = await page
           .locator('.VPLocalSearchBox .results a.result')
-          .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+          .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname))
+          .then((paths) => paths.map(local));
         expect(hrefs.some((h) => h.startsWith('/lessons/04-webhooks'))).toBe(true);
         expect(
           hrefs.filter((h) => h.startsWith('/uk/')),
@@ -343,7 +372,8 @@ describe('navigation and search', () => {
       expect(groups).toEqual(expect.arrayContaining(['Уроки', 'Практичні кейси', 'Довідка']));
       const links = await page
         .locator('.VPSidebar a.VPLink')
-        .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+        .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname))
+        .then((paths) => paths.map(local));
       const translated = new Set(ukPages.map((p) => p.source.slice('uk/'.length)));
       // Each English page is listed once: as its Ukrainian page when it is translated, else as the English one.
       for (const p of pages.filter((p) => p.source !== 'site/index.md')) {
@@ -378,7 +408,7 @@ describe('navigation and search', () => {
       expect(await page.locator('.VPNavBarTranslations button').getAttribute('aria-label')).toBe('Змінити мову');
       await switchTo('English');
       await page.waitForURL(`**/lessons/00-getting-started.html${anchor}`);
-      expect(new URL(page.url()).pathname).toBe('/lessons/00-getting-started.html');
+      expect(local(new URL(page.url()).pathname)).toBe('/lessons/00-getting-started.html');
       await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
       expect(await page.locator(`h2${anchor}`).innerText()).toContain('The lab loop');
       expect(problems).toEqual([]);
@@ -397,7 +427,8 @@ describe('navigation and search', () => {
       await page.waitForSelector('.VPLocalSearchBox .results a.result', { timeout: 15_000 });
       const hrefs = await page
         .locator('.VPLocalSearchBox .results a.result')
-        .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+        .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname))
+        .then((paths) => paths.map(local));
       expect(hrefs.some((h) => h.startsWith('/uk/lessons/glossary'))).toBe(true);
       expect(
         hrefs.filter((h) => !h.startsWith('/uk/')),
@@ -428,7 +459,7 @@ describe('navigation and search', () => {
       await expect.poll(() => page.locator('.NotFound .title').innerText()).toBe(title);
       const link = page.locator('.NotFound a.link');
       expect((await link.innerText()).trim()).toBe(linkText);
-      expect(new URL(await link.evaluate((a) => (a as HTMLAnchorElement).href)).pathname).toBe(home);
+      expect(local(new URL(await link.evaluate((a) => (a as HTMLAnchorElement).href)).pathname)).toBe(home);
       expect(errors).toEqual([]);
     } finally {
       await context.close();
@@ -440,7 +471,7 @@ describe('API reference', () => {
   const lesson = 'lessons/02-rest-apis.html';
   const offSite = (url: string) => !url.startsWith(site.url) && !url.startsWith('data:') && !url.startsWith('blob:');
 
-  test('lesson 02 draws the library API from its OpenAPI document, with nothing fetched from elsewhere', async () => {
+  test('lesson 02 draws the library API from its OpenAPI document, light or dark as the site, with nothing fetched from elsewhere', async () => {
     const { page, problems, requests, close } = await open(lesson);
     try {
       const reference = page.locator('.api-reference__host');
@@ -471,6 +502,22 @@ describe('API reference', () => {
       expect(await page.locator('.api-reference__error').count(), 'the component reports no failure').toBe(0);
       await page.waitForLoadState('networkidle');
       await reference.screenshot({ path: join(screenshotDir, 'api-reference.png') });
+      // The site's dark-mode switch darkens the reference too, and back.
+      const background = () =>
+        page
+          .locator('.api-reference__host .scalar-app')
+          .first()
+          .evaluate((el) => getComputedStyle(el).backgroundColor);
+      const light = await background();
+      await page.locator('.VPNavBarAppearance .VPSwitchAppearance').click();
+      await expect
+        .poll(background, { timeout: 15_000, message: "the reference's background after switching to dark" })
+        .not.toBe(light);
+      await reference.screenshot({ path: join(screenshotDir, 'api-reference-dark.png') });
+      await page.locator('.VPNavBarAppearance .VPSwitchAppearance').click();
+      await expect
+        .poll(background, { timeout: 15_000, message: "the reference's background after switching back" })
+        .toBe(light);
       expect(requests.filter(offSite), 'requests that leave the site (fonts, telemetry, a proxy)').toEqual([]);
       expect(problems).toEqual([]);
     } finally {

@@ -1,4 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -77,4 +79,37 @@ setInterval(() => {}, 1000);`);
     expect((error as Error).message).toContain('does not host this topic-partition');
     expect(starts(dir)).toBe(3);
   });
+});
+
+describe('a port another program took before the app listened', () => {
+  // A port is chosen free, then the app starts: a program graded beside it can take the port in between. That program
+  // then answers the ready check; the harness must not hand this app's tests to it, but see this app fail to listen.
+  test.skipIf(!existsSync('/proc/net/tcp'))(
+    "another program's answer on the port is not this app's readiness: the app's EADDRINUSE is reported as a taken port",
+    async () => {
+      const other = createServer((_req, res) => res.end('{"status":"ok"}'));
+      await new Promise<void>((ok) => other.listen(0, ok));
+      const port = (other.address() as AddressInfo).port;
+      try {
+        // Slow to listen, as a real app is (broker connections first): the other program answers /health meanwhile.
+        const dir = app(`import { createServer } from 'node:http';
+setTimeout(() => createServer((_q, r) => r.end('ok')).listen(Number(process.env.PORT)), 500);`);
+        const error = await AppProcess.start({
+          dir,
+          entry: 'main.mjs',
+          port,
+          env: {},
+          ready: { http: '/health' },
+          startMs: 10_000,
+          outputBytes: 1024 * 1024,
+          runId: `app-start-test-${process.pid}`,
+        }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(AppStartError);
+        expect((error as AppStartError).portTaken).toBe(true);
+        expect((error as Error).message).toMatch(/EADDRINUSE/);
+      } finally {
+        await new Promise((ok) => other.close(ok));
+      }
+    },
+  );
 });

@@ -36,6 +36,15 @@ describe('lab.json', () => {
     expect(message).toMatch(/\(top level\): must NOT have additional properties "colour"/);
     expect(message).toMatch(/ready: must have required property 'http'/);
   });
+  test('a suite lab (kind "suite": its entry is a test suite) has no ready check; an app lab must have one', () => {
+    const { ready: _, ...noReady } = valid;
+    expect(loadLab(labFolder({ ...noReady, kind: 'suite' }))).toMatchObject({ kind: 'suite' });
+    expect(loadLab(labFolder(valid))).toMatchObject({ kind: 'app', ready: { http: '/health' } });
+    expect(() => loadLab(labFolder(noReady))).toThrow(/must have required property 'ready'/);
+    expect(() => loadLab(labFolder({ ...valid, kind: 'suite' }))).toThrow(
+      /07-sample\/lab\.json is not a valid lab\.json/,
+    );
+  });
   test('broken JSON is reported with the file name', () => {
     expect(() => loadLab(labFolder('{ "id": '))).toThrow(/lab\.json: .*JSON/);
   });

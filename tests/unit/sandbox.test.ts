@@ -4,6 +4,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   readlinkSync,
   rmSync,
   symlinkSync,
@@ -68,6 +69,7 @@ const tries = {
   fsyncScratch: () => { const fd = fs.openSync(process.env.TMPDIR + '/y', 'a'); fs.writeSync(fd, 'y'); fs.fsyncSync(fd); fs.closeSync(fd); return 'synced'; },
   loadPackage: async () => typeof (await import('hono')).Hono,
   readSolution: () => fs.readFileSync(solution, 'utf8').length,
+  existsSolution: () => fs.existsSync(solution),
   writeCopy: () => fs.writeFileSync('probe.ts', ''),
   writeCourse: () => fs.writeFileSync(${JSON.stringify(join(repoRoot, 'sandbox-was-here'))}, 'x'),
   childProcess: () => execFileSync('/bin/true'),
@@ -123,6 +125,8 @@ describe.each([[['permission']], [['permission', 'namespace']]] as [IsolationLay
       loadPackage: 'ok:function',
     });
     expect(r.readSolution).toMatch(/^denied:/);
+    // A path the app may not read does not exist for it (libraries probe with existsSync; Node 24 would throw).
+    expect(r.existsSolution).toBe('ok:false');
     expect(r.writeCopy).toMatch(/^denied:/);
     expect(r.writeCourse).toMatch(/^denied:/);
     expect(r.childProcess).toMatch(/^denied:/);
@@ -138,6 +142,62 @@ describe.each([[['permission']], [['permission', 'namespace']]] as [IsolationLay
     expect(r.sqliteAttach).toBe('denied:ERR_SQLITE_ERROR');
     expect(r.sqliteVacuumInto).toBe('denied:ERR_SQLITE_ERROR');
     expect(existsSync(join(repoRoot, 'sandbox-was-here.db'))).toBe(false);
+  });
+
+  test('a suite runs to its end: its exit code, its output, and a stop at its time limit', async () => {
+    const spec = sandboxWith(
+      {
+        'suite.ts': `import { writeFileSync } from 'node:fs';
+writeFileSync(process.env.OUTPUT_DIR + '/result.txt', 'written');
+console.log('1 passed, 1 failed');
+process.exitCode = Number(process.env.EXIT_CODE);
+if (process.env.HANG) setInterval(() => {}, 1000);`,
+      },
+      layers,
+    );
+    const run = (env: Record<string, string>, timeoutMs = 15_000) =>
+      AppProcess.runToEnd({
+        dir: spec.appDir,
+        entry: 'suite.ts',
+        env: { OUTPUT_DIR: spec.scratchDir, ...env },
+        timeoutMs,
+        outputBytes: 65536,
+        runId: `sbx-suite-${layers.length}-${process.pid}`,
+        sandbox: spec,
+      });
+    const failed = await run({ EXIT_CODE: '1' });
+    expect(failed).toMatchObject({ code: 1, timedOut: false });
+    expect(failed.output).toContain('1 passed, 1 failed');
+    expect(readFileSync(join(spec.scratchDir, 'result.txt'), 'utf8')).toBe('written');
+    expect(await run({ EXIT_CODE: '0' })).toMatchObject({ code: 0, timedOut: false });
+    const hung = await run({ EXIT_CODE: '0', HANG: '1' }, 1500);
+    expect(hung).toMatchObject({ timedOut: true, signal: 'SIGKILL' });
+  });
+
+  test("an addon grant loads the course's installed addons, never one the app wrote into its scratch folder", () => {
+    // Pact's core, as npm installed it for this platform (@pact-foundation/pact-core-<os>-<arch>…).
+    const scope = join(courseNodeModules, '@pact-foundation');
+    const platform = readdirSync(scope).find((d) => d.startsWith('pact-core-'))!;
+    const prebuilds = join(scope, platform, 'prebuilds');
+    const addon = join(prebuilds, readdirSync(prebuilds)[0]!, 'node.napi.node');
+    const tries = `
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const result = {};
+const attempt = (name, fn) => { try { result[name] = 'ok:' + typeof fn(); } catch (e) { result[name] = 'denied:' + (e.code ?? e.message); } };
+attempt('course', () => require(${JSON.stringify(addon)}));
+fs.copyFileSync(${JSON.stringify(addon)}, process.env.TMPDIR + '/own.node');
+attempt('scratch', () => require(process.env.TMPDIR + '/own.node'));
+attempt('dlopen', () => process.dlopen({ exports: {} }, process.env.TMPDIR + '/own.node'));
+attempt('undo', () => { process.dlopen = () => 1; return process.dlopen(); });
+console.log(JSON.stringify(result));
+`;
+    const r = probe(layers, tries, { addons: 'the test loads a native addon' });
+    expect(r.course).toBe('ok:object');
+    expect(r.scratch).toBe('denied:ERR_ACCESS_DENIED');
+    expect(r.dlopen).toBe('denied:ERR_ACCESS_DENIED');
+    expect(r.undo).toMatch(/^denied:/);
   });
 
   test('a lab grant opens child processes, with nothing else opened', () => {
@@ -268,6 +328,13 @@ describe('choosing layers', () => {
     expect(chooseLayers('auto')).toEqual(ns.ok ? ['permission', 'namespace'] : ['permission']);
     if (ns.ok) expect(chooseLayers('strict')).toEqual(['permission', 'namespace']);
     else expect(() => chooseLayers('strict')).toThrow(IsolationError);
+    // A lab whose app loads native code: auto without namespaces refuses (the permission model does not hold native
+    // code) and says how to go on; with namespaces, or with --isolation permission chosen on purpose, it grades.
+    const none = { ok: false, why: 'bubblewrap (bwrap) is not installed' };
+    expect(() => chooseLayers('auto', { nativeCode: true }, none)).toThrow(/grants\.addons.*--isolation permission/);
+    expect(chooseLayers('auto', { nativeCode: false }, none)).toEqual(['permission']);
+    expect(chooseLayers('auto', { nativeCode: true }, { ok: true, why: '' })).toEqual(['permission', 'namespace']);
+    expect(chooseLayers('permission', { nativeCode: true })).toEqual(['permission']);
   });
 
   test('this machine has the namespace layer (CI installs bubblewrap; both layers are proven here)', () => {

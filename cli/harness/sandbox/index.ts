@@ -160,15 +160,29 @@ export const NAMESPACE_INSTALL_HINT = 'apt-get install bubblewrap (Debian/Ubuntu
 
 export class IsolationError extends Error {}
 
-/** The layers a run uses under `mode`; strict refuses to go on without namespaces. */
-export function chooseLayers(mode: IsolationMode): IsolationLayer[] {
+/**
+ * The layers a run uses under `mode`; strict refuses to go on without namespaces. So does auto for a lab whose app
+ * loads native code (`grants.addons`, when `nativeCode` is set): Node's permission model does not hold a native
+ * addon (Pact's core writes wherever it is told), so only the namespace layer keeps such a submission in its folder;
+ * `permission` grades it without that, on purpose.
+ */
+export function chooseLayers(
+  mode: IsolationMode,
+  { nativeCode = false } = {},
+  ns: { ok: boolean; why: string } = mode === 'auto' || mode === 'strict'
+    ? namespaceSupport()
+    : { ok: false, why: 'not asked' },
+): IsolationLayer[] {
   if (mode === 'none') return [];
   if (mode === 'permission') return ['permission'];
-  const ns = namespaceSupport();
   if (ns.ok) return ['permission', 'namespace'];
   if (mode === 'strict')
     throw new IsolationError(
       `--isolation strict needs the namespace layer, but ${ns.why}. Get it with: ${NAMESPACE_INSTALL_HINT}`,
+    );
+  if (nativeCode)
+    throw new IsolationError(
+      `this lab's app loads native code (lab.json grants.addons), which Node's permission model does not hold, so grading it needs the namespace layer, but ${ns.why}. Get it with: ${NAMESPACE_INSTALL_HINT}; or grade without that containment, only code you trust, with --isolation permission`,
     );
   return ['permission'];
 }
@@ -241,6 +255,10 @@ function systemBinds(): string[] {
   // Name resolution for "localhost" and friends; nothing else of /etc.
   for (const file of ['/etc/hosts', '/etc/nsswitch.conf', '/etc/resolv.conf', '/etc/host.conf'])
     if (existsSync(file)) args.push('--ro-bind', file, file);
+  // The public CA certificates (not /etc/ssl/private): an HTTP client in native code (Pact's verifier, in Rust)
+  // refuses to start without them, even for a plain-HTTP request on 127.0.0.1.
+  for (const dir of ['/etc/ssl/certs', '/etc/pki/tls/certs', '/etc/pki/ca-trust/extracted'])
+    if (existsSync(dir)) args.push('--ro-bind', dir, dir);
   return args;
 }
 

@@ -17,6 +17,18 @@ const proto = Object.getPrototypeOf(handle);
 proto.sync = async function sync() {};
 proto.datasync = async function datasync() {};
 await handle.close();
+// Node 24's permission model makes existsSync throw for a path the app may not read, where every library expects
+// `false` (node-gyp-build probes /etc/alpine-release before loading a native addon): a path the app may not read does
+// not exist for it. Nothing more is revealed than the refusal did.
+const existsSync = fs.existsSync;
+fs.existsSync = function guardedExistsSync(path) {
+  try {
+    return existsSync(path);
+  } catch (error) {
+    if (error?.code === 'ERR_ACCESS_DENIED') return false;
+    throw error;
+  }
+};
 syncBuiltinESMExports();
 
 // Node's permission model does not cover signals: an app could signal any process of the grader's user (its parent,
@@ -51,6 +63,41 @@ if (rawKill) {
     configurable: false,
   });
 }
+
+// A lab granted native addons (lab.json grants.addons: Pact's core, in Rust) may load the addons the course installed,
+// never one it wrote itself: native code is beyond the permission model, and the scratch folder is writable. Only a
+// path inside the course's node_modules is loaded, at its real path (which Node's loader hands over): every folder on
+// it is read-only to the app, so no link can be swapped in between the check and the load.
+const realOrNone = (path) => {
+  try {
+    return fs.realpathSync(path);
+  } catch {
+    return undefined;
+  }
+};
+const addonRoots = [
+  realOrNone(fileURLToPath(new URL('../../../node_modules', import.meta.url))),
+  realOrNone('node_modules'), // the copy's link to it (the working folder is the copy)
+].filter(Boolean);
+const dlopen = process.dlopen.bind(process);
+Object.defineProperty(process, 'dlopen', {
+  value: function guardedDlopen(module, filename, ...rest) {
+    const path = resolve(String(filename));
+    if (!addonRoots.some((root) => path.startsWith(root + sep))) {
+      const error = new Error(
+        `Access to this API has been restricted: a lab app may load only the course's installed addons, not ${path}`,
+      );
+      error.code = 'ERR_ACCESS_DENIED';
+      error.permission = 'Addon';
+      error.resource = path;
+      throw error;
+    }
+    return dlopen(module, filename, ...rest);
+  },
+  writable: false,
+  configurable: false,
+  enumerable: true,
+});
 
 // The network is shared between submissions graded side by side: without this, an app could forward every request to
 // the app of the submission graded beside it (and score its points), or disturb it. The grader lists the ports of the

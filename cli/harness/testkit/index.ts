@@ -2,6 +2,9 @@
 // student's submission) as its own process through startLab() and talk to it over HTTP, AMQP or Kafka only.
 import '../../services/kafkajs-quirks.ts';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import amqp from 'amqplib';
 import { Kafka, logLevel } from 'kafkajs';
 import { TestRunner, test, type TestContext } from 'vitest';
@@ -12,7 +15,7 @@ import { EXCHANGE_BODY_CHARS, type HttpExchange } from '../explain.ts';
 import { loadLab } from '../labs.ts';
 import { freePort } from '../ports.ts';
 import type { SandboxSpec } from '../sandbox/index.ts';
-import { AppProcess, AppStartError, sandboxRefusal } from '../target.ts';
+import { AppProcess, AppStartError, sandboxRefusal, type RunToEndOutcome } from '../target.ts';
 import type { ControlOf, StartedMock } from '../../../mock-servers/index.ts';
 import type { LabSpec, MockName } from '../types.ts';
 
@@ -84,6 +87,7 @@ export interface StartLabOptions {
 /** Start the lab's mocks, then the target app with its environment; wait until it is ready. */
 export async function startLab(options: StartLabOptions = {}): Promise<LabRun> {
   const lab = currentLab();
+  if (lab.kind === 'suite') throw new Error(`lab ${lab.id} is a test suite, not an app: run it with runSuite()`);
   const prefix = `${required('LAB_PREFIX')}-${randomUUID().slice(0, 8)}`;
   const mocks: LabRun['mocks'] = {};
   let app: AppProcess | undefined;
@@ -143,6 +147,37 @@ export async function startLab(options: StartLabOptions = {}): Promise<LabRun> {
     await stopMocks();
     throw error;
   }
+}
+
+export interface SuiteRun extends RunToEndOutcome {
+  /** The suite exited with 0: every test of it passed. */
+  passed: boolean;
+  /** A fresh folder the suite was told about (env `OUTPUT_DIR`) and may write: where it leaves what is graded. */
+  outputDir: string;
+}
+
+/**
+ * Run a `suite` lab's entry (the student's test suite; `options.entry` for another file of it) to its end, in the
+ * sandbox when grading: `node <entry>`, so `node:test` tests run in that one process. It gets `OUTPUT_DIR`, a fresh
+ * folder in its scratch folder, plus the lab's `env` and `options.env`; the graded tests then judge what it wrote.
+ */
+export async function runSuite(
+  options: { entry?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<SuiteRun> {
+  const lab = currentLab();
+  const sandbox = process.env.LAB_SANDBOX ? (JSON.parse(process.env.LAB_SANDBOX) as SandboxSpec) : undefined;
+  // Under grading, tests share the app's TMPDIR (its scratch folder): a folder made here is writable for the suite.
+  const outputDir = mkdtempSync(join(sandbox?.scratchDir ?? tmpdir(), 'output-'));
+  const outcome = await AppProcess.runToEnd({
+    dir: required('LAB_TARGET_DIR'),
+    entry: options.entry ?? lab.entry,
+    env: { ...lab.env, ...options.env, OUTPUT_DIR: outputDir },
+    timeoutMs: options.timeoutMs ?? lab.limits.startMs,
+    outputBytes: lab.limits.outputBytes,
+    runId: required('LAB_RUN_ID'),
+    sandbox,
+  });
+  return { ...outcome, passed: outcome.code === 0 && !outcome.timedOut, outputDir };
 }
 
 /** Poll until `check` returns a truthy value (or stops throwing); bounded by time. */

@@ -83,9 +83,11 @@ export async function startTracking(options: StartLabOptions & { proxy?: boolean
       const sent = proxy.sends().filter((s) => s.number === trackingNumber);
       const answered = proxy.answers().filter((a) => a.number === trackingNumber);
       return sent.slice(1).map((s, i) => {
-        // The last bytes of the answer to the previous request, passed on before this request came.
-        const last = answered.filter((a) => a.at >= sent[i]!.at && a.at <= s.at).at(-1);
-        return s.at - (last?.at ?? sent[i]!.at);
+        // From the first bytes of the answer to the previous request, passed on before this request came: the app
+        // cannot have had the answer sooner. (Not the last bytes: an app may retry on the status line alone, and on a
+        // busy machine the rest of a 503's body can pass the proxy after the app's wait began, which shortened it.)
+        const first = answered.find((a) => a.at >= sent[i]!.at && a.at <= s.at);
+        return s.at - (first?.at ?? sent[i]!.at);
       });
     },
     async stop() {
@@ -118,6 +120,10 @@ export const isFresh = (res: { status: number; json: unknown }) =>
 
 /** The calls DHL (the mock) saw so far, oldest first; a cut connection never reaches it. */
 export const dhlCalls = (t: TrackingRun): SeenRequest[] => t.control.requests('dhl');
+
+/** The calls DHL saw for one tracking number (another request's late retry is not this one's business). */
+export const dhlCallsFor = (t: TrackingRun, trackingNumber: string): SeenRequest[] =>
+  dhlCalls(t).filter((c) => new URLSearchParams(c.query).get('trackingNumber') === trackingNumber);
 
 /** When a logged call started and ended at the mock, in ms since the epoch. */
 export const span = (r: SeenRequest) => ({ start: Date.parse(r.at) - r.durationMs, end: Date.parse(r.at) });

@@ -260,7 +260,7 @@ graded(
 
 // Last: the 10 000 events it adds are consumed by this file's app afterwards.
 graded(
-  'POST /load produces 10 000 events in batches: within 5 s, and far faster than one send per event',
+  'POST /load produces 10 000 events in batches: within 15 s, and far faster than one send per event',
   {
     rule: 'bulk-load',
     points: 2,
@@ -270,10 +270,11 @@ graded(
   async () => {
     const { topic } = names(run.prefix);
     // The yardstick, measured on this broker and machine now: what one acknowledged send per event costs. A fixed
-    // time alone would let one-by-one sends pass on a fast machine and fail batches on a slow one.
+    // time alone would let one-by-one sends pass on a fast machine and fail batches on a slow one. 1 000 sends, so
+    // that a moment's stall of a busy machine cannot inflate the yardstick threefold (300 let load-one-by-one pass).
     const probe = `${run.prefix}-probe`;
     await createTopics([probe]);
-    const sample = 300;
+    const sample = 1000;
     const t0 = Date.now();
     await produceRaw(
       names(probe).topic,
@@ -296,7 +297,9 @@ graded(
     expect(res.status, res.said).toBe(200);
     expect(res.json?.count, res.said).toBe(10_000);
     expect((await topicSize(topic)) - before, 'messages added to the topic').toBe(10_000);
-    expect(elapsed, 'milliseconds for 10 000 events').toBeLessThan(5_000);
+    // The share of one-by-one sends below is what tells batches apart; this bound only has to hold on a busy machine
+    // (in a class graded 4 at a time on 2 cores, 10 000 batched events took up to 5.8 s).
+    expect(elapsed, 'milliseconds for 10 000 events').toBeLessThan(15_000);
     expect(
       elapsed,
       `milliseconds for 10 000 events; one acknowledged send per event takes about ${Math.round(oneByOne)} ms here, and batches must be at least 3 times faster`,

@@ -4,7 +4,17 @@
 // small next to the waits. The app reaches DHL through the test's proxy, which notes when each request was sent.
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { graded } from '#testkit';
-import { dhlCalls, isFresh, newShipment, sleep, span, startTracking, track, type TrackingRun } from '../support.ts';
+import {
+  dhlCalls,
+  dhlCallsFor,
+  isFresh,
+  newShipment,
+  sleep,
+  span,
+  startTracking,
+  track,
+  type TrackingRun,
+} from '../support.ts';
 
 let t: TrackingRun;
 beforeAll(async () => {
@@ -53,16 +63,26 @@ graded(
   },
   async () => {
     const { retryBaseMs } = t.numbers;
-    for (const waits of await waitsOfFailingRequests(8)) {
-      waits.forEach((wait, i) => {
-        const floor = retryBaseMs * 2 ** i;
-        // Measured at the proxy, where a busy machine can only add time: a few ms of slack below, generous above.
-        expect(wait, `wait before retry ${i + 1} (all waits: ${waits.join(', ')} ms)`).toBeGreaterThanOrEqual(
-          floor - 5,
-        );
-        expect(wait, `wait before retry ${i + 1} (all waits: ${waits.join(', ')} ms)`).toBeLessThan(2 * floor + 300);
-      });
+    // Measured at the proxy, where a busy machine can only add time: the floor holds with a few ms of slack, every
+    // time. The ceiling is generous (no mistake of the schedule is caught by it alone: a wait that does not grow fails
+    // the floor), and a machine that stalls for a second can still push a wait past it: waits over the ceiling are
+    // measured again, up to three rounds, and fail only if every round had one.
+    const ceilingMisses: string[] = [];
+    for (let round = 1; round <= 3; round++) {
+      const over: string[] = [];
+      for (const waits of await waitsOfFailingRequests(8)) {
+        waits.forEach((wait, i) => {
+          const floor = retryBaseMs * 2 ** i;
+          expect(wait, `wait before retry ${i + 1} (all waits: ${waits.join(', ')} ms)`).toBeGreaterThanOrEqual(
+            floor - 5,
+          );
+          if (wait >= 2 * floor + 800) over.push(`retry ${i + 1}: ${wait} ms (all waits: ${waits.join(', ')} ms)`);
+        });
+      }
+      if (over.length === 0) return;
+      ceilingMisses.push(`round ${round}: ${over.join('; ')}`);
     }
+    expect(ceilingMisses, 'waits far over twice their floor in every round').toEqual([]);
   },
 );
 
@@ -81,12 +101,15 @@ graded(
     const floor = retryBaseMs * 2;
     const factors = (await waitsOfFailingRequests(20, 25)).flatMap((w) => (w[1] === undefined ? [] : [w[1] / floor]));
     expect(factors.length, 'requests that made a second retry').toBeGreaterThan(0);
-    const bunched = factors.filter((f) => f < Math.min(...factors) + 0.2).length;
-    // A busy machine only makes some waits longer; 15 or more of 20 factors drawn uniformly from [1, 2) within 0.2 of
-    // the smallest has a chance of about 1 in 800 000.
+    // How many lie within 7.5 % of their median: without jitter nearly all of them (a busy machine only pushes some
+    // waits out, and an odd one out in either direction moves the median little). Relative to the median, so that a
+    // wait on another schedule (the backoff rule's business) is judged the same: 15 or more of 20 waits drawn
+    // uniformly from [w, 2w) within ±7.5 % of their median has a chance of about 1 in 300 000.
+    const median = [...factors].sort((a, b) => a - b)[Math.floor(factors.length / 2)]!;
+    const bunched = factors.filter((f) => Math.abs(f - median) < 0.075 * median).length;
     expect(
       bunched,
-      `waits before retry 2 ÷ ${floor} ms: ${factors.map((f) => f.toFixed(2)).join(', ')}; how many within 0.2 of the smallest`,
+      `waits before retry 2 ÷ ${floor} ms: ${factors.map((f) => f.toFixed(2)).join(', ')}; how many within 7.5 % of their median (${median.toFixed(2)})`,
     ).toBeLessThan(15);
   },
 );
@@ -101,14 +124,17 @@ graded(
   async () => {
     const first = newShipment(t);
     const id = newShipment(t);
-    t.control.setRateLimit(1, 1); // one call per second; the second gets 429 with Retry-After: 1
-    const before = dhlCalls(t).length;
+    // One call per 2 s (a second that a busy machine spends on the first request still leaves id's call refused):
+    // it gets 429 with Retry-After: 1 or 2.
+    t.control.setRateLimit(1, 2);
     await track(t, first); // spends the window (what it answers is not this rule's business)
     const res = await track(t, id, 10_000);
-    const calls = dhlCalls(t).slice(before);
-    expect(calls[1]?.status, 'the second call DHL saw should be the one it refused with 429').toBe(429);
+    const calls = dhlCallsFor(t, id);
+    const statuses = `statuses DHL answered for ${id}: ${calls.map((c) => c.status).join(', ')}`;
+    expect(calls[0]?.status, `${statuses}; the first should be the 429`).toBe(429);
+    expect(calls.length, `${statuses}; a retry should follow the 429`).toBeGreaterThanOrEqual(2);
     expect(isFresh(res), `after waiting out Retry-After the retry gets through: ${res.said}`).toBe(true);
-    const wait = span(calls[2]!).start - span(calls[1]!).end;
+    const wait = span(calls[1]!).start - span(calls[0]!).end;
     expect(wait, 'ms between the 429 and the next attempt').toBeGreaterThanOrEqual(1000 - 3);
   },
 );
@@ -128,9 +154,8 @@ graded(
     const windowSeconds = Math.ceil(retryAfterMaxMs / 1000) + 3;
     t.control.setRateLimit(1, windowSeconds); // Retry-After will be about windowSeconds
     await track(t, first);
-    const before = dhlCalls(t).length;
     const res = await track(t, id, 15_000);
-    const calls = dhlCalls(t).slice(before);
+    const calls = dhlCallsFor(t, id);
     expect(
       calls.map((c) => c.status),
       `calls DHL saw (${res.said})`,

@@ -14,10 +14,13 @@ import {
   scratch,
   structuredEvent,
   type TopicMessage,
+  looseEvent,
+  topicNow,
 } from '../support.ts';
 
-// The first app publishes an order's event and waits (RELAY_PAUSE_AFTER_PUBLISH_MS) before marking it sent; it is
-// killed there, between publish and mark. A second app on the same database sends the row again after the restart.
+// The first app publishes an order's event and waits (RELAY_PAUSE_AFTER_PUBLISH_MS) before marking it sent; a second
+// order placed meanwhile stays in the outbox while the relay waits. The app is killed there, between publish and mark
+// (what the topic held just before is kept). A second app on the same database sends the row again after the restart.
 const files = scratch();
 const started: LabRun[] = [];
 let prefix = '';
@@ -31,8 +34,11 @@ const order = (extra: Partial<Order> = {}): Order => ({
   ...extra,
 });
 const resent = order();
+const held = order();
 const marker = order();
 let scenario: Promise<TopicMessage[]>;
+/** The topic as it was just before the first app was killed. */
+let beforeKill: TopicMessage[] = [];
 
 beforeAll(async () => {
   const first = await startLab({
@@ -43,6 +49,10 @@ beforeAll(async () => {
   scenario = (async () => {
     await placeOrder(first.url, resent);
     await readTopic(names(prefix).topic, (messages) => hasEvents(messages, [[resent.order_id, PLACED]]));
+    // The relay is waiting before it marks resent's row: a relay that looks again every 100 ms would send this one.
+    await placeOrder(first.url, held);
+    await new Promise((r) => setTimeout(r, 1_000));
+    beforeKill = await topicNow(names(prefix).topic);
     first.app.kill('SIGKILL');
     second = await startLab({
       env: { NAME_PREFIX: prefix, DATABASE_FILE: files.file('orders.sqlite'), RELAY_PAUSE_AFTER_PUBLISH_MS: '0' },
@@ -61,6 +71,35 @@ afterAll(async () => {
   if (prefix) await cleanup(prefix);
   files.remove();
 });
+
+graded(
+  'the relay waits RELAY_PAUSE_AFTER_PUBLISH_MS between publishing a batch and marking it: an order placed meanwhile waits, the batch is sent again after a kill there',
+  {
+    rule: 'crash-windows',
+    points: 2,
+    hint: 'After producer.send() has resolved, await a sleep of pauseAfterPublishMs (when it is above 0) before marking the rows: the test kills the app in that pause, so the relay must not go on to the next batch.',
+    timeout: 40_000,
+  },
+  async () => {
+    const messages = await scenario;
+    // Something the first app's relay sent must have been seen, or this look would pass for a relay that sends nothing.
+    expect(
+      beforeKill.filter((m) => looseEvent(m).orderId === resent.order_id).length,
+      `events of ${resent.order_id} on the topic before the kill`,
+    ).toBeGreaterThan(0);
+    const early = beforeKill.filter((m) => looseEvent(m).orderId === held.order_id);
+    expect(
+      early.map((m) => `${looseEvent(m).type} of ${held.order_id}`),
+      `events of ${held.order_id}, placed 1 s before the kill while the relay should have been waiting after its previous batch (RELAY_PAUSE_AFTER_PUBLISH_MS 60000)`,
+    ).toEqual([]);
+    // Killed in that pause, the row was not marked yet: the restarted app sends it again.
+    const copies = (byOrder(messages).get(resent.order_id) ?? []).filter((e) => e.type === PLACED);
+    expect(
+      copies.length,
+      `placed events of ${resent.order_id} on the topic after the restart (sent once before the kill, in the pause before marking it; the row should have been sent again)`,
+    ).toBeGreaterThanOrEqual(2);
+  },
+);
 
 graded(
   'an event sent again after a crash between publish and mark carries the same CloudEvents id',

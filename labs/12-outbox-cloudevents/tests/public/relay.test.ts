@@ -8,6 +8,7 @@ import {
   cleanup,
   cloudEventProblems,
   hasEvents,
+  looseEvent,
   names,
   type Order,
   PLACED,
@@ -17,11 +18,13 @@ import {
   SOURCE,
   scratch,
   type TopicMessage,
+  topicNow,
 } from '../support.ts';
 
 // One scenario, run from beforeAll, that every test of this file judges: the first app writes four orders and cancels
 // them, its relay having taken the first rows and waiting (RELAY_PAUSE_BEFORE_PUBLISH_MS) before publishing them;
-// it is killed there, between commit and publish. A second app on the same database publishes what is left.
+// it is killed there, between commit and publish (what the topic held just before is kept). A second app on the same
+// database publishes what is left.
 const files = scratch();
 const started: LabRun[] = [];
 let prefix = '';
@@ -36,6 +39,8 @@ const wanted = orders.flatMap((o): [string, string][] => [
   [o.order_id, CANCELLED],
 ]);
 let scenario: Promise<TopicMessage[]>;
+/** The topic as it was just before the first app was killed. */
+let beforeKill: TopicMessage[] = [];
 
 beforeAll(async () => {
   const first = await startLab({
@@ -51,6 +56,7 @@ beforeAll(async () => {
     for (const order of orders.slice(1)) await placeOrder(first.url, order);
     for (const order of orders) await cancelOrder(first.url, order.order_id);
     // Every row is committed; the relay holds a batch it has not published.
+    beforeKill = await topicNow(names(prefix).topic);
     first.app.kill('SIGKILL');
     const second = await startLab({
       env: { NAME_PREFIX: prefix, DATABASE_FILE: files.file('orders.sqlite'), RELAY_PAUSE_BEFORE_PUBLISH_MS: '0' },
@@ -91,6 +97,30 @@ graded(
     expect(
       missing.map(([orderId, type]) => `${type} of ${orderId}`),
       'events committed (201/200 answered) that never reached the topic after the app was killed and restarted',
+    ).toEqual([]);
+  },
+);
+
+graded(
+  'the relay waits RELAY_PAUSE_BEFORE_PUBLISH_MS between reading a batch and publishing it: nothing is on the topic before the kill',
+  {
+    rule: 'crash-windows',
+    points: 2,
+    hint: 'After selecting the unpublished rows, await a sleep of pauseBeforePublishMs (when it is above 0) before producer.send(): the test kills the app in that pause, and an event already sent means it could not.',
+    timeout: 40_000,
+  },
+  async () => {
+    // Whether every event comes back after the restart is the relay-at-least-once rule's business; a relay that
+    // publishes nothing at all would pass this look, so something must have come.
+    expect(
+      (await ours()).length,
+      "messages about the scenario's orders on the topic after the restart",
+    ).toBeGreaterThan(0);
+    const ids = new Set(orders.map((o) => o.order_id));
+    const early = beforeKill.filter((m) => ids.has(looseEvent(m).orderId ?? ''));
+    expect(
+      early.map((m) => `${looseEvent(m).type} of ${looseEvent(m).orderId}`),
+      'events on the topic while the relay should still have been waiting (RELAY_PAUSE_BEFORE_PUBLISH_MS 60000), before the app was killed',
     ).toEqual([]);
   },
 );
