@@ -274,6 +274,10 @@ export function registerLabCommands(program: Command): void {
             `${spec.rules ? `, ${spec.rules.length} rules` : ''}; the solution graded in ${(proof.solution.durationMs / 1000).toFixed(1)} s`,
         );
         for (const p of proof.problems) console.log(`    ${bad('!')} ${p}`);
+        for (const v of m.filter((x) => x.regraded))
+          console.log(
+            `    ${dim(`mutant ${v.mutant.slug} was graded twice: its first run also failed ${v.regraded!.join(' | ')}`)}`,
+          );
         if (!proof.ok) failed++;
       }
       if (failed) process.exitCode = 1;

@@ -18,6 +18,11 @@ export interface MutantVerdict {
   /** Rules table only: failed tests of other rules that its `collateral` does not excuse. */
   unfair: { test: string; rule: string }[];
   problems: string[];
+  /**
+   * Set when the first run failed tests of other rules and a second run of the same mutant did not: what those tests
+   * said the first time. A mistake in the tests' logic fails them every time; a stall of a busy machine does not.
+   */
+  regraded?: string[];
 }
 
 export interface LabProof {
@@ -85,9 +90,25 @@ export async function proveLab(lab: LabSpec, { onStep, jobs = 1, only }: ProveOp
     onStep?.(`mutant ${mutant.slug}`);
     const dir = materializeMutant(lab, mutant);
     try {
-      const result = await runLab({ lab, targetDir: dir, visibility: [...all], name: `mutant:${mutant.slug}` });
-      const verdict = lab.rules ? judgeMutant(mutant, result, tests) : judgeByCatches(mutant, result);
-      return { mutant, result, ...verdict };
+      const run = async () => {
+        const result = await runLab({ lab, targetDir: dir, visibility: [...all], name: `mutant:${mutant.slug}` });
+        return { result, ...(lab.rules ? judgeMutant(mutant, result, tests) : judgeByCatches(mutant, result)) };
+      };
+      const first = await run();
+      if (!first.unfair.length) return { mutant, ...first };
+      // Tests of other rules failed: graded once more, to tell the tests' logic (it fails them again) from a stall of
+      // the machine (it does not). The second verdict counts; a stall is reported, never hidden.
+      onStep?.(`mutant ${mutant.slug} again (tests of other rules failed)`);
+      const second = await run();
+      if (second.unfair.length) return { mutant, ...second };
+      const said = new Map(first.result.tests.map((t) => [t.name, t.message ?? '']));
+      return {
+        mutant,
+        ...second,
+        regraded: first.unfair.map(
+          (u) => `${u.test} (${u.rule}): ${(said.get(u.test) ?? '').trim().split('\n')[0]?.slice(0, 300)}`,
+        ),
+      };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -101,6 +101,10 @@ export interface MutantJudgement {
  * no test of any other rule (fair: one mistake costs one rule's points), except the tests its `collateral` lists,
  * each with the reason it cannot be avoided.
  */
+/** The first lines of a failure message: enough to tell a mistake from a stall when a proof fails in CI. */
+const firstLines = (message: string | undefined, lines = 3) =>
+  (message ?? '(no message)').trim().split('\n').slice(0, lines).join(' / ').slice(0, 400);
+
 export function judgeMutant(
   mutant: Mutant,
   result: Pick<SubmissionResult, 'tests' | 'problems'>,
@@ -126,7 +130,8 @@ export function judgeMutant(
   } else if (unfair.length) {
     problems.push(
       `${tag} also fails tests of other rules: ${unfair.map((u) => `"${u.test}" (${u.rule})`).join(', ')}. One mistake must cost one rule's ` +
-        `points: make those tests tolerant of what rule "${mutant.rule}" grades, or list them in the mutant's "collateral" with the reason`,
+        `points: make those tests tolerant of what rule "${mutant.rule}" grades, or list them in the mutant's "collateral" with the reason. ` +
+        `What they said: ${unfair.map((u) => `"${u.test}": ${firstLines(failed.find((t) => t.name === u.test)?.message)}`).join(' | ')}`,
     );
   }
   for (const c of mutant.collateral ?? []) {

@@ -19,6 +19,8 @@ describe.each(labs.map((lab) => [lab.id, lab] as const))('lab %s', (_id, lab) =>
       mutants: proof.mutants.map(
         (m) => `${m.mutant.slug}: ${m.caught ? 'caught' : 'ESCAPED'} (${m.result.score}/${m.result.maxScore})`,
       ),
+      // Mutants whose first run also failed tests of other rules, and the second did not: a stall, with its messages.
+      regraded: proof.mutants.filter((m) => m.regraded).map((m) => `${m.mutant.slug}: ${m.regraded!.join(' | ')}`),
     };
     console.log(`[proof] ${lab.id}`, JSON.stringify(summary));
     expect(proof.problems, proof.problems.join('\n')).toEqual([]);

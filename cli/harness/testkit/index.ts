@@ -64,6 +64,15 @@ export function currentLab(): LabSpec {
   return loadLab(required('LAB_DIR'));
 }
 
+/**
+ * The time limit for a hook that starts apps in `rounds` steps one after another (the apps of one step side by side).
+ * The config's hookTimeout allows one start (startMs + 15 s); a hook of two rounds on a busy machine needs more, and a
+ * hook that runs out fails every test of its file, which is the harness's fault, not the student's.
+ */
+export function hookTimeout(rounds: number): number {
+  return rounds * currentLab().limits.startMs + 15_000;
+}
+
 export interface LabRun {
   app: AppProcess;
   /** Base URL of the app, e.g. http://127.0.0.1:41234 */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { graded, http, startLab, waitFor, type LabRun } from '#testkit';
+import { graded, hookTimeout, http, startLab, waitFor, type LabRun } from '#testkit';
 import {
   appliedEventIds,
   cleanup,
@@ -129,7 +129,8 @@ beforeAll(async () => {
   started.push(run);
   prefixes.push(run.prefix);
   leaving = { prefix: leavePrefix, x, y };
-});
+  // Two rounds of starts (the failover pair, then the other three) plus the topics.
+}, hookTimeout(2));
 afterAll(async () => {
   await Promise.allSettled([split, takeover]);
   for (const r of [rebuilt, ...started]) await r?.stop();
