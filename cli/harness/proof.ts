@@ -1,7 +1,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadMutants, materializeMutant, type Mutant } from './mutants.ts';
-import { checkRulesTable, collectGradedTests, judgeMutant, readmeProblems } from './rules.ts';
+import { checkRulesTable, collectGradedTests, firstLines, judgeMutant, readmeProblems } from './rules.ts';
 import { runLab } from './runner.ts';
 import type { LabSpec, SubmissionResult } from './types.ts';
 
@@ -105,9 +105,7 @@ export async function proveLab(lab: LabSpec, { onStep, jobs = 1, only }: ProveOp
       return {
         mutant,
         ...second,
-        regraded: first.unfair.map(
-          (u) => `${u.test} (${u.rule}): ${(said.get(u.test) ?? '').trim().split('\n')[0]?.slice(0, 300)}`,
-        ),
+        regraded: first.unfair.map((u) => `${u.test} (${u.rule}): ${firstLines(said.get(u.test))}`),
       };
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -102,7 +102,7 @@ export interface MutantJudgement {
  * each with the reason it cannot be avoided.
  */
 /** The first lines of a failure message: enough to tell a mistake from a stall when a proof fails in CI. */
-const firstLines = (message: string | undefined, lines = 3) =>
+export const firstLines = (message: string | undefined, lines = 3) =>
   (message ?? '(no message)').trim().split('\n').slice(0, lines).join(' / ').slice(0, 400);
 
 export function judgeMutant(
